@@ -1,0 +1,96 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { toBoltLogger, type Logger } from './logger.js';
+import { createKeys } from './store/keys.js';
+import { createRedis } from './store/redis.js';
+import { RequestStore } from './store/requests.js';
+import { TokenStore } from './store/tokens.js';
+import { UserDirectory } from './slack/users.js';
+import { registerListeners } from './slack/index.js';
+import { createHealthRoutes } from './http/health.js';
+
+
+export interface Bot {
+  app: App;
+  redis: Redis;
+  /** Connects to Slack (auth.test) and starts listening. Resolves with the HTTP port. */
+  start(): Promise<{ port: number }>;
+  /** Stops taking requests, then closes Redis. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface BotOptions {
+  config: Config;
+  logger: Logger;
+  /** Overrides config.redis.url (e.g. the local redis-server main.ts started). */
+  redisUrl: string;
+  /** Web API retries; tests use few. */
+  slackRetries?: number;
+}
+
+/** Composition root: config, logger, Redis, stores, Bolt app and listeners. */
+export function createBot({ config, logger, redisUrl, slackRetries }: BotOptions): Bot {
+  const redis = createRedis(redisUrl);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const keys = createKeys(config.redis.keyPrefix);
+  const requests = new RequestStore(redis, keys);
+  const tokens = new TokenStore(redis, keys, requests);
+  const boltLogger = toBoltLogger(logger);
+  const customRoutes = createHealthRoutes(redis);
+
+  const receiver = config.slack.socketMode
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken!,
+        logger: boltLogger,
+        customRoutes,
+        installerOptions: { port: config.port },
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret!,
+        endpoints: '/slack/events',
+        logger: boltLogger,
+        customRoutes,
+        // Ack first, work after: Slack's 3 s clock starts before we see the request.
+        processBeforeResponse: false,
+      });
+
+  const app = new App({
+    token: config.slack.botToken,
+    receiver,
+    logger: boltLogger,
+    deferInitialization: true,
+    clientOptions: {
+      slackApiUrl: config.slack.apiUrl,
+      timeout: 10_000,
+      ...(slackRetries === undefined ? {} : { retryConfig: { retries: slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 } }),
+    },
+  });
+
+  const users = new UserDirectory(app.client, logger);
+  registerListeners(app, { config, logger, requests, tokens, users });
+  app.error(async (error) => {
+    logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
+  });
+
+  let stopped = false;
+  return {
+    app,
+    redis,
+    async start() {
+      await app.init();
+      const server = (await app.start(config.port)) as unknown;
+      const port = config.slack.socketMode ? config.port : ((server as Server).address() as AddressInfo).port;
+      logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'bot started');
+      return { port };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.stop().catch((err) => logger.warn({ err }, 'error while stopping Bolt'));
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { COMMAND } from '../slack/ids.js';
+import { formatLongDate } from '../domain/dates.js';
+import type { PlannedReminder } from '../domain/reminders.js';
+import type { TokenRecord } from '../domain/types.js';
+import { context, escapeMrkdwn, section, type Block } from './text.js';
+
+/** A message: fallback text plus blocks. */
+export interface Message {
+  text: string;
+  blocks?: Block[];
+}
+
+export function buildHelpMessage(): Message {
+  const text =
+    `*Bitbucket Token Bot* helps you create least-privilege Bitbucket Cloud API tokens.\n` +
+    `• \`${COMMAND}\` opens a form: pick the integration, name, expiry and scopes, and I DM you a ` +
+    `step-by-step checklist with your values filled in.\n` +
+    `• \`${COMMAND} DeepTraQ\` pre-fills the form for that integration.\n` +
+    `• When you have created the token, press *I've created the token* in the checklist and I will ` +
+    `remind you before it expires.\n` +
+    `I never need the token value: keep it in your secret store, never in Slack.`;
+  return { text, blocks: [section(text)] };
+}
+
+export function buildSecretWarning(): Message {
+  const text =
+    ':warning: That looks like a Bitbucket/Atlassian API token. Anything posted in Slack should be treated as leaked: ' +
+    'revoke it at id.atlassian.com (Security → API tokens) and create a new one. I did not store it.';
+  return { text };
+}
+
+export function buildRequestConfirmation(name: string): Message {
+  return { text: `:white_check_mark: I sent you a DM with the checklist for *${escapeMrkdwn(name)}*.` };
+}
+
+export function describeReminderPlan(plan: readonly PlannedReminder[]): string {
+  if (plan.length === 0) return 'It expires too soon for any reminder; replace it right away.';
+  const when = plan.map((r) => `${formatLongDate(r.date)} (${r.daysBefore === 0 ? 'expiry day' : `${r.daysBefore} d before`})`);
+  return `I will remind you on ${when.join(', ')}.`;
+}
+
+export function buildTokenRecordedMessage(token: TokenRecord, plan: readonly PlannedReminder[], alreadyRecorded: boolean): Message {
+  const lead = alreadyRecorded
+    ? `*${escapeMrkdwn(token.name)}* was already recorded.`
+    : `:white_check_mark: Recorded *${escapeMrkdwn(token.name)}*, expiring ${formatLongDate(token.expiresOn)}.`;
+  const text = `${lead} ${describeReminderPlan(plan)}`;
+  return { text, blocks: [section(text), context('Only metadata is stored: name, scopes, workspace and expiry. Never the token.')] };
+}
+
+export const buildNotYoursMessage = (ownerId: string, what: string): Message => ({
+  text: `Only <@${ownerId}> can ${what}.`,
+});
+
+export const buildPlainMessage = (text: string): Message => ({ text });

@@ -1,0 +1,153 @@
+import { CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from '../slack/ids.js';
+import { PRESETS, findPreset } from '../domain/presets.js';
+import { SCOPE_GROUPS, SCOPES, describeRisk } from '../domain/scopes.js';
+import type { ScopeDef } from '../domain/types.js';
+import { NAME_MAX } from '../domain/validation.js';
+import { context, plain, truncate, type Block } from './text.js';
+
+/** What the request modal carries between Slack round trips (private_metadata, ≤ 3000 chars). */
+export interface RequestModalMetadata {
+  /** Channel the command was typed in. */
+  channelId?: string;
+  /** The command's response_url, for the ephemeral confirmation in that channel. */
+  responseUrl?: string;
+  /** Token this request renews (set by the reminder's Renew button). */
+  renewsTokenId?: string;
+  /**
+   * Bumped whenever a preset is chosen. Slack keeps what a user typed in an input across
+   * views.update unless its block_id changes, so the name and scope blocks carry this as a
+   * suffix to make the preset's values show up.
+   */
+  revision: number;
+}
+
+export interface RequestModalModel {
+  presetId: string;
+  name?: string;
+  expiresOn: string;
+  scopes: readonly string[];
+  workspace?: string;
+  purpose?: string;
+  metadata: RequestModalMetadata;
+}
+
+/** Block id of a resettable block at a revision (`token_name`, `token_name-2`, ...). */
+export const revisedBlockId = (base: string, revision: number): string =>
+  revision > 0 ? `${base}-${revision}` : base;
+
+function scopeOption(scope: ScopeDef) {
+  return {
+    text: plain(scope.name),
+    value: scope.name,
+    description: plain(truncate(`${describeRisk(scope.risk)} · ${scope.summary}`, 75)),
+  };
+}
+
+/** All scopes as option groups by resource (13 groups, 34 options). */
+export function buildScopeOptionGroups() {
+  return SCOPE_GROUPS.map((group) => ({
+    label: plain(truncate(group, 75)),
+    options: SCOPES.filter((s) => s.group === group).map(scopeOption),
+  }));
+}
+
+function presetOption(id: string) {
+  const preset = findPreset(id) ?? PRESETS[0]!;
+  return { text: plain(truncate(preset.label, 75)), value: preset.id };
+}
+
+/** The `/bitbucket-token` request modal. Pure: model in, view JSON out. */
+export function buildRequestModal(model: RequestModalModel): Block {
+  const preset = findPreset(model.presetId);
+  const rev = model.metadata.revision;
+  const selected = SCOPES.filter((s) => model.scopes.includes(s.name)).map(scopeOption);
+  const blocks: Block[] = [
+    context(
+      'Tell me what the token is for and I will send you a personalised checklist for creating a ' +
+        'least-privilege Bitbucket API token. I never ask for the token itself.',
+    ),
+    {
+      type: 'input',
+      block_id: REQUEST_BLOCK.preset,
+      dispatch_action: true,
+      label: plain('Integration'),
+      hint: plain(truncate(preset?.rationale ?? 'Pick the closest integration to pre-select its scopes.', 2000)),
+      element: {
+        type: 'static_select',
+        action_id: REQUEST_ACTION.preset,
+        options: PRESETS.map((p) => presetOption(p.id)),
+        ...(preset ? { initial_option: presetOption(preset.id) } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: revisedBlockId(REQUEST_BLOCK.name, rev),
+      label: plain('Token name'),
+      hint: plain('Shown in Atlassian\'s token list; say which integration uses it.'),
+      element: {
+        type: 'plain_text_input',
+        action_id: REQUEST_ACTION.name,
+        max_length: NAME_MAX,
+        ...(model.name ? { initial_value: truncate(model.name, NAME_MAX) } : {}),
+        placeholder: plain('DeepTraQ Bitbucket Integration'),
+      },
+    },
+    {
+      type: 'input',
+      block_id: REQUEST_BLOCK.expiry,
+      label: plain('Expiration date'),
+      hint: plain('Between tomorrow and 365 days from today. Shorter is safer; you will be reminded before it expires.'),
+      element: { type: 'datepicker', action_id: REQUEST_ACTION.expiry, initial_date: model.expiresOn },
+    },
+    {
+      type: 'input',
+      block_id: revisedBlockId(REQUEST_BLOCK.scopes, rev),
+      label: plain('Scopes'),
+      hint: plain('Bitbucket scopes do not imply each other: a write scope usually needs its read scope too.'),
+      element: {
+        type: 'multi_static_select',
+        action_id: REQUEST_ACTION.scopes,
+        placeholder: plain('Search scopes, e.g. repository'),
+        option_groups: buildScopeOptionGroups(),
+        ...(selected.length > 0 ? { initial_options: selected } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: REQUEST_BLOCK.workspace,
+      optional: true,
+      label: plain('Workspace'),
+      hint: plain('The Bitbucket workspace slug the token is for, if it is limited to one.'),
+      element: {
+        type: 'plain_text_input',
+        action_id: REQUEST_ACTION.workspace,
+        max_length: 62,
+        ...(model.workspace ? { initial_value: model.workspace } : {}),
+        placeholder: plain('acme'),
+      },
+    },
+    {
+      type: 'input',
+      block_id: REQUEST_BLOCK.purpose,
+      optional: true,
+      label: plain('Purpose / justification'),
+      element: {
+        type: 'plain_text_input',
+        action_id: REQUEST_ACTION.purpose,
+        multiline: true,
+        max_length: 3000,
+        ...(model.purpose ? { initial_value: truncate(model.purpose, 3000) } : {}),
+        placeholder: plain('What will use this token, and why these scopes?'),
+      },
+    },
+  ];
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.requestModal,
+    title: plain('Bitbucket API token'),
+    submit: plain('Get checklist'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify(model.metadata),
+    blocks,
+  };
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. One zod schema; a bad or missing variable stops
+ * start-up with one message naming every offending variable and what it should look like.
+ */
+
+const slackId = (prefixes: string, what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(new RegExp(`^[${prefixes}][A-Z0-9]{2,}$`), `must be a Slack ${what} id such as ${prefixes[0]}0123ABCD`);
+
+const idList = (prefixes: string, what: string) =>
+  z
+    .string()
+    .trim()
+    .default('')
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(slackId(prefixes, what)));
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z
+      .string({ error: 'is required: the bot token (xoxb-...) from OAuth & Permissions' })
+      .trim()
+      .startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
+    SLACK_SIGNING_SECRET: optional(
+      z.string().trim().regex(/^[a-f0-9]{16,}$/i, 'must be the hex signing secret from Basic Information'),
+    ),
+    SLACK_APP_TOKEN: optional(z.string().trim().startsWith('xapp-', 'must be an app-level token starting with xapp-')),
+    SLACK_API_URL: z
+      .preprocess(emptyAsUndefined, z.url({ error: 'must be a URL such as https://slack.com/api/' }).default('https://slack.com/api/'))
+      .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000)),
+    REDIS_URL: optional(z.string().trim().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')),
+    REDIS_KEY_PREFIX: z
+      .preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, - or _').default('btb')),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+    APPROVAL_CHANNEL_ID: optional(slackId('CG', 'channel')),
+    APPROVER_USER_IDS: idList('UW', 'user'),
+    APPROVER_USERGROUP_ID: optional(slackId('S', 'user group')),
+    REMINDER_DAYS: z
+      .preprocess(
+        emptyAsUndefined,
+        z.string().regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be comma-separated whole numbers of days, e.g. 30,14,7,1,0').default('30,14,7,1,0'),
+      )
+      .transform((s) => s.split(',').map((v) => Number(v.trim())))
+      .pipe(
+        z
+          .array(z.number().int().min(0, 'must be days from 0 to 365').max(365, 'must be days from 0 to 365'))
+          .min(1, 'must list at least one number of days, e.g. 30,14,7,1,0')
+          .transform((days) => [...new Set(days)].sort((a, b) => b - a)),
+      ),
+    LOG_LEVEL: z.preprocess(
+      (v) => (typeof v === 'string' ? emptyAsUndefined(v.toLowerCase()) : v),
+      z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    ),
+    NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('production')),
+  });
+
+type Env = z.output<typeof envSchema>;
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl: string;
+    /** Socket Mode when an app-level token is given, else HTTP. */
+    socketMode: boolean;
+  };
+  port: number;
+  redis: { url?: string; keyPrefix: string; dataDir: string };
+  approvals: { channelId?: string; approverUserIds: string[]; approverUsergroupId?: string };
+  reminders: { days: number[] };
+  logLevel: (typeof LOG_LEVELS)[number];
+  pretty: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment. Throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      const raw = env[name];
+      const message = raw === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+      problems.push(`${name} ${message}`);
+    }
+  }
+  if (!emptyAsUndefined(env.SLACK_APP_TOKEN) && !emptyAsUndefined(env.SLACK_SIGNING_SECRET)) {
+    problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN=xapp-... for Socket Mode)');
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  return toConfig(parsed.data);
+}
+
+function toConfig(env: Env): Config {
+  return {
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      appToken: env.SLACK_APP_TOKEN,
+      apiUrl: env.SLACK_API_URL,
+      socketMode: Boolean(env.SLACK_APP_TOKEN),
+    },
+    port: env.PORT,
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, dataDir: env.DATA_DIR },
+    approvals: {
+      channelId: env.APPROVAL_CHANNEL_ID,
+      approverUserIds: env.APPROVER_USER_IDS,
+      approverUsergroupId: env.APPROVER_USERGROUP_ID,
+    },
+    reminders: { days: env.REMINDER_DAYS },
+    logLevel: env.LOG_LEVEL,
+    pretty: env.NODE_ENV === 'development',
+  };
+}

@@ -1,0 +1,90 @@
+/** Core records shared by domain, store, blocks and listeners. Pure types only. */
+
+export type ScopeAction = 'read' | 'write' | 'admin' | 'delete';
+export type RiskLevel = 'low' | 'medium' | 'high';
+
+/** One Bitbucket Cloud API-token scope, e.g. `read:repository:bitbucket`. */
+export interface ScopeDef {
+  /** Exact scope name as shown in Atlassian's token screen. */
+  name: string;
+  action: ScopeAction;
+  /** Resource part, e.g. `repository`, `ssh-key`. */
+  resource: string;
+  /** Option-group label, e.g. `Repositories`. */
+  group: string;
+  risk: RiskLevel;
+  /** Short human description (<= 60 chars so it fits a 75-char option description with the risk). */
+  summary: string;
+  /** The read scope a write scope also needs, when one exists. */
+  requiresRead?: string;
+}
+
+export interface Preset {
+  id: string;
+  /** Label in the select, e.g. "DeepTraQ (repository scanning)". */
+  label: string;
+  /** Used in the suggested token name "<integration> Bitbucket Integration". */
+  integration: string;
+  scopes: string[];
+  /** Why these scopes, one sentence. */
+  rationale: string;
+}
+
+/**
+ * Request lifecycle. draft → pending_approval → approved / rejected / cancelled / expired;
+ * approved → created (token recorded). Auto-approved requests go straight to approved.
+ */
+export type RequestStatus =
+  | 'pending_approval'
+  | 'approved'
+  | 'rejected'
+  | 'cancelled'
+  | 'expired'
+  | 'created';
+
+/** The validated contents of the request modal. */
+export interface RequestInput {
+  presetId: string;
+  name: string;
+  /** YYYY-MM-DD, the day the token expires. */
+  expiresOn: string;
+  scopes: string[];
+  workspace?: string;
+  purpose?: string;
+}
+
+export interface TokenRequest extends RequestInput {
+  id: string;
+  requesterId: string;
+  /** Channel the command was typed in (for the ephemeral confirmation). */
+  channelId?: string;
+  status: RequestStatus;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  updatedAt: number;
+  /** Scopes an approver granted, when narrowed; else equal to `scopes`. */
+  approvedScopes?: string[];
+  decidedBy?: string;
+  decidedAt?: number;
+  reason?: string;
+  tokenId?: string;
+  /** Token this request renews, if any. */
+  renewsTokenId?: string;
+}
+
+export type TokenStatus = 'active' | 'rotated' | 'revoked' | 'expired';
+
+/** Metadata of a token someone created. Never the secret. */
+export interface TokenRecord {
+  id: string;
+  ownerId: string;
+  name: string;
+  scopes: string[];
+  workspace?: string;
+  /** YYYY-MM-DD */
+  expiresOn: string;
+  createdAt: number;
+  requestId?: string;
+  status: TokenStatus;
+  purpose?: string;
+}

@@ -1,0 +1,233 @@
+/**
+ * Validation of the request modal. Input arrives from Slack payloads that a client can
+ * tamper with, so every field may be missing, null or of the wrong type; the result is
+ * either a clean {@link RequestInput} or one clear, human message per field (shown next to
+ * the field by `response_action: errors`). Never throws on bad input.
+ */
+import { z } from 'zod';
+import { addDays, daysBetween, formatLongDate, isIsoDate, todayIn } from './dates.js';
+import {
+  DEFAULT_EXPIRY_DAYS,
+  MAX_EXPIRY_DAYS,
+  MIN_EXPIRY_DAYS,
+  NAME_MAX,
+  PURPOSE_MAX,
+  WORKSPACE_MAX,
+} from './limits.js';
+import { CUSTOM_PRESET_ID, findPreset } from './presets.js';
+import { findScope, missingReadScopes, sortScopes } from './scopes.js';
+import { containsSecret, looksLikeSecretName, redactSecrets } from './secrets.js';
+import type { RequestInput } from './types.js';
+
+export { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, NAME_MAX, PURPOSE_MAX, WORKSPACE_MAX };
+
+/** Fields of the request form that can carry an error. */
+export type RequestField = 'preset' | 'name' | 'expiresOn' | 'scopes' | 'workspace' | 'purpose';
+
+/** Raw values read from a view_submission; anything may be missing or tampered with. */
+export interface RawRequestFields {
+  presetId?: string | null;
+  name?: string | null;
+  expiresOn?: string | null;
+  scopes?: readonly (string | null | undefined)[] | null;
+  workspace?: string | null;
+  purpose?: string | null;
+}
+
+/** Outcome of {@link validateRequest}. */
+export type ValidationResult =
+  | { ok: true; value: RequestInput }
+  | { ok: false; errors: Partial<Record<RequestField, string>> };
+
+/** Clock and zone used to decide what "today" is for the requester. */
+export interface ValidationContext {
+  now: Date;
+  /** The requester's Slack timezone (IANA); invalid zones fall back to UTC. */
+  timeZone: string;
+}
+
+/** Message shown when a token value is pasted where a name or text belongs. */
+export const SECRET_PASTED_MESSAGE =
+  'This looks like a token value. Never paste a token into Slack: revoke it at id.atlassian.com and use a descriptive name instead.';
+
+/** Longest piece of user input echoed back in an error message. */
+const ECHO_MAX = 80;
+
+// Tampered payloads may send numbers, objects or null: anything but a string counts as absent.
+// `.optional()` first: in zod 4 a key whose schema is not optional must be present.
+const looseText = z
+  .unknown()
+  .optional()
+  .transform((v) => (typeof v === 'string' ? v : undefined));
+
+const rawSchema = z.object({
+  presetId: looseText,
+  name: looseText,
+  expiresOn: looseText,
+  scopes: z
+    .unknown()
+    .optional()
+    .transform((v) => (Array.isArray(v) ? (v as unknown[]) : [])),
+  workspace: looseText,
+  purpose: looseText,
+});
+
+/** Bitbucket workspace IDs (the slug in bitbucket.org/<workspace>). */
+const workspaceSchema = z
+  .string()
+  .max(WORKSPACE_MAX)
+  .regex(/^[a-z0-9_-]+$/);
+
+// C0/C1 control characters plus Unicode line/paragraph separators: none belong in a name.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** The earliest and latest expiry dates allowed, seen from the requester's today. */
+export function expiryBounds(timeZone: string, now: Date): { today: string; min: string; max: string } {
+  const today = todayIn(timeZone, now);
+  return { today, min: addDays(today, MIN_EXPIRY_DAYS), max: addDays(today, MAX_EXPIRY_DAYS) };
+}
+
+/** The suggested expiry: {@link DEFAULT_EXPIRY_DAYS} after today in the requester's zone. */
+export function defaultExpiry(timeZone: string, now: Date): string {
+  return addDays(todayIn(timeZone, now), DEFAULT_EXPIRY_DAYS);
+}
+
+/** Validates and normalises the request form. See the module comment for the rules. */
+export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): ValidationResult {
+  const parsed = rawSchema.safeParse(raw !== null && typeof raw === 'object' ? raw : {});
+  // The schema only transforms, so it cannot fail on an object; the fallback is belt and braces.
+  const fields = parsed.success
+    ? parsed.data
+    : { presetId: undefined, name: undefined, expiresOn: undefined, scopes: [], workspace: undefined, purpose: undefined };
+
+  const errors: Partial<Record<RequestField, string>> = {};
+
+  const presetId = findPreset(fields.presetId?.trim() ?? '')?.id ?? CUSTOM_PRESET_ID;
+
+  const name = fields.name?.trim() ?? '';
+  const nameError = checkName(name);
+  if (nameError) errors.name = nameError;
+
+  const expiresOn = fields.expiresOn?.trim() ?? '';
+  const expiryError = checkExpiry(expiresOn, ctx);
+  if (expiryError) errors.expiresOn = expiryError;
+
+  const scopeCheck = checkScopes(fields.scopes);
+  if ('error' in scopeCheck) errors.scopes = scopeCheck.error;
+
+  const workspace = emptyToUndefined(fields.workspace);
+  const workspaceError = workspace === undefined ? undefined : checkWorkspace(workspace);
+  if (workspaceError) errors.workspace = workspaceError;
+
+  const purpose = emptyToUndefined(fields.purpose);
+  const purposeError = purpose === undefined ? undefined : checkPurpose(purpose);
+  if (purposeError) errors.purpose = purposeError;
+
+  if (Object.keys(errors).length > 0 || !('scopes' in scopeCheck)) return { ok: false, errors };
+
+  const value: RequestInput = { presetId, name, expiresOn, scopes: scopeCheck.scopes };
+  if (workspace !== undefined) value.workspace = workspace;
+  if (purpose !== undefined) value.purpose = purpose;
+  return { ok: true, value };
+}
+
+function emptyToUndefined(text: string | undefined): string | undefined {
+  const trimmed = text?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** User input made safe to show back: secrets redacted, control characters removed, cut short. */
+function echo(text: string): string {
+  const clean = redactSecrets(text).replace(new RegExp(CONTROL_CHARS.source, 'g'), ' ').trim();
+  return clean.length > ECHO_MAX ? `${clean.slice(0, ECHO_MAX - 1)}…` : clean;
+}
+
+function checkName(name: string): string | undefined {
+  if (name === '') return 'Enter a name for the token, e.g. "DeepTraQ Bitbucket Integration".';
+  // Checked first: a pasted token is the most important thing to tell the user about.
+  if (looksLikeSecretName(name)) return SECRET_PASTED_MESSAGE;
+  if (CONTROL_CHARS.test(name)) return 'The name cannot contain line breaks or other control characters.';
+  if (name.length > NAME_MAX) {
+    return `Keep the name to ${NAME_MAX} characters or fewer (this one has ${name.length}).`;
+  }
+  return undefined;
+}
+
+function checkExpiry(expiresOn: string, ctx: ValidationContext): string | undefined {
+  const { today, min, max } = expiryBounds(ctx.timeZone, ctx.now);
+  if (expiresOn === '') return 'Pick the date the token should expire.';
+  if (!isIsoDate(expiresOn)) {
+    return `Enter the expiry as a real date in the form YYYY-MM-DD, e.g. ${defaultExpiry(ctx.timeZone, ctx.now)}.`;
+  }
+  const days = daysBetween(today, expiresOn);
+  if (days < 0) {
+    return `That date has already passed (today is ${formatLongDate(today)}): pick a date between ${formatLongDate(min)} and ${formatLongDate(max)}.`;
+  }
+  if (days < MIN_EXPIRY_DAYS) {
+    return `A token that expires today would stop working within hours: pick ${formatLongDate(min)} or later.`;
+  }
+  if (days > MAX_EXPIRY_DAYS) {
+    return `Bitbucket API tokens can last at most ${MAX_EXPIRY_DAYS} days: pick a date on or before ${formatLongDate(max)} (${max}).`;
+  }
+  return undefined;
+}
+
+function checkScopes(rawScopes: readonly unknown[]): { scopes: string[] } | { error: string } {
+  const names: string[] = [];
+  const unknown: string[] = [];
+  for (const item of rawScopes) {
+    // null/undefined holes are dropped; any other non-string is a tampered value to report.
+    if (item === null || item === undefined) continue;
+    const text = typeof item === 'string' ? item.trim() : String(item);
+    if (text === '') continue;
+    if (findScope(text)) names.push(text);
+    else unknown.push(text);
+  }
+
+  const first = unknown[0];
+  if (first !== undefined) {
+    const more = new Set(unknown).size - 1;
+    return { error: `Unknown scope: ${echo(first)}${more > 0 ? ` (and ${more} more)` : ''}` };
+  }
+  if (names.length === 0) {
+    return { error: 'Choose at least one scope. Start from a preset if you are unsure which ones you need.' };
+  }
+
+  const scopes = sortScopes(names); // also merges duplicates
+  const missing = missingReadScopes(scopes);
+  if (missing.length > 0) {
+    const writes = joinList(missing.map((m) => m.scope));
+    const reads = joinList(missing.map((m) => m.needs));
+    const verb = missing.length === 1 ? 'does' : 'do';
+    return {
+      error: `${writes} ${verb} not include read access: add ${reads} too (Bitbucket scopes do not imply each other).`,
+    };
+  }
+  return { scopes };
+}
+
+function joinList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function checkWorkspace(workspace: string): string | undefined {
+  if (workspaceSchema.safeParse(workspace).success) return undefined;
+  if (containsSecret(workspace)) return SECRET_PASTED_MESSAGE;
+  const lower = workspace.toLowerCase();
+  if (lower !== workspace && workspaceSchema.safeParse(lower).success) {
+    return `Workspace IDs are lowercase: use "${lower}".`;
+  }
+  if (workspace.length > WORKSPACE_MAX) {
+    return `A workspace ID has at most ${WORKSPACE_MAX} characters: use the ID from bitbucket.org/<workspace>.`;
+  }
+  return 'Use the workspace ID from the URL bitbucket.org/<workspace>: lowercase letters, digits, - and _ only (e.g. acme-eng). Leave it empty for no limit.';
+}
+
+function checkPurpose(purpose: string): string | undefined {
+  if (containsSecret(purpose)) return SECRET_PASTED_MESSAGE;
+  if (purpose.length > PURPOSE_MAX) {
+    return `Keep the purpose to ${PURPOSE_MAX} characters or fewer (this one has ${purpose.length}).`;
+  }
+  return undefined;
+}

@@ -1,0 +1,72 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
+
+export interface LocalRedis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export class RedisBinaryMissingError extends Error {
+  readonly code = 'redis_missing';
+  constructor() {
+    super(
+      'REDIS_URL is not set and no redis-server binary was found on PATH.\n' +
+        '  Install one (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis)\n' +
+        '  or point REDIS_URL at a running Redis, e.g. REDIS_URL=redis://localhost:6379',
+    );
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/**
+ * For `npm start` without REDIS_URL: runs a private redis-server bound to 127.0.0.1 with
+ * append-only persistence under `dataDir`, and stops it when the bot stops.
+ */
+export async function startLocalRedis(dataDir: string, logger: Logger): Promise<LocalRedis> {
+  if (spawnSync('redis-server', ['--version']).error) throw new RedisBinaryMissingError();
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  for (let i = 0; ; i++) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      break;
+    } catch {
+      if (i > 100 || child.exitCode !== null) throw new Error(`local redis-server did not start (data dir ${dir})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  probe.disconnect();
+  logger.info({ url, dataDir: dir }, 'started local redis-server (append-only persistence)');
+  return {
+    url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

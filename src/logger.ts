@@ -1,0 +1,56 @@
+import { pino, type Logger } from 'pino';
+import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { redactDeep, redactSecrets } from './domain/secrets.js';
+
+export type { Logger };
+
+/**
+ * pino JSON logs (pretty when asked). Every string that looks like a token is replaced
+ * before it is written, whichever field it sits in: the bot must never log a secret.
+ */
+export function createLogger(opts: { level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {
+  return pino(
+    {
+      level: opts.level,
+      base: { app: 'bitbucket-token-bot' },
+      redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization'], censor: '[REDACTED]' },
+      formatters: { log: (obj) => redactDeep(obj) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(
+            this,
+            args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>,
+          );
+        },
+      },
+      ...(opts.pretty && !opts.destination
+        ? { transport: { target: 'pino-pretty', options: { colorize: true } } }
+        : {}),
+    },
+    opts.destination as pino.DestinationStream | undefined,
+  );
+}
+
+const BOLT_TO_PINO: Record<LogLevel, string> = {
+  [LogLevel.DEBUG]: 'debug',
+  [LogLevel.INFO]: 'info',
+  [LogLevel.WARN]: 'warn',
+  [LogLevel.ERROR]: 'error',
+};
+
+/** Adapts pino to Bolt's Logger interface so Bolt's own messages share the format and redaction. */
+export function toBoltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  const join = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...msg) => child.debug(join(msg)),
+    info: (...msg) => child.info(join(msg)),
+    warn: (...msg) => child.warn(join(msg)),
+    error: (...msg) => child.error(join(msg)),
+    setLevel: (level) => {
+      child.level = BOLT_TO_PINO[level] ?? 'info';
+    },
+    getLevel: () => (Object.entries(BOLT_TO_PINO).find(([, v]) => v === child.level)?.[0] as LogLevel) ?? LogLevel.INFO,
+    setName: () => undefined,
+  };
+}

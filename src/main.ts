@@ -1,0 +1,56 @@
+/**
+ * Entry point for `npm start` and the Docker image: config, Redis (a local one when
+ * REDIS_URL is unset), the bot, and a bounded graceful shutdown on SIGTERM/SIGINT.
+ */
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startLocalRedis, type LocalRedis } from './local-redis.js';
+import { createBot, type Bot } from './app.js';
+
+const SHUTDOWN_BOUND_MS = 15_000;
+
+async function main(): Promise<void> {
+  // .env is optional: containers and CI pass real environment variables instead.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, pretty: config.pretty });
+  let localRedis: LocalRedis | undefined;
+  let bot: Bot | undefined;
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_BOUND_MS);
+    timer.unref();
+    await bot?.stop();
+    await localRedis?.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    const redisUrl = config.redis.url ?? (localRedis = await startLocalRedis(config.redis.dataDir, logger)).url;
+    bot = createBot({ config, logger, redisUrl });
+    await bot.start();
+  } catch (err) {
+    logger.fatal({ err }, (err as Error).message);
+    await bot?.stop();
+    await localRedis?.stop();
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,41 @@
+import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { buildRequestModal } from '../../blocks/request-modal.js';
+import { CUSTOM_PRESET_ID, findPreset, suggestTokenName } from '../../domain/presets.js';
+import { isIsoDate } from '../../domain/dates.js';
+import { defaultExpiry } from '../../domain/validation.js';
+import { isKnownScope } from '../../domain/scopes.js';
+import { blockActionSchema } from '../payloads.js';
+import { readModalMetadata, readRequestState } from '../views/request-state.js';
+import type { Deps } from '../deps.js';
+
+type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
+
+/** Choosing an integration preset re-renders the modal with its scopes and a suggested name. */
+export function createPresetSelectHandler(deps: Deps) {
+  return async ({ ack, body, client }: Args): Promise<void> => {
+    await ack();
+    const parsed = blockActionSchema.safeParse(body);
+    if (!parsed.success || !parsed.data.view) return;
+    const { view, actions } = parsed.data;
+    const preset = findPreset(actions[0]?.selected_option?.value ?? '') ?? findPreset(CUSTOM_PRESET_ID)!;
+    const metadata = readModalMetadata(view.private_metadata);
+    const { raw } = readRequestState(view.state.values);
+    const isCustom = preset.id === CUSTOM_PRESET_ID;
+    const keptScopes = (raw.scopes ?? []).filter((s): s is string => typeof s === 'string' && isKnownScope(s));
+    const updated = buildRequestModal({
+      presetId: preset.id,
+      name: isCustom ? (raw.name ?? undefined) : suggestTokenName(preset.integration),
+      expiresOn: raw.expiresOn && isIsoDate(raw.expiresOn) ? raw.expiresOn : defaultExpiry('UTC', new Date()),
+      scopes: isCustom ? keptScopes : preset.scopes,
+      workspace: raw.workspace ?? undefined,
+      purpose: raw.purpose ?? undefined,
+      metadata: { ...metadata, revision: metadata.revision + 1 },
+    });
+    try {
+      await client.views.update({ view_id: view.id, hash: view.hash, view: updated as never });
+    } catch (err) {
+      // hash_conflict: the user changed the view again meanwhile; their newer action wins.
+      deps.logger.info({ err }, 'views.update for preset skipped');
+    }
+  };
+}

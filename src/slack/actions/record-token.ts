@@ -1,0 +1,77 @@
+import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { REQUEST_ID, tokenIdForRequest } from '../../domain/record-ids.js';
+import { planReminders } from '../../domain/reminders.js';
+import { todayIn } from '../../domain/dates.js';
+import type { TokenRecord } from '../../domain/types.js';
+import { buildNotYoursMessage, buildPlainMessage, buildTokenRecordedMessage } from '../../blocks/messages.js';
+import { context } from '../../blocks/text.js';
+import { BLOCK } from '../ids.js';
+import { blockActionSchema } from '../payloads.js';
+import type { Deps } from '../deps.js';
+
+type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
+
+/**
+ * "I've created the token": records the token's metadata (never the secret). Only the
+ * requester may press it; pressing twice, or Slack redelivering, records once.
+ */
+export function createRecordTokenHandler(deps: Deps) {
+  return async ({ ack, body, client, respond }: Args): Promise<void> => {
+    await ack();
+    const parsed = blockActionSchema.safeParse(body);
+    const requestId = parsed.success ? parsed.data.actions[0]?.value : undefined;
+    if (!parsed.success || !requestId || !REQUEST_ID.test(requestId)) {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...buildPlainMessage('That button is not valid any more. Run /bitbucket-token to start again.') });
+      return;
+    }
+    const userId = parsed.data.user.id;
+    const request = await deps.requests.get(requestId);
+    if (!request) {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...buildPlainMessage('I cannot find that request any more. Run /bitbucket-token to start again.') });
+      return;
+    }
+    if (request.requesterId !== userId) {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...buildNotYoursMessage(request.requesterId, 'record this token') });
+      return;
+    }
+    const now = new Date();
+    const result = await deps.tokens.recordFromRequest(
+      requestId,
+      (req): TokenRecord => ({
+        id: tokenIdForRequest(req.id),
+        ownerId: req.requesterId,
+        name: req.name,
+        scopes: req.approvedScopes ?? req.scopes,
+        workspace: req.workspace,
+        expiresOn: req.expiresOn,
+        createdAt: now.getTime(),
+        requestId: req.id,
+        status: 'active',
+        purpose: req.purpose,
+      }),
+      now.getTime(),
+    );
+    if (!result) return;
+    if ('refused' in result) {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...buildPlainMessage(`This request is ${result.refused.replace('_', ' ')}, so there is no token to record.`) });
+      return;
+    }
+    const timeZone = await deps.users.timeZoneOf(userId);
+    const plan = planReminders(result.token.expiresOn, deps.config.reminders.days, todayIn(timeZone, now));
+    const message = buildTokenRecordedMessage(result.token, plan, !result.created);
+    if (!result.created) {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...message });
+      return;
+    }
+    deps.logger.info({ tokenId: result.token.id, requestId }, 'token recorded');
+    const channel = parsed.data.channel?.id ?? parsed.data.container?.channel_id;
+    const ts = parsed.data.message?.ts;
+    const blocks = parsed.data.message?.blocks;
+    if (channel && ts && blocks) {
+      const kept = blocks.filter((b) => b.block_id !== BLOCK.checklistActions);
+      kept.push(context(':white_check_mark: Token recorded. I will remind you before it expires.'));
+      await client.chat.update({ channel, ts, text: message.text, blocks: kept as never }).catch((err) => deps.logger.warn({ err }, 'could not update checklist message'));
+    }
+    await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks as never });
+  };
+}

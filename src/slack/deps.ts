@@ -1,0 +1,14 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { RequestStore } from '../store/requests.js';
+import type { TokenStore } from '../store/tokens.js';
+import type { UserDirectory } from './users.js';
+
+/** What listeners need, passed in by the composition root (src/app.ts). */
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  requests: RequestStore;
+  tokens: TokenStore;
+  users: UserDirectory;
+}

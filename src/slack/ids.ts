@@ -1,0 +1,40 @@
+/**
+ * Every Slack identifier the bot owns: slash command, callback ids, block ids and
+ * action ids. Listeners, Block Kit builders and tests import them from here so a
+ * rename happens in one place.
+ */
+export const COMMAND = '/bitbucket-token';
+
+export const CALLBACK = {
+  requestModal: 'token_request',
+} as const;
+
+/** Block ids of the request modal; validation errors are keyed by these. */
+export const REQUEST_BLOCK = {
+  preset: 'preset',
+  name: 'token_name',
+  expiry: 'expiry',
+  scopes: 'scopes',
+  workspace: 'workspace',
+  purpose: 'purpose',
+  policyNotice: 'policy_notice',
+} as const;
+
+/** Action ids inside the request modal (one input element per block). */
+export const REQUEST_ACTION = {
+  preset: 'preset_select',
+  name: 'name_input',
+  expiry: 'expiry_date',
+  scopes: 'scope_select',
+  workspace: 'workspace_input',
+  purpose: 'purpose_input',
+} as const;
+
+/** Buttons on messages. Their `value` carries a record id, validated on receipt. */
+export const ACTION = {
+  recordToken: 'record_token',
+} as const;
+
+export const BLOCK = {
+  checklistActions: 'checklist_actions',
+} as const;

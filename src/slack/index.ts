@@ -1,0 +1,15 @@
+import type { App } from '@slack/bolt';
+import { ACTION, CALLBACK, COMMAND, REQUEST_ACTION } from './ids.js';
+import { createTokenCommandHandler } from './commands/bitbucket-token.js';
+import { createPresetSelectHandler } from './actions/preset-select.js';
+import { createRecordTokenHandler } from './actions/record-token.js';
+import { createRequestSubmitHandler } from './views/request-submit.js';
+import type { Deps } from './deps.js';
+
+/** Registers every listener. One line per Slack entry point. */
+export function registerListeners(app: App, deps: Deps): void {
+  app.command(COMMAND, createTokenCommandHandler(deps));
+  app.action(REQUEST_ACTION.preset, createPresetSelectHandler(deps));
+  app.view(CALLBACK.requestModal, createRequestSubmitHandler(deps));
+  app.action(ACTION.recordToken, createRecordTokenHandler(deps));
+}

@@ -1,0 +1,61 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+import { isValidTimeZone } from '../domain/dates.js';
+
+export interface SlackUser {
+  id: string;
+  /** IANA timezone from the user's Slack profile; UTC when unknown. */
+  tz: string;
+  deleted: boolean;
+}
+
+const TTL_MS = 60 * 60 * 1000;
+
+/**
+ * users.info with a short in-memory cache (users.info is Tier 4, and timezones rarely
+ * change). Time-zone lookups on the request path give up after `timeoutMs` and fall back
+ * to UTC so a slow Slack never delays an acknowledgement past 3 s.
+ */
+export class UserDirectory {
+  private readonly cache = new Map<string, { user: SlackUser | null; at: number }>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The user, or null when Slack says they do not exist. Throws on transient errors. */
+  async lookup(userId: string): Promise<SlackUser | null> {
+    const hit = this.cache.get(userId);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.user;
+    let user: SlackUser | null;
+    try {
+      const res = await this.client.users.info({ user: userId });
+      const u = res.user;
+      user = { id: userId, tz: u?.tz && isValidTimeZone(u.tz) ? u.tz : 'UTC', deleted: Boolean(u?.deleted) };
+    } catch (err) {
+      const code = (err as { data?: { error?: string } }).data?.error;
+      if (code !== 'user_not_found') throw err;
+      user = null;
+    }
+    this.cache.set(userId, { user, at: Date.now() });
+    return user;
+  }
+
+  /** The user's timezone, or UTC when it cannot be had within `timeoutMs`. */
+  async timeZoneOf(userId: string, timeoutMs = 1000): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+    });
+    try {
+      const user = await Promise.race([this.lookup(userId), timeout]);
+      return user?.tz ?? 'UTC';
+    } catch (err) {
+      this.logger.warn({ err, userId }, 'users.info failed; using UTC');
+      return 'UTC';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { REQUEST_ACTION, REQUEST_BLOCK } from '../ids.js';
+import type { RawRequestFields, RequestField } from '../../domain/validation.js';
+import type { StateValues } from '../payloads.js';
+import type { RequestModalMetadata } from '../../blocks/request-modal.js';
+import { z } from 'zod';
+
+const FIELD_BLOCKS: Record<RequestField, string> = {
+  preset: REQUEST_BLOCK.preset,
+  name: REQUEST_BLOCK.name,
+  expiresOn: REQUEST_BLOCK.expiry,
+  scopes: REQUEST_BLOCK.scopes,
+  workspace: REQUEST_BLOCK.workspace,
+  purpose: REQUEST_BLOCK.purpose,
+};
+
+/** Finds the state entry of a block whose id is `base` or `base-<revision>`. */
+function findBlock(values: StateValues, base: string): { blockId: string; entry: StateValues[string] } | undefined {
+  const blockId = Object.keys(values).find((k) => k === base || (k.startsWith(`${base}-`) && /^\d+$/.test(k.slice(base.length + 1))));
+  const entry = blockId ? values[blockId] : undefined;
+  return blockId && entry ? { blockId, entry } : undefined;
+}
+
+export interface RequestState {
+  raw: RawRequestFields;
+  /** The block id each field is shown in, for `response_action: errors`. */
+  blockIds: Record<RequestField, string>;
+}
+
+/** Reads the request modal's state.values into raw fields for validation. Pure. */
+export function readRequestState(values: StateValues): RequestState {
+  const blockIds = { ...FIELD_BLOCKS };
+  const pick = (field: RequestField, actionId: string) => {
+    const found = findBlock(values, FIELD_BLOCKS[field]);
+    if (!found) return undefined;
+    blockIds[field] = found.blockId;
+    return found.entry[actionId];
+  };
+  const preset = pick('preset', REQUEST_ACTION.preset);
+  const name = pick('name', REQUEST_ACTION.name);
+  const expiry = pick('expiresOn', REQUEST_ACTION.expiry);
+  const scopes = pick('scopes', REQUEST_ACTION.scopes);
+  const workspace = pick('workspace', REQUEST_ACTION.workspace);
+  const purpose = pick('purpose', REQUEST_ACTION.purpose);
+  return {
+    raw: {
+      presetId: preset?.selected_option?.value ?? null,
+      name: name?.value ?? null,
+      expiresOn: expiry?.selected_date ?? null,
+      scopes: scopes?.selected_options ? scopes.selected_options.map((o) => o?.value ?? null) : null,
+      workspace: workspace?.value ?? null,
+      purpose: purpose?.value ?? null,
+    },
+    blockIds,
+  };
+}
+
+/** Maps field errors to the block ids Slack shows them next to. */
+export function toBlockErrors(errors: Partial<Record<RequestField, string>>, blockIds: Record<RequestField, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, message] of Object.entries(errors) as [RequestField, string][]) {
+    out[blockIds[field]] = message;
+  }
+  return out;
+}
+
+const metadataSchema = z.object({
+  channelId: z.string().max(64).optional(),
+  responseUrl: z.url().max(1000).optional(),
+  renewsTokenId: z.string().max(64).optional(),
+  revision: z.number().int().min(0).max(1000).default(0),
+});
+
+/** Parses private_metadata; anything unreadable becomes an empty, harmless metadata. */
+export function readModalMetadata(raw: string): RequestModalMetadata {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(raw));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through: tampered or empty metadata
+  }
+  return { revision: 0 };
+}

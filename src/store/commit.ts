@@ -1,0 +1,45 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Compare-and-set of one JSON record plus the index writes that go with it, in one Lua
+ * script: either everything is written or nothing is. Callers read a record, decide in
+ * pure code, and commit; when someone else changed the record first the commit returns
+ * false and the caller reads again. This is how exactly one decision wins.
+ */
+const COMMIT_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if ARGV[1] == '' then
+  if cur then return 0 end
+elseif cur ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[2])
+local ops = cjson.decode(ARGV[3])
+for _, op in ipairs(ops) do
+  local args = {}
+  for i = 3, #op do args[#args + 1] = op[i] end
+  redis.call(op[1], KEYS[op[2]], unpack(args))
+end
+return 1
+`;
+
+/** One extra write applied with the record, e.g. `['ZADD', indexKey, score, member]`. */
+export type IndexOp = [command: 'ZADD' | 'ZREM' | 'SADD' | 'SREM' | 'SET' | 'DEL', key: string, ...args: (string | number)[]];
+
+export interface CommitArgs {
+  key: string;
+  /** The JSON currently stored, or null when the record must not exist yet. */
+  expected: string | null;
+  next: string;
+  ops?: IndexOp[];
+}
+
+export async function commitRecord(redis: Redis, { key, expected, next, ops = [] }: CommitArgs): Promise<boolean> {
+  const keys = [key];
+  const encoded = ops.map(([command, opKey, ...args]) => {
+    keys.push(opKey);
+    return [command, keys.length, ...args.map(String)];
+  });
+  const result = await redis.eval(COMMIT_SCRIPT, keys.length, ...keys, expected ?? '', next, JSON.stringify(encoded));
+  return result === 1;
+}

@@ -1,0 +1,27 @@
+/**
+ * Every Redis key the bot writes, in one place. All keys start with the configured
+ * prefix (REDIS_KEY_PREFIX, default `btb`) so several bots or test runs can share a Redis.
+ * Documented for operators in README.md ("Redis keys").
+ */
+export interface Keys {
+  /** JSON TokenRequest. */
+  request(id: string): string;
+  /** JSON TokenRecord (metadata only, never the secret). */
+  token(id: string): string;
+  /** Sorted set of a user's request ids, scored by creation time. */
+  userRequests(userId: string): string;
+  /** Sorted set of a user's token ids, scored by creation time. */
+  userTokens(userId: string): string;
+  /** Sorted set of all token ids, scored by creation time (inventory, export). */
+  allTokens: string;
+}
+
+export function createKeys(prefix: string): Keys {
+  return {
+    request: (id) => `${prefix}:request:${id}`,
+    token: (id) => `${prefix}:token:${id}`,
+    userRequests: (userId) => `${prefix}:user:${userId}:requests`,
+    userTokens: (userId) => `${prefix}:user:${userId}:tokens`,
+    allTokens: `${prefix}:tokens`,
+  };
+}

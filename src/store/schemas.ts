@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { TokenRecord, TokenRequest } from '../domain/types.js';
+import { REQUEST_ID, TOKEN_ID } from '../domain/record-ids.js';
+
+/** Records are validated on the way in and out: a record that breaks the schema is never written. */
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/);
+const scopeList = z.array(z.string().regex(/^[a-z]+:[a-z-]+:bitbucket$/)).min(1);
+
+export const requestSchema = z.object({
+  id: z.string().regex(REQUEST_ID),
+  requesterId: userId,
+  channelId: z.string().max(64).optional(),
+  status: z.enum(['pending_approval', 'approved', 'rejected', 'cancelled', 'expired', 'created']),
+  presetId: z.string().max(32),
+  name: z.string().min(1).max(100),
+  expiresOn: isoDate,
+  scopes: scopeList,
+  workspace: z.string().max(62).optional(),
+  purpose: z.string().max(3000).optional(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  approvedScopes: scopeList.optional(),
+  decidedBy: userId.optional(),
+  decidedAt: z.number().int().optional(),
+  reason: z.string().max(3000).optional(),
+  tokenId: z.string().regex(TOKEN_ID).optional(),
+  renewsTokenId: z.string().regex(TOKEN_ID).optional(),
+}) satisfies z.ZodType<TokenRequest>;
+
+export const tokenSchema = z.object({
+  id: z.string().regex(TOKEN_ID),
+  ownerId: userId,
+  name: z.string().min(1).max(100),
+  scopes: scopeList,
+  workspace: z.string().max(62).optional(),
+  expiresOn: isoDate,
+  createdAt: z.number().int(),
+  requestId: z.string().regex(REQUEST_ID).optional(),
+  status: z.enum(['active', 'rotated', 'revoked', 'expired']),
+  purpose: z.string().max(3000).optional(),
+}) satisfies z.ZodType<TokenRecord>;
+
+/** Serialises a record after checking it against its schema. Throws on a bad record. */
+export function encode<T>(schema: z.ZodType<T>, record: T): string {
+  return JSON.stringify(schema.parse(record));
+}
+
+/** Parses a stored record; undefined when absent. Throws when the stored JSON is corrupt. */
+export function decode<T>(schema: z.ZodType<T>, raw: string | null): T | undefined {
+  if (raw === null) return undefined;
+  return schema.parse(JSON.parse(raw));
+}

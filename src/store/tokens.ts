@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import type { TokenRecord, TokenRequest } from '../domain/types.js';
+import type { Keys } from './keys.js';
+import type { IndexOp } from './commit.js';
+import { decode, encode, tokenSchema } from './schemas.js';
+import type { RequestStore } from './requests.js';
+
+export class TokenStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly requests: RequestStore,
+  ) {}
+
+  async get(id: string): Promise<TokenRecord | undefined> {
+    return decode(tokenSchema, await this.redis.get(this.keys.token(id)));
+  }
+
+  /** Index writes that accompany a token record. */
+  private indexOps(token: TokenRecord): IndexOp[] {
+    return [
+      ['SET', this.keys.token(token.id), encode(tokenSchema, token)],
+      ['ZADD', this.keys.userTokens(token.ownerId), token.createdAt, token.id],
+      ['ZADD', this.keys.allTokens, token.createdAt, token.id],
+    ];
+  }
+
+  /**
+   * Records the token created from an approved request: the request becomes `created`
+   * and the token is written in the same atomic step, so a second click records nothing.
+   * Returns the token and whether this call created it; undefined when the request is
+   * missing or not in a state that allows recording.
+   */
+  async recordFromRequest(
+    requestId: string,
+    build: (request: TokenRequest) => TokenRecord,
+    now: number,
+  ): Promise<{ token: TokenRecord; created: boolean } | { refused: TokenRequest['status'] } | undefined> {
+    let token: TokenRecord | undefined;
+    const result = await this.requests.update(requestId, (request) => {
+      if (request.status !== 'approved') return undefined;
+      token = build(request);
+      return {
+        next: { ...request, status: 'created', tokenId: token.id, updatedAt: now },
+        ops: this.indexOps(token),
+      };
+    });
+    if (!result) return undefined;
+    if (result.changed && token) return { token, created: true };
+    if (result.request.status === 'created' && result.request.tokenId) {
+      const existing = await this.get(result.request.tokenId);
+      if (existing) return { token: existing, created: false };
+    }
+    return { refused: result.request.status };
+  }
+
+  /** The user's tokens, newest first. */
+  async listByUser(userId: string, limit = 200): Promise<TokenRecord[]> {
+    const ids = await this.redis.zrevrange(this.keys.userTokens(userId), 0, limit - 1);
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.keys.token(id)));
+    return raws.flatMap((raw) => {
+      const value = decode(tokenSchema, raw);
+      return value ? [value] : [];
+    });
+  }
+}

@@ -1,0 +1,28 @@
+import { rm } from 'node:fs/promises';
+import type { TestProject } from 'vitest/node';
+import { startRedisServer } from './redis-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** redis://127.0.0.1:PORT of the shared test Redis (or $REDIS_URL). Use a uniquePrefix() per test. */
+    redisUrl: string;
+  }
+}
+
+/**
+ * vitest globalSetup: one shared redis-server for the whole run (unless REDIS_URL is set).
+ * Tests read it with `inject('redisUrl')`.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const fromEnv = process.env['REDIS_URL'];
+  if (fromEnv) {
+    project.provide('redisUrl', fromEnv);
+    return async () => {};
+  }
+  const server = await startRedisServer({ appendonly: false });
+  project.provide('redisUrl', server.url);
+  return async () => {
+    await server.stop();
+    await rm(server.dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,77 @@
+import { Writable } from 'node:stream';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createBot, type Bot } from '../../src/app.js';
+import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { uniquePrefix } from './redis-server.js';
+import { createSlackSender, type SlackSender } from './slack-requests.js';
+
+export const SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
+
+/** Captures the app's log lines (JSON) so tests can assert on what was, and was not, logged. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestBot {
+  bot: Bot;
+  config: Config;
+  slack: FakeSlack;
+  sender: SlackSender;
+  logs: LogCapture;
+  prefix: string;
+  redisUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real app (Bolt HTTP receiver, real Redis under a unique key prefix) talking to a
+ * fake Slack Web API. Requests reach it signed, over HTTP, as Slack would send them.
+ */
+export async function startTestBot(opts: { name: string; env?: Record<string, string>; slack?: FakeSlack; prefix?: string } ): Promise<TestBot> {
+  const redisUrl = inject('redisUrl');
+  const slack = opts.slack ?? (await startFakeSlack());
+  const prefix = opts.prefix ?? uniquePrefix(opts.name);
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    PORT: '0',
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: 'debug',
+    ...opts.env,
+  });
+  const logs = new LogCapture();
+  const logger = createLogger({ level: config.logLevel, destination: logs });
+  const bot = createBot({ config, logger, redisUrl, slackRetries: 0 });
+  const { port } = await bot.start();
+  const sender = createSlackSender({
+    baseUrl: `http://127.0.0.1:${port}`,
+    signingSecret: SIGNING_SECRET,
+    responseUrl: `${slack.origin}/response/command`,
+  });
+  return {
+    bot,
+    config,
+    slack,
+    sender,
+    logs,
+    prefix,
+    redisUrl,
+    port,
+    async stop() {
+      await bot.stop();
+      if (!opts.slack) await slack.stop();
+    },
+  };
+}

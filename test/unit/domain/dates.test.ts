@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, daysBetween, formatLongDate, isIsoDate, isValidTimeZone, todayIn } from '../../../src/domain/dates.js';
+
+describe('dates', () => {
+  // 11:30 UTC on 27 Feb is already 28 Feb 00:30 in Auckland (UTC+13 in summer).
+  const now = new Date('2026-02-27T11:30:00Z');
+
+  it('todayIn uses the zone, falling back to UTC', () => {
+    expect(todayIn('UTC', now)).toBe('2026-02-27');
+    expect(todayIn('Pacific/Auckland', now)).toBe('2026-02-28');
+    expect(todayIn('America/Los_Angeles', new Date('2026-03-01T05:00:00Z'))).toBe('2026-02-28');
+    expect(todayIn('Not/AZone', now)).toBe('2026-02-27');
+    expect(todayIn('', now)).toBe('2026-02-27');
+  });
+
+  it('validates time zones', () => {
+    expect(isValidTimeZone('Europe/London')).toBe(true);
+    expect(isValidTimeZone('UTC')).toBe(true);
+    expect(isValidTimeZone('Mars/Olympus')).toBe(false);
+    expect(isValidTimeZone('')).toBe(false);
+  });
+
+  it('isIsoDate is strict', () => {
+    expect(isIsoDate('2026-02-28')).toBe(true);
+    expect(isIsoDate('2028-02-29')).toBe(true);
+    expect(isIsoDate('2026-02-29')).toBe(false);
+    expect(isIsoDate('2026-13-01')).toBe(false);
+    expect(isIsoDate('2026-04-31')).toBe(false);
+    expect(isIsoDate('2026-4-1')).toBe(false);
+    expect(isIsoDate('2026-04-01T00:00:00Z')).toBe(false);
+    expect(isIsoDate(' 2026-04-01')).toBe(false);
+    expect(isIsoDate('0000-01-01')).toBe(false);
+    expect(isIsoDate(20260401)).toBe(false);
+    expect(isIsoDate(null)).toBe(false);
+  });
+
+  it('adds days across months, leap years and DST', () => {
+    expect(addDays('2026-02-27', 1)).toBe('2026-02-28');
+    expect(addDays('2026-02-28', 1)).toBe('2026-03-01');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2026-03-28', 2)).toBe('2026-03-30');
+    expect(addDays('2026-01-01', -1)).toBe('2025-12-31');
+    expect(addDays('2026-02-28', 365)).toBe('2027-02-28');
+    expect(() => addDays('nope', 1)).toThrow(RangeError);
+  });
+
+  it('counts calendar days', () => {
+    expect(daysBetween('2026-02-27', '2026-02-27')).toBe(0);
+    expect(daysBetween('2026-02-27', '2027-02-27')).toBe(365);
+    expect(daysBetween('2026-03-01', '2026-02-27')).toBe(-2);
+    expect(daysBetween('2026-03-28', '2026-03-30')).toBe(2);
+  });
+
+  it('formats long dates', () => {
+    expect(formatLongDate('2026-02-27')).toBe('Fri 27 Feb 2026');
+    expect(formatLongDate('2027-01-01')).toBe('Fri 1 Jan 2027');
+  });
+});

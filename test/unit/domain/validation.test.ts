@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_EXPIRY_DAYS,
+  MAX_EXPIRY_DAYS,
+  MIN_EXPIRY_DAYS,
+  NAME_MAX,
+  SECRET_PASTED_MESSAGE,
+  defaultExpiry,
+  expiryBounds,
+  validateRequest,
+  type RawRequestFields,
+} from '../../../src/domain/validation.js';
+
+// 11:30 UTC on Fri 27 Feb 2026 is already Sat 28 Feb 00:30 in Auckland.
+const now = new Date('2026-02-27T11:30:00Z');
+const ctx = { now, timeZone: 'Pacific/Auckland' };
+
+const RR = 'read:repository:bitbucket';
+const WR = 'write:repository:bitbucket';
+
+const good: RawRequestFields = {
+  presetId: 'deeptraq',
+  name: '  DeepTraQ Bitbucket Integration ',
+  expiresOn: '2026-05-29',
+  scopes: [WR, RR],
+  workspace: ' acme-eng ',
+  purpose: '  Nightly scans  ',
+};
+
+function errorsOf(raw: RawRequestFields, c = ctx) {
+  const r = validateRequest(raw, c);
+  if (r.ok) throw new Error(`expected errors, got ${JSON.stringify(r.value)}`);
+  return r.errors;
+}
+
+describe('validateRequest', () => {
+  it('exports the limits', () => {
+    expect([MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS, DEFAULT_EXPIRY_DAYS, NAME_MAX]).toEqual([1, 365, 90, 100]);
+  });
+
+  it('accepts a good request and normalises it', () => {
+    const r = validateRequest(good, ctx);
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        presetId: 'deeptraq',
+        name: 'DeepTraQ Bitbucket Integration',
+        expiresOn: '2026-05-29',
+        scopes: [RR, WR],
+        workspace: 'acme-eng',
+        purpose: 'Nightly scans',
+      },
+    });
+  });
+
+  it('drops empty optional strings and falls back to the custom preset', () => {
+    const r = validateRequest({ ...good, presetId: 'evil', workspace: '   ', purpose: '' }, ctx);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.presetId).toBe('custom');
+    expect(r.value).not.toHaveProperty('workspace');
+    expect(r.value).not.toHaveProperty('purpose');
+    const missingPreset = validateRequest({ ...good, presetId: null }, ctx);
+    expect(missingPreset.ok && missingPreset.value.presetId).toBe('custom');
+  });
+
+  it('accepts a payload with only the required keys present', () => {
+    const r = validateRequest({ name: 'CI', expiresOn: '2026-03-01', scopes: [RR] }, ctx);
+    expect(r).toEqual({ ok: true, value: { presetId: 'custom', name: 'CI', expiresOn: '2026-03-01', scopes: [RR] } });
+  });
+
+  it('reports every missing required field', () => {
+    const errors = errorsOf({});
+    expect(Object.keys(errors).sort()).toEqual(['expiresOn', 'name', 'scopes']);
+    expect(errors.name).toMatch(/name/i);
+    expect(errors.expiresOn).toMatch(/expire/i);
+    expect(errors.scopes).toMatch(/at least one scope/);
+  });
+
+  it('treats tampered values as missing or unknown, never crashing', () => {
+    const tampered = {
+      presetId: 42,
+      name: { evil: true },
+      expiresOn: 20260529,
+      scopes: 'read:repository:bitbucket',
+      workspace: ['x'],
+      purpose: 7,
+    } as unknown as RawRequestFields;
+    const errors = errorsOf(tampered);
+    expect(Object.keys(errors).sort()).toEqual(['expiresOn', 'name', 'scopes']);
+    expect(() => validateRequest(null as unknown as RawRequestFields, ctx)).not.toThrow();
+    expect(errorsOf(null as unknown as RawRequestFields).name).toBeDefined();
+  });
+
+  it('skips null holes in the scope array but reports non-string items', () => {
+    const r = validateRequest({ ...good, scopes: [null, RR, undefined, WR, RR] }, ctx);
+    expect(r.ok && r.value.scopes).toEqual([RR, WR]);
+    const errors = errorsOf({ ...good, scopes: [RR, 5 as unknown as string] });
+    expect(errors.scopes).toBe('Unknown scope: 5');
+    expect(errorsOf({ ...good, scopes: [null, undefined] }).scopes).toMatch(/at least one scope/);
+  });
+
+  describe('name', () => {
+    it('is required after trimming', () => {
+      expect(errorsOf({ ...good, name: '   ' }).name).toMatch(/Enter a name/);
+    });
+    it('is at most 100 characters', () => {
+      expect(validateRequest({ ...good, name: 'a'.repeat(100) }, ctx).ok).toBe(true);
+      expect(errorsOf({ ...good, name: 'a '.repeat(50) + 'b' }).name).toMatch(/100 characters or fewer/);
+    });
+    it('rejects control characters', () => {
+      expect(errorsOf({ ...good, name: 'line\nbreak' }).name).toMatch(/control characters/);
+      expect(errorsOf({ ...good, name: 'bell\u0007' }).name).toMatch(/control characters/);
+    });
+    it('rejects secret-looking names without echoing them', () => {
+      const token = 'ATATT3xFfGF0' + 'AbC123_-='.repeat(20);
+      for (const name of [token, `prod ${token}`, 'xoxb-1234567890-abcdefghijkl', 'ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8']) {
+        const error = errorsOf({ ...good, name }).name;
+        expect(error).toBe(SECRET_PASTED_MESSAGE);
+        expect(error).not.toContain('ATATT3');
+      }
+    });
+  });
+
+  describe('expiry (Pacific/Auckland, where today is 2026-02-28 but UTC is still 02-27)', () => {
+    it('knows the bounds in the user zone', () => {
+      expect(expiryBounds('Pacific/Auckland', now)).toEqual({ today: '2026-02-28', min: '2026-03-01', max: '2027-02-28' });
+      expect(defaultExpiry('Pacific/Auckland', now)).toBe('2026-05-29');
+      expect(defaultExpiry('UTC', now)).toBe('2026-05-28');
+    });
+    it('accepts 1 and 365 days ahead', () => {
+      expect(validateRequest({ ...good, expiresOn: '2026-03-01' }, ctx).ok).toBe(true);
+      expect(validateRequest({ ...good, expiresOn: '2027-02-28' }, ctx).ok).toBe(true);
+    });
+    it('rejects today in the user zone, even though it is tomorrow in UTC', () => {
+      expect(validateRequest({ ...good, expiresOn: '2026-02-28' }, { now, timeZone: 'UTC' }).ok).toBe(true);
+      expect(errorsOf({ ...good, expiresOn: '2026-02-28' }).expiresOn).toMatch(/expires today.*Sun 1 Mar 2026/);
+    });
+    it('rejects past dates', () => {
+      expect(errorsOf({ ...good, expiresOn: '2026-02-27' }).expiresOn).toMatch(/already passed/);
+      expect(errorsOf({ ...good, expiresOn: '2020-01-01' }).expiresOn).toMatch(/already passed/);
+    });
+    it('rejects 366 days with the latest allowed date', () => {
+      expect(errorsOf({ ...good, expiresOn: '2027-03-01' }).expiresOn).toBe(
+        'Bitbucket API tokens can last at most 365 days: pick a date on or before Sun 28 Feb 2027 (2027-02-28).',
+      );
+      // The same date is 367 days away in UTC, still rejected there.
+      expect(errorsOf({ ...good, expiresOn: '2027-02-28' }, { now, timeZone: 'UTC' }).expiresOn).toMatch(/at most 365 days/);
+    });
+    it('rejects malformed or impossible dates', () => {
+      for (const expiresOn of ['2026-02-30', '2026-3-1', '01/03/2026', '2026-03-01T00:00', 'tomorrow']) {
+        expect(errorsOf({ ...good, expiresOn }).expiresOn, expiresOn).toMatch(/YYYY-MM-DD/);
+      }
+    });
+    it('falls back to UTC for an invalid zone', () => {
+      expect(validateRequest({ ...good, expiresOn: '2026-02-28' }, { now, timeZone: 'Bogus/Zone' }).ok).toBe(true);
+    });
+  });
+
+  describe('scopes', () => {
+    it('reports unknown scopes, truncated to 80 characters', () => {
+      expect(errorsOf({ ...good, scopes: [RR, 'read:wiki:bitbucket'] }).scopes).toBe('Unknown scope: read:wiki:bitbucket');
+      const long = 'x'.repeat(500);
+      const error = errorsOf({ ...good, scopes: [long, 'y'] }).scopes ?? '';
+      expect(error.startsWith('Unknown scope: x')).toBe(true);
+      expect(error.length).toBeLessThanOrEqual('Unknown scope: '.length + 80 + ' (and 1 more)'.length);
+    });
+    it('never echoes a pasted token as a scope', () => {
+      const error = errorsOf({ ...good, scopes: ['ATATT3' + 'a1'.repeat(30)] }).scopes;
+      expect(error).toBe('Unknown scope: [REDACTED]');
+    });
+    it('names the read scope a write scope needs', () => {
+      expect(errorsOf({ ...good, scopes: [WR] }).scopes).toBe(
+        'write:repository:bitbucket does not include read access: add read:repository:bitbucket too (Bitbucket scopes do not imply each other).',
+      );
+      expect(
+        errorsOf({ ...good, scopes: ['write:pullrequest:bitbucket', WR, 'write:permission:bitbucket'] }).scopes,
+      ).toBe(
+        'write:repository:bitbucket and write:pullrequest:bitbucket do not include read access: add read:repository:bitbucket and read:pullrequest:bitbucket too (Bitbucket scopes do not imply each other).',
+      );
+    });
+    it('does not require read for admin, delete or permission scopes', () => {
+      const r = validateRequest(
+        { ...good, scopes: ['admin:repository:bitbucket', 'delete:issue:bitbucket', 'write:permission:bitbucket'] },
+        ctx,
+      );
+      expect(r.ok).toBe(true);
+    });
+  });
+
+  describe('workspace and purpose', () => {
+    it('validates the workspace slug', () => {
+      expect(errorsOf({ ...good, workspace: 'Acme-Eng' }).workspace).toBe('Workspace IDs are lowercase: use "acme-eng".');
+      expect(errorsOf({ ...good, workspace: 'acme eng' }).workspace).toMatch(/lowercase letters, digits, - and _/);
+      expect(errorsOf({ ...good, workspace: 'https://bitbucket.org/acme' }).workspace).toMatch(/bitbucket\.org\/<workspace>/);
+      expect(errorsOf({ ...good, workspace: 'a'.repeat(63) }).workspace).toMatch(/at most 62/);
+      expect(validateRequest({ ...good, workspace: 'a'.repeat(62) }, ctx).ok).toBe(true);
+      expect(validateRequest({ ...good, workspace: 'acme_eng-2' }, ctx).ok).toBe(true);
+    });
+    it('limits the purpose and refuses pasted tokens in it', () => {
+      expect(validateRequest({ ...good, purpose: 'p'.repeat(3000) }, ctx).ok).toBe(true);
+      expect(errorsOf({ ...good, purpose: 'p'.repeat(3001) }).purpose).toMatch(/3000 characters or fewer/);
+      expect(errorsOf({ ...good, purpose: 'here it is ATATT3abcdefghijklmnop' }).purpose).toBe(SECRET_PASTED_MESSAGE);
+    });
+  });
+
+  it('gives one message per failing field, all at once', () => {
+    const errors = errorsOf({ name: '', expiresOn: '2020-01-01', scopes: [WR], workspace: 'A B', purpose: 'x'.repeat(4000) });
+    expect(Object.keys(errors).sort()).toEqual(['expiresOn', 'name', 'purpose', 'scopes', 'workspace']);
+    for (const message of Object.values(errors)) expect(typeof message).toBe('string');
+  });
+});
