@@ -9,7 +9,7 @@ const slackId = (prefixes: string, what: string) =>
   z
     .string()
     .trim()
-    .regex(new RegExp(`^[${prefixes}][A-Z0-9]{2,}$`), `must be a Slack ${what} id such as ${prefixes[0]}0123ABCD`);
+    .regex(new RegExp(`^[${prefixes}][A-Z0-9]{1,20}$`), `must be a Slack ${what} id such as ${prefixes[0]}0123ABCD`);
 
 const idList = (prefixes: string, what: string) =>
   z

@@ -4,7 +4,7 @@ import { REQUEST_ID, TOKEN_ID } from '../domain/record-ids.js';
 
 /** Records are validated on the way in and out: a record that breaks the schema is never written. */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/);
+const userId = z.string().regex(/^[UW][A-Z0-9]{1,20}$/);
 const scopeList = z.array(z.string().regex(/^[a-z]+:[a-z-]+:bitbucket$/)).min(1);
 
 export const requestSchema = z.object({

@@ -1,0 +1,99 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { getFreePort, sleep } from '../support/net.js';
+import { SIGNING_SECRET } from '../support/test-bot.js';
+
+/**
+ * Starts the bot the way users do: `npm start` runs `tsx src/main.ts`; the Docker image runs
+ * `node dist/main.js`. Each runs in a scratch directory so a developer's .env is not read.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+let slack: FakeSlack;
+let cwd: string;
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  cwd = mkdtempSync(join(tmpdir(), 'btb-start-'));
+});
+afterAll(async () => {
+  await slack.stop();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(command: string, args: string[], env: Record<string, string>): Started {
+  const child = spawn(command, args, { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitForHealthy(port: number, started: Started, timeoutMs = 20_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (started.child.exitCode !== null) throw new Error(`bot exited early:\n${started.output()}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.status === 200) return res;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`bot not healthy in time:\n${started.output()}`);
+}
+
+const slackEnv = () => ({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, LOG_LEVEL: 'info' });
+
+describe('start-up', () => {
+  it('stops with one clear message naming each bad variable', async () => {
+    const started = run(TSX, [join(ROOT, 'src/main.ts')], { PORT: 'eighty', REMINDER_DAYS: 'soon' });
+    expect(await started.exited).toBe(1);
+    const out = started.output();
+    expect(out).toContain('SLACK_BOT_TOKEN is required');
+    expect(out).toContain('PORT');
+    expect(out).toContain('REMINDER_DAYS');
+    expect(out).toContain('SLACK_SIGNING_SECRET');
+    expect(out).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+
+  it('without REDIS_URL runs a local append-only redis-server and shuts down cleanly on SIGTERM', async () => {
+    const port = await getFreePort();
+    const started = run(TSX, [join(ROOT, 'src/main.ts')], { ...slackEnv(), PORT: String(port), DATA_DIR: 'data' });
+    const res = await waitForHealthy(port, started);
+    expect(await res.json()).toEqual({ status: 'ok', redis: 'up' });
+    expect(started.output()).toContain('started local redis-server');
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    expect(existsSync(join(cwd, 'data'))).toBe(true);
+    expect(readdirSync(join(cwd, 'data')).join(' ')).toMatch(/appendonly/);
+    const leftover = spawnSync('pgrep', ['-f', `--dir ${join(cwd, 'data')}`]).stdout.toString().trim();
+    expect(leftover).toBe('');
+  });
+
+  it('the compiled image entry point (node dist/main.js) starts against REDIS_URL', async () => {
+    const outDir = join(cwd, 'dist');
+    const build = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { encoding: 'utf8' });
+    expect(build.status, build.stdout + build.stderr).toBe(0);
+    const port = await getFreePort();
+    // dist/ needs node_modules next to it, as in the image: link the project's.
+    spawnSync('ln', ['-s', join(ROOT, 'node_modules'), join(cwd, 'node_modules')]);
+    spawnSync('cp', [join(ROOT, 'package.json'), cwd]);
+    const started = run(process.execPath, [join(outDir, 'main.js')], { ...slackEnv(), PORT: String(port), REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: 'startup-dist' });
+    await waitForHealthy(port, started);
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  }, 60_000);
+});
