@@ -11,11 +11,13 @@ import { TokenStore } from './store/tokens.js';
 import { UserDirectory } from './slack/users.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
+import { createScheduler, type JobProcessor, type Scheduler } from './scheduler/scheduler.js';
 
 
 export interface Bot {
   app: App;
   redis: Redis;
+  scheduler: Scheduler;
   /** Connects to Slack (auth.test) and starts listening. Resolves with the HTTP port. */
   start(): Promise<{ port: number }>;
   /** Stops taking requests, then closes Redis. Safe to call twice. */
@@ -29,10 +31,12 @@ export interface BotOptions {
   redisUrl: string;
   /** Web API retries; tests use few. */
   slackRetries?: number;
+  /** Run the BullMQ worker in this process (default true). */
+  runWorker?: boolean;
 }
 
 /** Composition root: config, logger, Redis, stores, Bolt app and listeners. */
-export function createBot({ config, logger, redisUrl, slackRetries }: BotOptions): Bot {
+export function createBot({ config, logger, redisUrl, slackRetries, runWorker }: BotOptions): Bot {
   const redis = createRedis(redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const keys = createKeys(config.redis.keyPrefix);
@@ -70,7 +74,10 @@ export function createBot({ config, logger, redisUrl, slackRetries }: BotOptions
   });
 
   const users = new UserDirectory(app.client, logger);
-  registerListeners(app, { config, logger, requests, tokens, users });
+  // Job processors are registered by name as features add them; see src/scheduler/.
+  const processors: Record<string, JobProcessor> = {};
+  const scheduler = createScheduler({ redisUrl, keyPrefix: config.redis.keyPrefix, logger, processors, runWorker });
+  registerListeners(app, { config, logger, requests, tokens, users, scheduler });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });
@@ -79,8 +86,10 @@ export function createBot({ config, logger, redisUrl, slackRetries }: BotOptions
   return {
     app,
     redis,
+    scheduler,
     async start() {
       await app.init();
+      await scheduler.start();
       const server = (await app.start(config.port)) as unknown;
       const port = config.slack.socketMode ? config.port : ((server as Server).address() as AddressInfo).port;
       logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'bot started');
@@ -90,6 +99,7 @@ export function createBot({ config, logger, redisUrl, slackRetries }: BotOptions
       if (stopped) return;
       stopped = true;
       await app.stop().catch((err) => logger.warn({ err }, 'error while stopping Bolt'));
+      await scheduler.stop().catch((err) => logger.warn({ err }, 'error while stopping the scheduler'));
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -88,3 +88,14 @@ export interface TokenRecord {
   status: TokenStatus;
   purpose?: string;
 }
+
+/** One entry of a token's history (audit trail). */
+export interface TokenEvent {
+  /** Epoch milliseconds. */
+  at: number;
+  type: 'recorded' | 'imported' | 'reminded' | 'renewed' | 'rotated' | 'revoked' | 'adopted' | 'expired' | 'snoozed';
+  /** Slack user who caused it, when a person did. */
+  by?: string;
+  /** Short free text, e.g. the threshold reminded or the new expiry. Never a secret. */
+  detail?: string;
+}

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { RequestStore } from '../store/requests.js';
 import type { TokenStore } from '../store/tokens.js';
 import type { UserDirectory } from './users.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 
 /** What listeners need, passed in by the composition root (src/app.ts). */
 export interface Deps {
@@ -11,4 +12,5 @@ export interface Deps {
   requests: RequestStore;
   tokens: TokenStore;
   users: UserDirectory;
+  scheduler: Scheduler;
 }

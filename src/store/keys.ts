@@ -14,6 +14,8 @@ export interface Keys {
   userTokens(userId: string): string;
   /** Sorted set of all token ids, scored by creation time (inventory, export). */
   allTokens: string;
+  /** List of JSON TokenEvent: everything that happened to a token, oldest first. */
+  tokenHistory(id: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -23,5 +25,6 @@ export function createKeys(prefix: string): Keys {
     userRequests: (userId) => `${prefix}:user:${userId}:requests`,
     userTokens: (userId) => `${prefix}:user:${userId}:tokens`,
     allTokens: `${prefix}:tokens`,
+    tokenHistory: (id) => `${prefix}:token:${id}:history`,
   };
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { TokenRecord, TokenRequest } from '../domain/types.js';
+import type { TokenEvent, TokenRecord, TokenRequest } from '../domain/types.js';
 import type { Keys } from './keys.js';
-import type { IndexOp } from './commit.js';
+import { commitRecord, type IndexOp } from './commit.js';
 import { decode, encode, tokenSchema } from './schemas.js';
 import type { RequestStore } from './requests.js';
 
@@ -16,13 +16,35 @@ export class TokenStore {
     return decode(tokenSchema, await this.redis.get(this.keys.token(id)));
   }
 
-  /** Index writes that accompany a token record. */
-  private indexOps(token: TokenRecord): IndexOp[] {
+  /**
+   * The writes that accompany a new token record: its indexes and its first history
+   * entry. Every way a token comes into being goes through here.
+   */
+  private newTokenOps(token: TokenRecord, event: TokenEvent): IndexOp[] {
     return [
-      ['SET', this.keys.token(token.id), encode(tokenSchema, token)],
       ['ZADD', this.keys.userTokens(token.ownerId), token.createdAt, token.id],
       ['ZADD', this.keys.allTokens, token.createdAt, token.id],
+      ['RPUSH', this.keys.tokenHistory(token.id), JSON.stringify(event)],
     ];
+  }
+
+  /**
+   * Stores a new token (recorded by hand or imported). Idempotent: returns false and
+   * writes nothing when a token with this id already exists.
+   */
+  async create(token: TokenRecord, event: TokenEvent): Promise<boolean> {
+    return commitRecord(this.redis, {
+      key: this.keys.token(token.id),
+      expected: null,
+      next: encode(tokenSchema, token),
+      ops: this.newTokenOps(token, event),
+    });
+  }
+
+  /** The token's history, oldest first. */
+  async history(id: string): Promise<TokenEvent[]> {
+    const raws = await this.redis.lrange(this.keys.tokenHistory(id), 0, -1);
+    return raws.map((raw) => JSON.parse(raw) as TokenEvent);
   }
 
   /**
@@ -42,7 +64,10 @@ export class TokenStore {
       token = build(request);
       return {
         next: { ...request, status: 'created', tokenId: token.id, updatedAt: now },
-        ops: this.indexOps(token),
+        ops: [
+          ['SET', this.keys.token(token.id), encode(tokenSchema, token)],
+          ...this.newTokenOps(token, { at: now, type: 'recorded', by: request.requesterId }),
+        ],
       };
     });
     if (!result) return undefined;

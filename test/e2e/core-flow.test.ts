@@ -209,7 +209,7 @@ describe('valid request → checklist → recorded token', () => {
     expect(results.every((r) => r.status === 200)).toBe(true);
     await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U3' && String(c.args['text']).includes('Recorded'), { after });
     await t.slack.waitForCalls('response_url', 7, (c) => String(c.args['text']).includes('already recorded'), { after });
-    const tokenIds = await redis.zrange(`${t.prefix}:user:U3:tokens`, 0, -1);
+    const tokenIds = await redis.zrange(`${t.prefix}:user:U3:tokens`, 0, "-1");
     expect(tokenIds).toHaveLength(1);
     const token = JSON.parse((await redis.get(`${t.prefix}:token:${tokenIds[0]}`))!);
     expect(token).toMatchObject({ ownerId: 'U3', name: 'CI token', requestId, status: 'active', expiresOn: daysFromNow(60) });
@@ -221,6 +221,8 @@ describe('valid request → checklist → recorded token', () => {
     expect(JSON.stringify(updated.args['blocks'])).not.toContain('record_token');
     const request = JSON.parse((await redis.get(`${t.prefix}:request:${requestId}`))!);
     expect(request).toMatchObject({ status: 'created', tokenId: tokenIds[0] });
+    const history = (await redis.lrange(`${t.prefix}:token:${tokenIds[0]}:history`, 0, -1)).map((e) => JSON.parse(e));
+    expect(history).toEqual([expect.objectContaining({ type: 'recorded', by: 'U3' })]);
     expect(t.slack.violations).toEqual([]);
   });
 
