@@ -153,7 +153,8 @@ function checkName(name: string): string | undefined {
   return undefined;
 }
 
-function checkExpiry(expiresOn: string, ctx: ValidationContext): string | undefined {
+/** The problem with an expiry date, or undefined when it is allowed (shared by the "Already rotated" form). */
+export function checkExpiry(expiresOn: string, ctx: ValidationContext): string | undefined {
   const { today, min, max } = expiryBounds(ctx.timeZone, ctx.now);
   if (expiresOn === '') return 'Pick the date the token should expire.';
   if (!isIsoDate(expiresOn)) {
