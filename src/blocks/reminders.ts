@@ -37,6 +37,11 @@ const button = (text: string, actionId: string, value: string, style?: 'primary'
   ...(style ? { style } : {}),
 });
 
+/** A reminder: the lead line, the token's scopes and workspace, and its buttons. */
+function reminderBlocks(text: string, token: TokenRecord, buttons: Block[]): Block[] {
+  return [section(text), section(describeToken(token).join('\n')), { type: 'actions', block_id: BLOCK.reminderActions, elements: buttons }];
+}
+
 /** The DM to a token's owner before (or just after) its expiry, with the four answers. */
 export function buildReminderMessage(model: ReminderModel): Message {
   const { token } = model;
@@ -46,18 +51,12 @@ export function buildReminderMessage(model: ReminderModel): Message {
   return {
     text,
     blocks: [
-      section(text),
-      section(describeToken(token).join('\n')),
-      {
-        type: 'actions',
-        block_id: BLOCK.reminderActions,
-        elements: [
-          button('Renew', ACTION.reminderRenew, token.id, 'primary'),
-          button('Already rotated', ACTION.reminderRotated, token.id),
-          button('No longer needed', ACTION.reminderRevoke, token.id, 'danger'),
-          ...(model.threshold === EXPIRED ? [] : [button('Snooze 1 day', ACTION.reminderSnooze, token.id)]),
-        ],
-      },
+      ...reminderBlocks(text, token, [
+        button('Renew', ACTION.reminderRenew, token.id, 'primary'),
+        button('Already rotated', ACTION.reminderRotated, token.id),
+        button('No longer needed', ACTION.reminderRevoke, token.id, 'danger'),
+        ...(model.threshold === EXPIRED ? [] : [button('Snooze 1 day', ACTION.reminderSnooze, token.id)]),
+      ]),
       context('Renew opens a pre-filled request. I never need the token value.'),
     ],
   };
@@ -71,15 +70,10 @@ export function buildOrphanReminderMessage(model: ReminderModel): Message {
     `${describeExpiry(model)}, but is no longer in this workspace. Can someone adopt it (and then renew or rotate it), or revoke it?`;
   return {
     text,
-    blocks: [
-      section(text),
-      section(describeToken(token).join('\n')),
-      {
-        type: 'actions',
-        block_id: BLOCK.reminderActions,
-        elements: [button('Adopt', ACTION.reminderAdopt, token.id, 'primary'), button('No longer needed', ACTION.reminderRevoke, token.id, 'danger')],
-      },
-    ],
+    blocks: reminderBlocks(text, token, [
+      button('Adopt', ACTION.reminderAdopt, token.id, 'primary'),
+      button('No longer needed', ACTION.reminderRevoke, token.id, 'danger'),
+    ]),
   };
 }
 

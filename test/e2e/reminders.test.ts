@@ -96,6 +96,16 @@ function buttonValue(call: FakeSlackCall, actionId: string): string {
 
 describe('reminders (due now, through the fake Slack)', () => {
   let t: TestBot;
+
+  /** A token for a new owner whose reminder is due now; resolves with it and its delivered DM. */
+  async function remindedToken(tag: string, daysLeft: number) {
+    const owner = newOwner(tag);
+    const token = await recordToken(t.prefix, owner, addDays(todayUtc(), daysLeft));
+    const dm = await dmTo(t.slack, owner);
+    await eventually(() => history(t.prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
+    return { owner, token, dm, after: t.slack.calls.length };
+  }
+
   beforeAll(async () => {
     t = await startTestBot({ name: 'reminders', env: ALWAYS });
   });
@@ -222,11 +232,7 @@ describe('reminders (due now, through the fake Slack)', () => {
   });
 
   it('Snooze delays the next reminder one working day; only the owner may press', async () => {
-    const owner = newOwner('snz');
-    const token = await recordToken(t.prefix, owner, addDays(todayUtc(), 14));
-    const dm = await dmTo(t.slack, owner);
-    await eventually(() => history(t.prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
-    const after = t.slack.calls.length;
+    const { owner, token, dm, after } = await remindedToken('snz', 14);
     await press(t, 'UINTRUDER', ACTION.reminderSnooze, dm);
     await t.slack.waitForCall('response_url', (c) => String(c.args['text']).includes(`Only <@${owner}>`), { after });
     expect((await tokenJson(t.prefix, token.id)).reminder?.snoozedUntil).toBeUndefined();
@@ -242,11 +248,7 @@ describe('reminders (due now, through the fake Slack)', () => {
   });
 
   it('No longer needed revokes, stops reminders and points to Atlassian', async () => {
-    const owner = newOwner('rev');
-    const token = await recordToken(t.prefix, owner, addDays(todayUtc(), 7));
-    const dm = await dmTo(t.slack, owner);
-    await eventually(() => history(t.prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
-    const after = t.slack.calls.length;
+    const { owner, token, dm, after } = await remindedToken('rev', 7);
     await press(t, owner, ACTION.reminderRevoke, dm);
     const update = await t.slack.waitForCall('chat.update', undefined, { after });
     expect(String(update.args['text'])).toMatch(/Revoke it in Atlassian/);
@@ -256,11 +258,7 @@ describe('reminders (due now, through the fake Slack)', () => {
   });
 
   it('Already rotated asks for the new expiry, records it and reschedules', async () => {
-    const owner = newOwner('rot');
-    const token = await recordToken(t.prefix, owner, addDays(todayUtc(), 1));
-    const dm = await dmTo(t.slack, owner);
-    await eventually(() => history(t.prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
-    const after = t.slack.calls.length;
+    const { owner, token, dm, after } = await remindedToken('rot', 1);
     await press(t, owner, ACTION.reminderRotated, dm);
     const open = await t.slack.waitForCall('views.open', (c) => c.response['ok'] === true, { after });
     const view = t.slack.views.get(String((open.response['view'] as { id: string }).id))!;
@@ -280,11 +278,7 @@ describe('reminders (due now, through the fake Slack)', () => {
   });
 
   it('Renew opens the pre-filled request; recording the new token retires the old one', async () => {
-    const owner = newOwner('ren');
-    const old = await recordToken(t.prefix, owner, addDays(todayUtc(), 7));
-    const dm = await dmTo(t.slack, owner);
-    await eventually(() => history(t.prefix, old.id), (h) => h.some((e) => e.type === 'reminded'));
-    const after = t.slack.calls.length;
+    const { owner, token: old, dm, after } = await remindedToken('ren', 7);
     await press(t, owner, ACTION.reminderRenew, dm);
     const open = await t.slack.waitForCall('views.open', (c) => c.response['ok'] === true, { after });
     const view = t.slack.views.get(String((open.response['view'] as { id: string }).id))!;
