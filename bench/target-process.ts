@@ -64,7 +64,7 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
   const execArgv = ['--import', 'tsx'];
   if (opts.cpuProfDir) {
     mkdirSync(opts.cpuProfDir, { recursive: true });
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=${opts.kind}-${Date.now()}.cpuprofile`);
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   }
   const started = performance.now();
   const child = fork(TARGET, [], {
