@@ -13,7 +13,9 @@ import type { Logger } from '../logger.js';
  * Hardening in front of Bolt's HTTPReceiver for bodies Slack never sends but anyone with
  * the endpoint can. Bolt 5 reads `body.ssl_check` on whatever the body parses to, so a
  * (signed) body of `null` or `payload=null` becomes an unhandled rejection and the request
- * hangs; this guard answers such bodies itself: 401 when unsigned, else 400.
+ * hangs; this guard answers such bodies itself: 401 when unsigned, else 400. Bolt also
+ * accepts timestamps from the future, which lets a captured request be replayed later;
+ * Slack's rule is "more than 5 minutes from local time" in either direction.
  */
 export function guardSlackEndpoint(receiver: HTTPReceiver, opts: { path: string; signingSecret: string; logger: Logger }): void {
   const next = receiver.requestListener;
@@ -41,8 +43,17 @@ export function guardSlackEndpoint(receiver: HTTPReceiver, opts: { path: string;
   };
 }
 
+/** Slack's replay window: requests more than 5 minutes away from our clock are refused. */
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 /** undefined when Bolt may process the request, else the status to answer with. */
 async function checkBody(req: IncomingMessage, opts: { signingSecret: string; logger: Logger }): Promise<number | undefined> {
+  const timestamp = Number(req.headers['x-slack-request-timestamp']);
+  if (Number.isFinite(timestamp) && timestamp * 1000 > Date.now() + MAX_CLOCK_SKEW_MS) {
+    opts.logger.warn('refused a Slack request timestamped in the future');
+    req.resume();
+    return 401;
+  }
   let buffered: Awaited<ReturnType<typeof HTTPModuleFunctions.bufferIncomingMessage>>;
   try {
     buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, defaultBodyLimit);

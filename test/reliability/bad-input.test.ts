@@ -14,7 +14,7 @@ import {
   viewSubmissionBody,
   type PayloadContext,
 } from '../support/arbitraries.js';
-import { createFuzzSender, findInvalidRecords, fire, sampleOf, settle, summarise, watchProcessErrors, type FireResult } from '../support/fuzz.js';
+import { createFuzzSender, findInvalidRecords, findLeaks, fire, sampleOf, settle, summarise, watchProcessErrors, type FireResult } from '../support/fuzz.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import { REQUEST_BLOCK } from '../../src/slack/ids.js';
 import type { SlackResponse } from '../support/slack-requests.js';
@@ -32,6 +32,8 @@ let ctx: PayloadContext;
 let send: ReturnType<typeof createFuzzSender>;
 const processErrors = watchProcessErrors();
 const summaries: string[] = [];
+/** Every HTTP answer, for the leak scan at the end (the generators plant ATATT3… tokens). */
+const answers: string[] = [];
 
 beforeAll(async () => {
   // Payloads are generated before they are sent, so trigger expiry is switched off here.
@@ -69,6 +71,7 @@ async function fuzz<T>(name: string, arb: fc.Arbitrary<T>, send: (input: T) => P
     inputs,
     async (input) => {
       const res = await send(input);
+      answers.push(res.text);
       const problem = check?.(input, res);
       if (problem) badAnswers.push(`${problem}: ${JSON.stringify(input).slice(0, 300)} -> ${res.text.slice(0, 300)}`);
       return res;
@@ -168,6 +171,12 @@ describe(`bad input: ${FUZZ_RUNS} generated payloads per entry point`, () => {
     expect(t.slack.calls.length).toBe(before);
     expect(processErrors.errors).toEqual([]);
   }, 60_000);
+
+  it('no generated token value reached Redis, the logs, Slack or an HTTP answer', async () => {
+    await settle(t);
+    expect(answers.length).toBeGreaterThanOrEqual(5 * FUZZ_RUNS);
+    expect(await findLeaks(t, redis, [], answers)).toEqual({ redis: [], logs: [], slackCalls: [], responses: [] });
+  });
 
   it('GET /healthz with odd methods, paths and queries never 5xxs', async () => {
     const base = `http://127.0.0.1:${t.port}`;
