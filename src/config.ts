@@ -45,6 +45,7 @@ const envSchema = z
     APPROVAL_CHANNEL_ID: optional(slackId('CG', 'channel')),
     APPROVER_USER_IDS: idList('UW', 'user'),
     APPROVER_USERGROUP_ID: optional(slackId('S', 'user group')),
+    ADMIN_USER_IDS: idList('UW', 'user'),
     REMINDER_DAYS: z
       .preprocess(
         emptyAsUndefined,
@@ -79,6 +80,8 @@ export interface Config {
   redis: { url?: string; keyPrefix: string; dataDir: string };
   approvals: { channelId?: string; approverUserIds: string[]; approverUsergroupId?: string };
   reminders: { days: number[] };
+  /** Users who see the organisation view on their App Home. */
+  adminUserIds: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   pretty: boolean;
 }
@@ -126,6 +129,7 @@ function toConfig(env: Env): Config {
       approverUsergroupId: env.APPROVER_USERGROUP_ID,
     },
     reminders: { days: env.REMINDER_DAYS },
+    adminUserIds: env.ADMIN_USER_IDS,
     logLevel: env.LOG_LEVEL,
     pretty: env.NODE_ENV === 'development',
   };

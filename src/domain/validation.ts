@@ -153,8 +153,9 @@ function checkName(name: string): string | undefined {
   return undefined;
 }
 
-function checkExpiry(expiresOn: string, ctx: ValidationContext): string | undefined {
-  const { today, min, max } = expiryBounds(ctx.timeZone, ctx.now);
+function checkExpiry(expiresOn: string, ctx: ValidationContext, minDays = MIN_EXPIRY_DAYS): string | undefined {
+  const { today, max } = expiryBounds(ctx.timeZone, ctx.now);
+  const min = addDays(today, minDays);
   if (expiresOn === '') return 'Pick the date the token should expire.';
   if (!isIsoDate(expiresOn)) {
     return `Enter the expiry as a real date in the form YYYY-MM-DD, e.g. ${defaultExpiry(ctx.timeZone, ctx.now)}.`;
@@ -163,7 +164,7 @@ function checkExpiry(expiresOn: string, ctx: ValidationContext): string | undefi
   if (days < 0) {
     return `That date has already passed (today is ${formatLongDate(today)}): pick a date between ${formatLongDate(min)} and ${formatLongDate(max)}.`;
   }
-  if (days < MIN_EXPIRY_DAYS) {
+  if (days < minDays) {
     return `A token that expires today would stop working within hours: pick ${formatLongDate(min)} or later.`;
   }
   if (days > MAX_EXPIRY_DAYS) {
@@ -230,4 +231,46 @@ function checkPurpose(purpose: string): string | undefined {
     return `Keep the purpose to ${PURPOSE_MAX} characters or fewer (this one has ${purpose.length}).`;
   }
   return undefined;
+}
+
+/** Fields of the "record an existing token" form that can carry an error. */
+export type RecordField = 'name' | 'expiresOn' | 'scopes' | 'workspace';
+
+/** What the record form yields: a token created outside the bot, described by its owner. */
+export interface RecordedTokenInput {
+  name: string;
+  expiresOn: string;
+  scopes: string[];
+  workspace?: string;
+}
+
+export type RecordValidationResult =
+  | { ok: true; value: RecordedTokenInput }
+  | { ok: false; errors: Partial<Record<RecordField, string>> };
+
+/**
+ * Validates the form that records a token created outside the bot. The same rules as a
+ * request, except the expiry: the token already exists, so any day from today to 365 days
+ * ahead is fine (past dates are refused: an expired token needs replacing, not reminders).
+ */
+export function validateRecordedToken(
+  raw: Pick<RawRequestFields, RecordField>,
+  ctx: ValidationContext,
+): RecordValidationResult {
+  const fields = rawSchema.safeParse(raw !== null && typeof raw === 'object' ? raw : {});
+  const f = fields.success ? fields.data : { name: undefined, expiresOn: undefined, scopes: [], workspace: undefined };
+  const errors: Partial<Record<RecordField, string>> = {};
+  const name = f.name?.trim() ?? '';
+  const nameError = checkName(name);
+  if (nameError) errors.name = nameError;
+  const expiresOn = f.expiresOn?.trim() ?? '';
+  const expiryError = checkExpiry(expiresOn, ctx, 0);
+  if (expiryError) errors.expiresOn = expiryError;
+  const scopeCheck = checkScopes(f.scopes);
+  if ('error' in scopeCheck) errors.scopes = scopeCheck.error;
+  const workspace = emptyToUndefined(f.workspace);
+  const workspaceError = workspace === undefined ? undefined : checkWorkspace(workspace);
+  if (workspaceError) errors.workspace = workspaceError;
+  if (Object.keys(errors).length > 0 || !('scopes' in scopeCheck)) return { ok: false, errors };
+  return { ok: true, value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}) } };
 }
