@@ -8,6 +8,7 @@ import { createKeys } from './store/keys.js';
 import { createRedis } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
 import { TokenStore } from './store/tokens.js';
+import { SeenMessages } from './store/seen-messages.js';
 import { UserDirectory } from './slack/users.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
@@ -77,7 +78,8 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
   // Job processors are registered by name as features add them; see src/scheduler/.
   const processors: Record<string, JobProcessor> = {};
   const scheduler = createScheduler({ redisUrl, keyPrefix: config.redis.keyPrefix, logger, processors, runWorker });
-  registerListeners(app, { config, logger, requests, tokens, users, scheduler });
+  const seenMessages = new SeenMessages(redis, keys);
+  registerListeners(app, { config, logger, requests, tokens, users, scheduler, seenMessages });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });

@@ -29,6 +29,18 @@ export function buildSecretWarning(): Message {
   return { text };
 }
 
+/** Sent privately to someone who posted a token-shaped value. Never contains the value. */
+export function buildLeakWarning(count: number): Message {
+  const what = count === 1 ? 'an Atlassian API token' : `${count} Atlassian API tokens`;
+  const it = count === 1 ? 'it' : 'each of them';
+  return {
+    text:
+      `:rotating_light: Your message contains what looks like ${what}. Treat ${it} as leaked: revoke ${it} now at ` +
+      'id.atlassian.com (Security → API tokens), create a new one, store it in your secret store, and delete the message. ' +
+      'I did not store or log the value.',
+  };
+}
+
 export function buildRequestConfirmation(name: string): Message {
   return { text: `:white_check_mark: I sent you a DM with the checklist for *${escapeMrkdwn(name)}*.` };
 }

@@ -8,6 +8,7 @@ import { context } from '../../blocks/text.js';
 import { BLOCK } from '../ids.js';
 import { blockActionSchema } from '../payloads.js';
 import type { Deps } from '../deps.js';
+import { refreshHome } from '../home.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 
@@ -64,6 +65,7 @@ export function createRecordTokenHandler(deps: Deps) {
       return;
     }
     deps.logger.info({ tokenId: result.token.id, requestId }, 'token recorded');
+    refreshHome(client, deps, userId);
     const channel = parsed.data.channel?.id ?? parsed.data.container?.channel_id;
     const ts = parsed.data.message?.ts;
     const blocks = parsed.data.message?.blocks;
