@@ -16,6 +16,8 @@ export function buildHelpMessage(): Message {
     `• \`${COMMAND}\` opens a form: pick the integration, name, expiry and scopes, and I DM you a ` +
     `step-by-step checklist with your values filled in.\n` +
     `• \`${COMMAND} DeepTraQ\` pre-fills the form for that integration.\n` +
+    `• \`${COMMAND} list\` lists your tokens and when they expire; \`${COMMAND} record\` records a token you created without me.\n` +
+    `• My *Home* tab shows your tokens, your open requests and buttons to start a new one.\n` +
     `• When you have created the token, press *I've created the token* in the checklist and I will ` +
     `remind you before it expires.\n` +
     `I never need the token value: keep it in your secret store, never in Slack.`;
