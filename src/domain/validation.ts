@@ -104,20 +104,7 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
 
   const presetId = findPreset(fields.presetId?.trim() ?? '')?.id ?? CUSTOM_PRESET_ID;
 
-  const name = fields.name?.trim() ?? '';
-  const nameError = checkName(name);
-  if (nameError) errors.name = nameError;
-
-  const expiresOn = fields.expiresOn?.trim() ?? '';
-  const expiryError = checkExpiry(expiresOn, ctx);
-  if (expiryError) errors.expiresOn = expiryError;
-
-  const scopeCheck = checkScopes(fields.scopes);
-  if ('error' in scopeCheck) errors.scopes = scopeCheck.error;
-
-  const workspace = emptyToUndefined(fields.workspace);
-  const workspaceError = workspace === undefined ? undefined : checkWorkspace(workspace);
-  if (workspaceError) errors.workspace = workspaceError;
+  const { name, expiresOn, scopeCheck, workspace } = checkTokenFields(fields, ctx, MIN_EXPIRY_DAYS, errors);
 
   const purpose = emptyToUndefined(fields.purpose);
   const purposeError = purpose === undefined ? undefined : checkPurpose(purpose);
@@ -129,6 +116,30 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
   if (workspace !== undefined) value.workspace = workspace;
   if (purpose !== undefined) value.purpose = purpose;
   return { ok: true, value };
+}
+
+/** Name, expiry, scopes and workspace: the fields a request and a recorded token share. */
+function checkTokenFields(
+  fields: { name?: string; expiresOn?: string; scopes: readonly unknown[]; workspace?: string },
+  ctx: ValidationContext,
+  minExpiryDays: number,
+  errors: Partial<Record<RequestField, string>>,
+) {
+  const name = fields.name?.trim() ?? '';
+  const nameError = checkName(name);
+  if (nameError) errors.name = nameError;
+
+  const expiresOn = fields.expiresOn?.trim() ?? '';
+  const expiryError = checkExpiry(expiresOn, ctx, minExpiryDays);
+  if (expiryError) errors.expiresOn = expiryError;
+
+  const scopeCheck = checkScopes(fields.scopes);
+  if ('error' in scopeCheck) errors.scopes = scopeCheck.error;
+
+  const workspace = emptyToUndefined(fields.workspace);
+  const workspaceError = workspace === undefined ? undefined : checkWorkspace(workspace);
+  if (workspaceError) errors.workspace = workspaceError;
+  return { name, expiresOn, scopeCheck, workspace };
 }
 
 function emptyToUndefined(text: string | undefined): string | undefined {
@@ -260,17 +271,8 @@ export function validateRecordedToken(
   const fields = rawSchema.safeParse(raw !== null && typeof raw === 'object' ? raw : {});
   const f = fields.success ? fields.data : { name: undefined, expiresOn: undefined, scopes: [], workspace: undefined };
   const errors: Partial<Record<RecordField, string>> = {};
-  const name = f.name?.trim() ?? '';
-  const nameError = checkName(name);
-  if (nameError) errors.name = nameError;
-  const expiresOn = f.expiresOn?.trim() ?? '';
-  const expiryError = checkExpiry(expiresOn, ctx, 0);
-  if (expiryError) errors.expiresOn = expiryError;
-  const scopeCheck = checkScopes(f.scopes);
-  if ('error' in scopeCheck) errors.scopes = scopeCheck.error;
-  const workspace = emptyToUndefined(f.workspace);
-  const workspaceError = workspace === undefined ? undefined : checkWorkspace(workspace);
-  if (workspaceError) errors.workspace = workspaceError;
+  // The token exists already: an expiry of today is fine.
+  const { name, expiresOn, scopeCheck, workspace } = checkTokenFields(f, ctx, 0, errors);
   if (Object.keys(errors).length > 0 || !('scopes' in scopeCheck)) return { ok: false, errors };
   return { ok: true, value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}) } };
 }
