@@ -13,6 +13,8 @@ import { UserDirectory } from './slack/users.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
 import { createScheduler, type JobProcessor, type Scheduler } from './scheduler/scheduler.js';
+import { createReminderProcessors, installReminderSweep } from './scheduler/reminders.js';
+import { LogLevel, WebClient } from '@slack/web-api';
 
 
 export interface Bot {
@@ -78,6 +80,27 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
   // Job processors are registered by name as features add them; see src/scheduler/.
   const processors: Record<string, JobProcessor> = {};
   const scheduler = createScheduler({ redisUrl, keyPrefix: config.redis.keyPrefix, logger, processors, runWorker });
+  // Jobs use a client that surfaces rate limits instead of sleeping in them, so a 429
+  // reschedules the reminder (Retry-After) rather than holding a worker for minutes.
+  const jobClient = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    timeout: 10_000,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    logLevel: LogLevel.ERROR,
+  });
+  Object.assign(
+    processors,
+    createReminderProcessors({
+      tokens,
+      users: new UserDirectory(jobClient, logger),
+      client: jobClient,
+      queue: scheduler.queue,
+      settings: config.reminders,
+      fallbackChannelId: config.reminders.fallbackChannelId ?? config.approvals.channelId,
+      logger,
+    }),
+  );
   const seenMessages = new SeenMessages(redis, keys);
   registerListeners(app, { config, logger, requests, tokens, users, scheduler, seenMessages });
   app.error(async (error) => {
@@ -92,6 +115,7 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
     async start() {
       await app.init();
       await scheduler.start();
+      await installReminderSweep(scheduler.queue, config.reminders.sweepSeconds * 1000);
       const server = (await app.start(config.port)) as unknown;
       const port = config.slack.socketMode ? config.port : ((server as Server).address() as AddressInfo).port;
       logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'bot started');

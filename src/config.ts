@@ -58,6 +58,13 @@ const envSchema = z
           .min(1, 'must list at least one number of days, e.g. 30,14,7,1,0')
           .transform((days) => [...new Set(days)].sort((a, b) => b - a)),
       ),
+    REMINDER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be an hour from 0 to 23' }).int().min(0, 'must be an hour from 0 to 23').max(23, 'must be an hour from 0 to 23').default(10)),
+    REMINDER_LAST_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be an hour from 1 to 24' }).int().min(1, 'must be an hour from 1 to 24').max(24, 'must be an hour from 1 to 24').default(18)),
+    REMINDER_WORKDAYS: z
+      .preprocess(emptyAsUndefined, z.string().regex(/^\s*[0-6](\s*,\s*[0-6])*\s*$/, 'must be comma-separated weekday numbers, 0 = Sunday to 6 = Saturday, e.g. 1,2,3,4,5').default('1,2,3,4,5'))
+      .transform((s) => [...new Set(s.split(',').map((v) => Number(v.trim())))].sort()),
+    REMINDER_FALLBACK_CHANNEL_ID: optional(slackId('CG', 'channel')),
+    REMINDER_SWEEP_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of seconds' }).int().min(1, 'must be 1 to 3600 seconds').max(3600, 'must be 1 to 3600 seconds').default(60)),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' ? emptyAsUndefined(v.toLowerCase()) : v),
       z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -79,7 +86,17 @@ export interface Config {
   port: number;
   redis: { url?: string; keyPrefix: string; dataDir: string };
   approvals: { channelId?: string; approverUserIds: string[]; approverUsergroupId?: string };
-  reminders: { days: number[] };
+  reminders: {
+    days: number[];
+    /** Local hour reminders go out at, and the hour after which overdue ones wait for the next workday. */
+    hour: number;
+    lastHour: number;
+    /** 0 = Sunday … 6 = Saturday. */
+    workdays: number[];
+    /** Where reminders of owners who left go; else the approvals channel. */
+    fallbackChannelId?: string;
+    sweepSeconds: number;
+  };
   /** Users who see the organisation view on their App Home. */
   adminUserIds: string[];
   logLevel: (typeof LOG_LEVELS)[number];
@@ -108,6 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!emptyAsUndefined(env.SLACK_APP_TOKEN) && !emptyAsUndefined(env.SLACK_SIGNING_SECRET)) {
     problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN=xapp-... for Socket Mode)');
   }
+  if (parsed.success && parsed.data.REMINDER_LAST_HOUR <= parsed.data.REMINDER_HOUR) {
+    problems.push('REMINDER_LAST_HOUR must be later than REMINDER_HOUR (reminders go out between the two)');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return toConfig(parsed.data);
 }
@@ -128,7 +148,14 @@ function toConfig(env: Env): Config {
       approverUserIds: env.APPROVER_USER_IDS,
       approverUsergroupId: env.APPROVER_USERGROUP_ID,
     },
-    reminders: { days: env.REMINDER_DAYS },
+    reminders: {
+      days: env.REMINDER_DAYS,
+      hour: env.REMINDER_HOUR,
+      lastHour: env.REMINDER_LAST_HOUR,
+      workdays: env.REMINDER_WORKDAYS,
+      fallbackChannelId: env.REMINDER_FALLBACK_CHANNEL_ID,
+      sweepSeconds: env.REMINDER_SWEEP_SECONDS,
+    },
     adminUserIds: env.ADMIN_USER_IDS,
     logLevel: env.LOG_LEVEL,
     pretty: env.NODE_ENV === 'development',

@@ -164,7 +164,8 @@ function checkName(name: string): string | undefined {
   return undefined;
 }
 
-function checkExpiry(expiresOn: string, ctx: ValidationContext, minDays = MIN_EXPIRY_DAYS): string | undefined {
+/** The problem with an expiry date, or undefined when it is allowed (shared by the "Already rotated" form). */
+export function checkExpiry(expiresOn: string, ctx: ValidationContext, minDays = MIN_EXPIRY_DAYS): string | undefined {
   const { today, max } = expiryBounds(ctx.timeZone, ctx.now);
   const min = addDays(today, minDays);
   if (expiresOn === '') return 'Pick the date the token should expire.';

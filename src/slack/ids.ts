@@ -7,8 +7,13 @@ export const COMMAND = '/bitbucket-token';
 
 export const CALLBACK = {
   requestModal: 'token_request',
+  rotatedModal: 'token_rotated',
   recordModal: 'token_record',
 } as const;
+
+/** The "Already rotated" modal: one date input. */
+export const ROTATED_BLOCK = { expiry: 'new_expiry' } as const;
+export const ROTATED_ACTION = { expiry: 'new_expiry_date' } as const;
 
 /** Block ids of the request modal; validation errors are keyed by these. */
 export const REQUEST_BLOCK = {
@@ -34,6 +39,11 @@ export const REQUEST_ACTION = {
 /** Buttons on messages. Their `value` carries a record id, validated on receipt. */
 export const ACTION = {
   recordToken: 'record_token',
+  reminderRenew: 'reminder_renew',
+  reminderRotated: 'reminder_rotated',
+  reminderRevoke: 'reminder_revoke',
+  reminderSnooze: 'reminder_snooze',
+  reminderAdopt: 'reminder_adopt',
   /** App Home: open the request modal. */
   homeNewRequest: 'home_new_request',
   /** App Home: open the modal that records an existing token. */
@@ -42,6 +52,7 @@ export const ACTION = {
 
 export const BLOCK = {
   checklistActions: 'checklist_actions',
+  reminderActions: 'reminder_actions',
   homeActions: 'home_actions',
 } as const;
 

@@ -8,6 +8,12 @@ import { createTokenCommandHandler } from './commands/bitbucket-token.js';
 import { createPresetSelectHandler } from './actions/preset-select.js';
 import { createRecordTokenHandler } from './actions/record-token.js';
 import { createRequestSubmitHandler } from './views/request-submit.js';
+import { createReminderRenewHandler } from './actions/reminder-renew.js';
+import { createReminderRotatedHandler } from './actions/reminder-rotated.js';
+import { createReminderRevokeHandler } from './actions/reminder-revoke.js';
+import { createReminderSnoozeHandler } from './actions/reminder-snooze.js';
+import { createReminderAdoptHandler } from './actions/reminder-adopt.js';
+import { createRotatedSubmitHandler } from './views/rotated-submit.js';
 import type { Deps } from './deps.js';
 
 /** Registers every listener. One line per Slack entry point. */
@@ -16,6 +22,12 @@ export function registerListeners(app: App, deps: Deps): void {
   app.action(REQUEST_ACTION.preset, createPresetSelectHandler(deps));
   app.view(CALLBACK.requestModal, createRequestSubmitHandler(deps));
   app.action(ACTION.recordToken, createRecordTokenHandler(deps));
+  app.action(ACTION.reminderRenew, createReminderRenewHandler(deps));
+  app.action(ACTION.reminderRotated, createReminderRotatedHandler(deps));
+  app.action(ACTION.reminderRevoke, createReminderRevokeHandler(deps));
+  app.action(ACTION.reminderSnooze, createReminderSnoozeHandler(deps));
+  app.action(ACTION.reminderAdopt, createReminderAdoptHandler(deps));
+  app.view(CALLBACK.rotatedModal, createRotatedSubmitHandler(deps));
   app.action(ACTION.homeNewRequest, createHomeNewRequestHandler(deps));
   app.action(ACTION.homeRecordExisting, createHomeRecordExistingHandler(deps));
   app.view(CALLBACK.recordModal, createRecordSubmitHandler(deps));

@@ -16,6 +16,8 @@ export interface Keys {
   allTokens: string;
   /** List of JSON TokenEvent: everything that happened to a token, oldest first. */
   tokenHistory(id: string): string;
+  /** Sorted set of token ids whose reminders are pending, scored by when to look at them next (epoch ms). */
+  remindersDue: string;
   /** String with a TTL: set once a Slack message has been handled (dedupes event redelivery). */
   seenMessage(channelId: string, ts: string): string;
 }
@@ -28,6 +30,7 @@ export function createKeys(prefix: string): Keys {
     userTokens: (userId) => `${prefix}:user:${userId}:tokens`,
     allTokens: `${prefix}:tokens`,
     tokenHistory: (id) => `${prefix}:token:${id}:history`,
+    remindersDue: `${prefix}:reminders:due`,
     seenMessage: (channelId, ts) => `${prefix}:seen:${channelId}:${ts}`,
   };
 }

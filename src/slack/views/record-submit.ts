@@ -2,7 +2,6 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { validateRecordedToken, type RecordField } from '../../domain/validation.js';
 import { createTokenId } from '../../domain/record-ids.js';
 import { planReminders } from '../../domain/reminders.js';
-import { todayIn } from '../../domain/dates.js';
 import type { TokenRecord } from '../../domain/types.js';
 import { buildTokenRecordedMessage } from '../../blocks/messages.js';
 import { viewSubmissionSchema, type StateValues } from '../payloads.js';
@@ -65,7 +64,7 @@ export function createRecordSubmitHandler(deps: Deps) {
     }
     await ack();
     deps.logger.info({ tokenId: token.id, userId, scopes: token.scopes }, 'existing token recorded');
-    const plan = planReminders(token.expiresOn, deps.config.reminders.days, todayIn(timeZone, now));
+    const plan = planReminders(token, deps.config.reminders, timeZone);
     const message = buildTokenRecordedMessage(token, plan, false);
     refreshHome(client, deps, userId);
     await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks as never });
