@@ -1,118 +1,195 @@
 /**
- * Measures the token inventory at a given size against a scratch redis-server:
- * Redis memory per token (record, indexes, history, reminder schedule and BullMQ state) and
- * the cost of a reminder sweep. Usage: `npx tsx bench/inventory.ts [size]` (default 100000).
- * `measureInventory(size)` is exported for later benchmarks.
+ * Part 2: inventory scale. Records `size` tokens through TokenStore.create (the path every token
+ * takes), and reports Redis memory per token, import throughput next to a raw Redis pipeline doing
+ * the same writes, and, when a sweep probe is given, the cost of one reminder sweep with the same
+ * number of due reminders at every size.
+ *
+ * Runs against a scratch redis-server of its own: it FLUSHALLs between steps.
  */
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pino from 'pino';
-import { startRedisServer } from '../test/support/redis-server.js';
-import { createKeys } from '../src/store/keys.js';
+import { performance } from 'node:perf_hooks';
+import { createKeys, type Keys } from '../src/store/keys.js';
+import { createRedis } from '../src/store/redis.js';
 import { RequestStore } from '../src/store/requests.js';
 import { TokenStore } from '../src/store/tokens.js';
-import { createQueueRedis } from '../src/store/redis.js';
 import { createTokenId } from '../src/domain/record-ids.js';
-import { addDays, todayIn } from '../src/domain/dates.js';
-import { sweepDueReminders, installReminderSweep, type ReminderDeps } from '../src/scheduler/reminders.js';
-import type { TokenRecord } from '../src/domain/types.js';
+import type { TokenEvent, TokenRecord } from '../src/domain/types.js';
+import { realNow } from '../test/support/net.js';
+import { ratio, round } from './stats.js';
 
-export interface InventoryFigures {
-  size: number;
-  /** used_memory growth divided by size, bytes. */
-  bytesPerToken: number;
-  /** MEMORY USAGE of one token's record key and history key, bytes. */
-  sampleRecordBytes: number;
-  sampleHistoryBytes: number;
-  /** Time to record all tokens (TokenStore.create, 200 in flight), ms. */
-  recordMs: number;
-  /** A sweep with nothing due, ms. */
-  idleSweepMs: number;
-  /** A sweep that claims `dueCount` tokens and adds their delivery jobs, ms. */
-  dueSweepMs: number;
-  dueCount: number;
+export const INVENTORY_PREFIX = 'bench';
+
+export interface SweepContext {
+  /** The scratch Redis holding the inventory (keys under `keyPrefix`). */
+  redisUrl: string;
+  keyPrefix: string;
+  keys: Keys;
+  /** Every recorded token, in import order. */
+  tokens: readonly TokenRecord[];
+  /** How many reminders must be due when the sweep runs (the same at every size). */
+  due: number;
 }
 
-const SCOPES = ['read:repository:bitbucket', 'write:repository:bitbucket', 'read:pullrequest:bitbucket'];
+/**
+ * Measures one reminder sweep over the inventory: makes `ctx.due` reminders due now (and only
+ * those), runs one sweep and resolves with its duration in ms. Provided by the scheduler code.
+ */
+export type SweepProbe = (ctx: SweepContext) => Promise<{ ms: number; delivered?: number }>;
 
-/** Records `size` tokens (expiries spread over a year) and measures memory and sweep cost. */
-export async function measureInventory(size: number, dueCount = Math.max(1, Math.round(size / 100))): Promise<InventoryFigures> {
-  const server = await startRedisServer({ appendonly: false });
-  const redis = new Redis(server.url);
-  const queueRedis = createQueueRedis(server.url);
-  const prefix = 'bench';
-  const keys = createKeys(prefix);
-  const tokens = new TokenStore(redis, keys, new RequestStore(redis, keys));
-  const queue = new Queue('jobs', { connection: queueRedis, prefix: `${prefix}:bull` });
-  try {
-    await installReminderSweep(queue, 60_000);
-    const now = Date.now();
-    const today = todayIn('UTC', new Date(now));
-    const before = await usedMemory(redis);
-    const t0 = performance.now();
-    const ids: string[] = [];
-    const inFlight = 200;
-    for (let start = 0; start < size; start += inFlight) {
-      await Promise.all(
-        Array.from({ length: Math.min(inFlight, size - start) }, async (_, j) => {
-          const i = start + j;
-          const token: TokenRecord = {
-            id: createTokenId(),
-            ownerId: `U${String(10_000 + (i % 5000)).padStart(9, '0')}`,
-            name: `Integration ${i} Bitbucket token`,
-            scopes: SCOPES,
-            workspace: 'acme-engineering',
-            expiresOn: addDays(today, 1 + (i % 365)),
-            createdAt: now,
-            requestId: `r${createTokenId().slice(1)}`,
-            status: 'active',
-            purpose: 'Nightly repository scans for the security dashboard',
-            // Steady state: one reminder already sent.
-            reminder: { last: 30 },
-          };
-          await tokens.create(token, { at: now, type: 'recorded', by: token.ownerId });
-          ids.push(token.id);
-        }),
-      );
-    }
-    const recordMs = performance.now() - t0;
-    // Spread the next-look times over the year, as the schedule would after the first sweep.
-    const pipe = redis.pipeline();
-    ids.forEach((id, i) => pipe.zadd(keys.remindersDue, i < dueCount ? now - 1000 : now + 3600_000 + (i % 365) * 86_400_000, id));
-    await pipe.exec();
-    const bytesPerToken = ((await usedMemory(redis)) - before) / size;
-    const sampleRecordBytes = Number(await redis.call('MEMORY', 'USAGE', keys.token(ids[0]!)));
-    const sampleHistoryBytes = Number(await redis.call('MEMORY', 'USAGE', keys.tokenHistory(ids[0]!)));
+export interface InventoryOptions {
+  redisUrl: string;
+  /** Sweep cost is measured only when given. */
+  sweep?: SweepProbe;
+  /** Due reminders per sweep (default 100). */
+  due?: number;
+  /** Creates in flight at once during the import (default 256). */
+  concurrency?: number;
+}
 
-    // Warm up BullMQ (script loading, connection) so the sweep timings are steady-state.
-    await (await queue.add('warm-up', {}, { jobId: 'warm-up' })).remove();
-    const silent = pino({ level: 'silent' });
-    const deps = { tokens, queue, logger: silent } as unknown as ReminderDeps;
-    const i0 = performance.now();
-    await sweepDueReminders(deps, now - 2000);
-    const idleSweepMs = performance.now() - i0;
-    const d0 = performance.now();
-    const { claimed } = await sweepDueReminders(deps, now);
-    const dueSweepMs = performance.now() - d0;
-    return { size, bytesPerToken, sampleRecordBytes, sampleHistoryBytes, recordMs, idleSweepMs, dueSweepMs, dueCount: claimed };
-  } finally {
-    await queue.close();
-    queueRedis.disconnect();
-    redis.disconnect();
-    await server.stop();
+export interface InventoryResult {
+  size: number;
+  /** INFO memory used_memory growth divided by the number of tokens, bytes. */
+  bytesPerToken: number;
+  /** MEMORY USAGE of one token's own keys (record + history), bytes; indexes not included. */
+  sampleTokenKeysBytes: number;
+  importMs: number;
+  importPerSec: number;
+  rawPipelineMs: number;
+  rawPipelinePerSec: number;
+  /** importPerSec / rawPipelinePerSec: 1 would be as fast as raw writes. */
+  importVsRaw: number;
+  /** One sweep with `due` due reminders; null when no sweep probe was given. */
+  sweepMs: number | null;
+  due: number;
+}
+
+const USERS_PER_TOKENS = 10;
+
+/** `size` realistic token records: about ten per owner, expiries spread over a year. */
+export function buildInventory(size: number, now = realNow()): { tokens: TokenRecord[]; events: TokenEvent[] } {
+  const tokens: TokenRecord[] = [];
+  const events: TokenEvent[] = [];
+  const owners = Math.max(1, Math.ceil(size / USERS_PER_TOKENS));
+  for (let i = 0; i < size; i++) {
+    const createdAt = now - (i % 365) * 86_400_000;
+    const expiresOn = new Date(now + (1 + (i % 365)) * 86_400_000).toISOString().slice(0, 10);
+    const ownerId = `U${String(100000 + (i % owners))}`;
+    tokens.push({
+      id: createTokenId(),
+      ownerId,
+      name: `Integration ${i} Bitbucket Integration`,
+      scopes: ['read:repository:bitbucket', 'read:pullrequest:bitbucket'],
+      workspace: 'acme',
+      expiresOn,
+      createdAt,
+      status: 'active',
+      purpose: 'Imported by the benchmark',
+    });
+    events.push({ at: createdAt, type: 'imported', by: ownerId });
   }
+  return { tokens, events };
 }
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+  const m = /^used_memory:(\d+)/m.exec(info);
+  if (!m) throw new Error('INFO memory has no used_memory');
+  return Number(m[1]);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const size = Number(process.argv[2] ?? 100_000);
-  const figures = await measureInventory(size);
-  const round = (n: number) => Math.round(n * 10) / 10;
-  process.stdout.write(
-    `${JSON.stringify(Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v)])), null, 2)}\n`,
-  );
+async function importThroughStore(store: TokenStore, tokens: TokenRecord[], events: TokenEvent[], concurrency: number): Promise<number> {
+  let next = 0;
+  let created = 0;
+  const worker = async () => {
+    while (next < tokens.length) {
+      const i = next++;
+      if (await store.create(tokens[i]!, events[i]!)) created += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return created;
+}
+
+/**
+ * The same writes TokenStore.create makes per token, as plain pipelined commands: batches of
+ * 500 tokens, four batches in flight so the client builds one while Redis runs another.
+ */
+async function importRawPipeline(redis: Redis, keys: Keys, tokens: TokenRecord[], events: TokenEvent[]): Promise<void> {
+  const batch = 500;
+  let next = 0;
+  const worker = async () => {
+    while (next < tokens.length) {
+      const start = next;
+      next += batch;
+      const pipeline = redis.pipeline();
+      for (let i = start; i < Math.min(tokens.length, start + batch); i++) {
+        const t = tokens[i]!;
+        pipeline.set(keys.token(t.id), JSON.stringify(t));
+        pipeline.zadd(keys.userTokens(t.ownerId), t.createdAt, t.id);
+        pipeline.zadd(keys.allTokens, t.createdAt, t.id);
+        pipeline.append(keys.tokenHistory(t.id), `${JSON.stringify(events[i])}\n`);
+        pipeline.zadd(keys.remindersDue, t.createdAt, t.id);
+      }
+      await pipeline.exec();
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+}
+
+export async function measureInventory(size: number, opts: InventoryOptions): Promise<InventoryResult> {
+  const due = opts.due ?? 100;
+  const keys = createKeys(INVENTORY_PREFIX);
+  const admin = new Redis(opts.redisUrl);
+  const appRedis = createRedis(opts.redisUrl);
+  try {
+    // Warm both paths (JIT, connections, Redis allocator) so the first size is not the slow one.
+    const warm = buildInventory(Math.min(size, 1000));
+    await importRawPipeline(admin, keys, warm.tokens, warm.events);
+    await admin.flushall();
+    await importThroughStore(new TokenStore(appRedis, keys, new RequestStore(appRedis, keys)), warm.tokens, warm.events, opts.concurrency ?? 256);
+
+    const { tokens, events } = buildInventory(size);
+
+    // Raw pipeline first, on an empty Redis, then flush so the store import starts equal.
+    await admin.flushall();
+    let started = performance.now();
+    await importRawPipeline(admin, keys, tokens, events);
+    const rawPipelineMs = performance.now() - started;
+
+    await admin.flushall();
+    const before = await usedMemory(admin);
+    const store = new TokenStore(appRedis, keys, new RequestStore(appRedis, keys));
+    started = performance.now();
+    const created = await importThroughStore(store, tokens, events, opts.concurrency ?? 256);
+    const importMs = performance.now() - started;
+    if (created !== size) throw new Error(`inventory: created ${created} of ${size} tokens`);
+    const after = await usedMemory(admin);
+
+    const sample = tokens[Math.floor(size / 2)]!;
+    const sampleTokenKeysBytes =
+      Number(await admin.memory('USAGE', keys.token(sample.id))) + Number(await admin.memory('USAGE', keys.tokenHistory(sample.id)));
+
+    const sweepMs = opts.sweep
+      ? (await opts.sweep({ redisUrl: opts.redisUrl, keyPrefix: INVENTORY_PREFIX, keys, tokens, due })).ms
+      : null;
+
+    const importPerSec = (size / importMs) * 1000;
+    const rawPipelinePerSec = (size / rawPipelineMs) * 1000;
+    return {
+      size,
+      bytesPerToken: Math.round((after - before) / size),
+      sampleTokenKeysBytes,
+      importMs: round(importMs),
+      importPerSec: Math.round(importPerSec),
+      rawPipelineMs: round(rawPipelineMs),
+      rawPipelinePerSec: Math.round(rawPipelinePerSec),
+      importVsRaw: ratio(importPerSec, rawPipelinePerSec),
+      sweepMs: sweepMs === null ? null : round(sweepMs),
+      due,
+    };
+  } finally {
+    await admin.flushall().catch(() => undefined);
+    await admin.quit().catch(() => admin.disconnect());
+    await appRedis.quit().catch(() => appRedis.disconnect());
+  }
 }

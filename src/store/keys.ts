@@ -14,7 +14,7 @@ export interface Keys {
   userTokens(userId: string): string;
   /** Sorted set of all token ids, scored by creation time (inventory, export). */
   allTokens: string;
-  /** List of JSON TokenEvent: everything that happened to a token, oldest first. */
+  /** JSON lines of TokenEvent: everything that happened to a token, oldest first. */
   tokenHistory(id: string): string;
   /** Sorted set of token ids whose reminders are pending, scored by when to look at them next (epoch ms). */
   remindersDue: string;

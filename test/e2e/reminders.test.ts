@@ -58,7 +58,7 @@ async function recordToken(prefix: string, ownerId: string, expiresOn: string, e
 const dmTo = (slack: FakeSlack, userId: string, after = 0) =>
   slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === userId && c.response['ok'] === true, { after, timeoutMs: 15_000 });
 const okPosts = (slack: FakeSlack, channel: string) => slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === channel && c.response['ok'] === true);
-const history = async (prefix: string, id: string) => (await redis.lrange(`${prefix}:token:${id}:history`, 0, -1)).map((e) => JSON.parse(e) as { type: string; by?: string; detail?: string });
+const history = async (prefix: string, id: string) => ((await redis.get(`${prefix}:token:${id}:history`)) ?? '').split('\n').filter(Boolean).map((e) => JSON.parse(e) as { type: string; by?: string; detail?: string });
 const tokenJson = async (prefix: string, id: string) => JSON.parse((await redis.get(`${prefix}:token:${id}`))!) as TokenRecord;
 const dueScore = async (prefix: string, id: string) => redis.zscore(`${prefix}:reminders:due`, id);
 
