@@ -15,17 +15,27 @@ import { createHealthRoutes } from './http/health.js';
 import { createScheduler, type JobProcessor, type Scheduler } from './scheduler/scheduler.js';
 import { createReminderProcessors, installReminderSweep } from './scheduler/reminders.js';
 import { LogLevel, WebClient } from '@slack/web-api';
+import { TokenInventory } from './store/inventory.js';
+import { createMetrics, instrumentApp, type Metrics } from './metrics.js';
 
 
 export interface Bot {
   app: App;
   redis: Redis;
   scheduler: Scheduler;
+  metrics: Metrics;
   /** Connects to Slack (auth.test) and starts listening. Resolves with the HTTP port. */
   start(): Promise<{ port: number }>;
-  /** Stops taking requests, then closes Redis. Safe to call twice. */
+  /**
+   * Graceful shutdown: stops taking requests, waits (bounded) for requests in progress, lets
+   * running jobs finish or puts them back in the queue, then closes Redis. Calling it again
+   * returns the same promise.
+   */
   stop(): Promise<void>;
 }
+
+/** How long stop() waits for Slack requests still being worked on after their ack. */
+const REQUEST_DRAIN_MS = 5000;
 
 export interface BotOptions {
   config: Config;
@@ -46,7 +56,11 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
   const requests = new RequestStore(redis, keys);
   const tokens = new TokenStore(redis, keys, requests);
   const boltLogger = toBoltLogger(logger);
-  const customRoutes = createHealthRoutes(redis);
+  const inventory = new TokenInventory(redis, keys);
+  // Gauges are read at scrape time, after start, when `scheduler` below exists.
+  const metrics = createMetrics({ queueCounts: () => scheduler.counts(), tokenCounts: () => inventory.countByStatus() });
+  let stopping: Promise<void> | undefined;
+  const customRoutes = createHealthRoutes({ redis, metrics, isQueueUp: () => scheduler.isUp(), isStopping: () => stopping !== undefined });
 
   const receiver = config.slack.socketMode
     ? new SocketModeReceiver({
@@ -76,6 +90,8 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
     },
   });
 
+  // First global middleware, so it counts every request whatever later middleware does.
+  const tracker = instrumentApp(app, metrics);
   const users = new UserDirectory(app.client, logger);
   // Job processors are registered by name as features add them; see src/scheduler/.
   const processors: Record<string, JobProcessor> = {};
@@ -99,19 +115,20 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
       settings: config.reminders,
       fallbackChannelId: config.reminders.fallbackChannelId ?? config.approvals.channelId,
       logger,
+      metrics,
     }),
   );
   const seenMessages = new SeenMessages(redis, keys);
-  registerListeners(app, { config, logger, requests, tokens, users, scheduler, seenMessages });
+  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, seenMessages });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });
 
-  let stopped = false;
   return {
     app,
     redis,
     scheduler,
+    metrics,
     async start() {
       await app.init();
       await scheduler.start();
@@ -121,12 +138,14 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
       logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'bot started');
       return { port };
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await app.stop().catch((err) => logger.warn({ err }, 'error while stopping Bolt'));
-      await scheduler.stop().catch((err) => logger.warn({ err }, 'error while stopping the scheduler'));
-      await redis.quit().catch(() => redis.disconnect());
+    stop() {
+      stopping ??= (async () => {
+        await app.stop().catch((err) => logger.warn({ err }, 'error while stopping Bolt'));
+        if (!(await tracker.drain(REQUEST_DRAIN_MS))) logger.warn({ inFlight: tracker.inFlight() }, 'shutdown: requests still in progress');
+        await scheduler.stop().catch((err) => logger.warn({ err }, 'error while stopping the scheduler'));
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return stopping;
     },
   };
 }

@@ -161,3 +161,23 @@ function toConfig(env: Env): Config {
     pretty: env.NODE_ENV === 'development',
   };
 }
+
+/** What the `tokens` CLI needs: Redis only, no Slack credentials. */
+export interface CliConfig {
+  redis: { url: string; keyPrefix: string };
+}
+
+/**
+ * Parses the environment for the operator CLI (`npm run tokens`) with the same rules as the
+ * bot. REDIS_URL is required: the CLI must write to the Redis the bot uses, and the private
+ * redis-server that `npm start` runs without REDIS_URL is not reachable from outside it.
+ */
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  const parsed = envSchema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true }).safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
+  if (parsed.success && !parsed.data.REDIS_URL) {
+    problems.push('REDIS_URL is required for the tokens CLI: the Redis the bot uses, e.g. redis://localhost:6379');
+  }
+  if (!parsed.success || !parsed.data.REDIS_URL || problems.length > 0) throw new ConfigError(problems);
+  return { redis: { url: parsed.data.REDIS_URL, keyPrefix: parsed.data.REDIS_KEY_PREFIX } };
+}

@@ -8,6 +8,7 @@ import type { TokenStore } from '../store/tokens.js';
 import type { UserDirectory } from '../slack/users.js';
 import type { Logger } from '../logger.js';
 import type { JobProcessor } from './scheduler.js';
+import type { Metrics } from '../metrics.js';
 
 /**
  * Expiry reminders. The `<prefix>:reminders:due` sorted set holds one entry per token with
@@ -41,6 +42,8 @@ export interface ReminderDeps {
   /** REMINDER_FALLBACK_CHANNEL_ID, else the approvals channel. */
   fallbackChannelId?: string;
   logger: Logger;
+  /** Counts sent and failed reminders for /metrics. */
+  metrics?: Pick<Metrics, 'remindersSent' | 'remindersFailed'>;
 }
 
 type SlackFailure = { kind: 'rate_limited'; retryAfterMs: number } | { kind: 'gone'; error: string } | { kind: 'transient' };
@@ -173,6 +176,7 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   }
   await confirm(deps, tokenId, jobId, sendDecision, gone, tz, now);
   logger.info({ tokenId, threshold: thresholdLabel(sendDecision.threshold), fallback: gone }, 'reminder sent');
+  deps.metrics?.remindersSent.inc();
   return gone ? 'sent_fallback' : 'sent';
 }
 
@@ -231,6 +235,7 @@ async function handleFailure(deps: ReminderDeps, tokenId: string, jobId: string 
     await release(deps, tokenId, jobId, Date.now() + failure.retryAfterMs);
     return 'rate_limited';
   }
+  deps.metrics?.remindersFailed.inc();
   // Keep the lease: if every retry fails, the sweep claims the entry again when it runs out.
   await release(deps, tokenId, jobId, Date.now() + LEASE_MS);
   throw err;

@@ -4,6 +4,7 @@ import type { RequestStore } from '../store/requests.js';
 import type { TokenStore } from '../store/tokens.js';
 import type { UserDirectory } from './users.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import type { Metrics } from '../metrics.js';
 import type { SeenMessages } from '../store/seen-messages.js';
 import type { TokenRequest } from '../domain/types.js';
 
@@ -15,6 +16,7 @@ export interface Deps {
   tokens: TokenStore;
   users: UserDirectory;
   scheduler: Scheduler;
+  metrics: Metrics;
   seenMessages: SeenMessages;
   /** Requests waiting for this user's decision, shown on their App Home; absent = no queue section. */
   loadApprovalQueue?: (userId: string) => Promise<TokenRequest[]>;
