@@ -8,6 +8,7 @@ import { createKeys } from './store/keys.js';
 import { createRedis } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
 import { TokenStore } from './store/tokens.js';
+import { SeenMessages } from './store/seen-messages.js';
 import { UserDirectory } from './slack/users.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
@@ -122,7 +123,8 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
       metrics,
     }),
   );
-  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics });
+  const seenMessages = new SeenMessages(redis, keys);
+  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, seenMessages });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });

@@ -5,6 +5,8 @@ import type { TokenStore } from '../store/tokens.js';
 import type { UserDirectory } from './users.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Metrics } from '../metrics.js';
+import type { SeenMessages } from '../store/seen-messages.js';
+import type { TokenRequest } from '../domain/types.js';
 
 /** What listeners need, passed in by the composition root (src/app.ts). */
 export interface Deps {
@@ -15,4 +17,7 @@ export interface Deps {
   users: UserDirectory;
   scheduler: Scheduler;
   metrics: Metrics;
+  seenMessages: SeenMessages;
+  /** Requests waiting for this user's decision, shown on their App Home; absent = no queue section. */
+  loadApprovalQueue?: (userId: string) => Promise<TokenRequest[]>;
 }

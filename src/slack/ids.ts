@@ -8,6 +8,7 @@ export const COMMAND = '/bitbucket-token';
 export const CALLBACK = {
   requestModal: 'token_request',
   rotatedModal: 'token_rotated',
+  recordModal: 'token_record',
 } as const;
 
 /** The "Already rotated" modal: one date input. */
@@ -43,9 +44,30 @@ export const ACTION = {
   reminderRevoke: 'reminder_revoke',
   reminderSnooze: 'reminder_snooze',
   reminderAdopt: 'reminder_adopt',
+  /** App Home: open the request modal. */
+  homeNewRequest: 'home_new_request',
+  /** App Home: open the modal that records an existing token. */
+  homeRecordExisting: 'home_record_existing',
 } as const;
 
 export const BLOCK = {
   checklistActions: 'checklist_actions',
   reminderActions: 'reminder_actions',
+  homeActions: 'home_actions',
+} as const;
+
+/** Block ids of the "record an existing token" modal; validation errors are keyed by these. */
+export const RECORD_BLOCK = {
+  name: 'record_name',
+  scopes: 'record_scopes',
+  expiry: 'record_expiry',
+  workspace: 'record_workspace',
+} as const;
+
+/** Action ids inside the record modal (one input element per block). */
+export const RECORD_ACTION = {
+  name: 'record_name_input',
+  scopes: 'record_scope_select',
+  expiry: 'record_expiry_date',
+  workspace: 'record_workspace_input',
 } as const;

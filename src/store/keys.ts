@@ -18,6 +18,8 @@ export interface Keys {
   tokenHistory(id: string): string;
   /** Sorted set of token ids whose reminders are pending, scored by when to look at them next (epoch ms). */
   remindersDue: string;
+  /** String with a TTL: set once a Slack message has been handled (dedupes event redelivery). */
+  seenMessage(channelId: string, ts: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -29,5 +31,6 @@ export function createKeys(prefix: string): Keys {
     allTokens: `${prefix}:tokens`,
     tokenHistory: (id) => `${prefix}:token:${id}:history`,
     remindersDue: `${prefix}:reminders:due`,
+    seenMessage: (channelId, ts) => `${prefix}:seen:${channelId}:${ts}`,
   };
 }

@@ -7,6 +7,7 @@ import { viewSubmissionSchema } from '../payloads.js';
 import { readModalMetadata, readRequestState, toBlockErrors } from './request-state.js';
 import { replyEphemeral, sendChecklist } from '../notify.js';
 import { REQUEST_BLOCK } from '../ids.js';
+import { refreshHome } from '../home.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
@@ -57,6 +58,7 @@ export function createRequestSubmitHandler(deps: Deps) {
     }
     await ack();
     deps.logger.info({ requestId: request.id, userId: user.id, scopes: request.scopes }, 'request stored');
+    refreshHome(client, deps, user.id);
     await sendChecklist(client, request);
     await replyEphemeral(metadata.responseUrl, buildRequestConfirmation(request.name), deps.logger);
   };

@@ -1,0 +1,38 @@
+import type { WebClient } from '@slack/web-api';
+import { buildRequestModal } from '../blocks/request-modal.js';
+import { buildRecordModal } from '../blocks/record-modal.js';
+import { CUSTOM_PRESET_ID, matchPreset, suggestTokenName } from '../domain/presets.js';
+import { defaultExpiry } from '../domain/validation.js';
+
+/**
+ * Opening modals from a command or a button. Call these before any other I/O: the
+ * trigger_id dies 3 s after Slack sends it.
+ */
+
+export interface RequestModalOrigin {
+  /** Command text: an integration to pre-fill, or a name suggestion. */
+  text?: string;
+  channelId?: string;
+  responseUrl?: string;
+}
+
+export async function openRequestModal(client: WebClient, triggerId: string, origin: RequestModalOrigin = {}): Promise<void> {
+  const arg = origin.text?.trim() ?? '';
+  const preset = arg ? matchPreset(arg) : undefined;
+  const view = buildRequestModal({
+    presetId: preset?.id ?? CUSTOM_PRESET_ID,
+    name: preset ? suggestTokenName(preset.integration) : arg ? suggestTokenName(arg) : undefined,
+    expiresOn: defaultExpiry('UTC', new Date()),
+    scopes: preset?.scopes ?? [],
+    metadata: {
+      ...(origin.channelId ? { channelId: origin.channelId } : {}),
+      ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}),
+      revision: 0,
+    },
+  });
+  await client.views.open({ trigger_id: triggerId, view: view as never });
+}
+
+export async function openRecordModal(client: WebClient, triggerId: string): Promise<void> {
+  await client.views.open({ trigger_id: triggerId, view: buildRecordModal() as never });
+}
