@@ -110,7 +110,8 @@ const nextLook = (decision: ReminderDecision, now: number): number | undefined =
 /**
  * Looks at one token: reschedules it, or sends the reminder that is due (to the owner, or to
  * the fallback channel when the owner has left). Exactly once per (token, threshold): the
- * claim and the confirmation are compare-and-set writes of the token record.
+ * claim and the confirmation are compare-and-set writes of the token record, and a claim left
+ * unconfirmed (crash, timeout) is resolved by finding its message in Slack before sending.
  */
 export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId: string): Promise<string> {
   const { tokens, settings, logger } = deps;
@@ -132,7 +133,9 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
 
   // Claim: decide and mark the (token, threshold) as being sent, in one compare-and-set.
   let decision: ReminderDecision = { kind: 'done' };
+  let previous: SendingClaim | undefined;
   const claim = await tokens.update(tokenId, (t) => {
+    previous = undefined;
     if (t.status !== 'active') return { next: t, ops: [tokens.scheduleOp(tokenId, undefined)] };
     decision = decideReminder(t, settings, gone ? 'UTC' : tz, now);
     if (decision.kind !== 'send') return { next: t, ops: [tokens.scheduleOp(tokenId, nextLook(decision, now))] };
@@ -141,7 +144,7 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
       decision = { kind: 'wait', at: sending.at + STALE_CLAIM_MS };
       return undefined; // another delivery holds it; its lease keeps the entry scheduled
     }
-    if (sending) logger.warn({ tokenId, threshold: sending.threshold }, 'taking over a stale reminder claim; the owner may get this reminder twice');
+    previous = sending;
     return {
       next: { ...t, reminder: { ...t.reminder, sending: { threshold: decision.threshold, at: now, by: jobId } } },
       ops: [tokens.scheduleOp(tokenId, now + LEASE_MS)],
@@ -150,12 +153,32 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   const sendDecision = decision as ReminderDecision;
   if (!claim?.changed || sendDecision.kind !== 'send') return sendDecision.kind;
   const claimed = claim.token;
+  const claimKey = claimKeyOf({ by: jobId, at: now });
+
+  if (previous) {
+    // A claim left behind by a delivery that died or failed after it may have reached Slack
+    // (a crash, a timeout, a 5xx): look for its message before sending, so it is not sent twice.
+    const left = previous;
+    logger.warn({ tokenId, threshold: thresholdLabel(left.threshold), by: left.by }, 'taking over an unfinished reminder claim; checking Slack for its message');
+    let found: { gone: boolean } | undefined;
+    try {
+      found = await findPostedReminder(deps, claimed.ownerId, gone, claimKeyOf(left));
+    } catch (err) {
+      // Still unknown whether the earlier message went out: the claim must stay.
+      return handleFailure(deps, tokenId, jobId, err, true);
+    }
+    if (found) {
+      await confirm(deps, tokenId, jobId, { kind: 'send', threshold: left.threshold, repeat: false, skipped: [] }, found.gone, tz, now);
+      logger.info({ tokenId, threshold: thresholdLabel(left.threshold) }, 'reminder was already in Slack; recorded it without sending again');
+      return 'already_sent';
+    }
+  }
 
   const model = { token: claimed, threshold: sendDecision.threshold, tz, now };
   try {
     if (!gone) {
       try {
-        await postMessage(deps, claimed.ownerId, buildReminderMessage(model));
+        await postMessage(deps, claimed.ownerId, buildReminderMessage(model), claimKey);
       } catch (err) {
         const failure = classifySlackError(err);
         if (failure.kind !== 'gone') throw err;
@@ -169,7 +192,7 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
         await release(deps, tokenId, jobId, now + NO_FALLBACK_RETRY_MS);
         return 'no_fallback';
       }
-      await postMessage(deps, deps.fallbackChannelId, buildOrphanReminderMessage({ ...model, tz: 'UTC' }));
+      await postMessage(deps, deps.fallbackChannelId, buildOrphanReminderMessage({ ...model, tz: 'UTC' }), claimKey);
     }
   } catch (err) {
     return handleFailure(deps, tokenId, jobId, err);
@@ -180,8 +203,52 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   return gone ? 'sent_fallback' : 'sent';
 }
 
-async function postMessage(deps: ReminderDeps, channel: string, message: Message): Promise<void> {
-  await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false });
+type SendingClaim = NonNullable<NonNullable<TokenRecord['reminder']>['sending']>;
+
+/** Message metadata event type marking a reminder, with the claim that sent it. */
+export const REMINDER_EVENT_TYPE = 'btb_reminder';
+/** How far before a claim its message is looked for (clock skew between replicas and Slack). */
+const HISTORY_SLACK_MS = 60_000;
+
+const claimKeyOf = (c: { by: string; at: number }) => `${c.by}@${c.at}`;
+
+async function postMessage(deps: ReminderDeps, channel: string, message: Message, claimKey: string): Promise<void> {
+  await deps.client.chat.postMessage({
+    channel,
+    text: message.text,
+    blocks: message.blocks as never,
+    unfurl_links: false,
+    // Slack has no idempotency key: the claim travels with the message so a retry can find it.
+    metadata: { event_type: REMINDER_EVENT_TYPE, event_payload: { claim: claimKey } },
+  });
+}
+
+/**
+ * Looks in the owner's DM (and the fallback channel) for the message a claim sent. Only
+ * called after a delivery died or failed mid-send, so its cost (conversations.open and
+ * conversations.history, im:history / channels:history scopes) is paid rarely.
+ */
+async function findPostedReminder(deps: ReminderDeps, ownerId: string, gone: boolean, claimKey: string): Promise<{ gone: boolean } | undefined> {
+  const at = Number(claimKey.slice(claimKey.lastIndexOf('@') + 1));
+  const channels: Array<{ id: () => Promise<string | undefined>; gone: boolean }> = [];
+  if (!gone) {
+    channels.push({
+      gone: false,
+      id: async () => (await deps.client.conversations.open({ users: ownerId })).channel?.id,
+    });
+  }
+  if (deps.fallbackChannelId) channels.push({ gone: true, id: async () => deps.fallbackChannelId });
+  for (const channel of channels) {
+    const id = await channel.id();
+    if (!id) continue;
+    const page = await deps.client.conversations.history({ channel: id, oldest: String((at - HISTORY_SLACK_MS) / 1000), include_all_metadata: true, limit: 200 });
+    const hit = (page.messages ?? []).some((m) => {
+      const meta = (m as { metadata?: { event_type?: string; event_payload?: { claim?: unknown } } }).metadata;
+      return meta?.event_type === REMINDER_EVENT_TYPE && meta.event_payload?.claim === claimKey;
+    });
+    if (hit) return { gone: channel.gone };
+  }
+  return undefined;
 }
 
 /** Records the sent reminder (the idempotency marker) and schedules the next look. */
@@ -218,25 +285,32 @@ async function confirm(
   });
 }
 
-/** Gives up a claim without sending, and looks again at `at`. */
-async function release(deps: ReminderDeps, tokenId: string, jobId: string | undefined, at: number): Promise<void> {
+/**
+ * Gives up a claim, and looks again at `at`. With `keepClaim` (the message may have reached
+ * Slack: timeout, 5xx, network error) the claim stays, so the next attempt checks Slack first.
+ */
+async function release(deps: ReminderDeps, tokenId: string, jobId: string | undefined, at: number, keepClaim = false): Promise<void> {
   await deps.tokens.update(tokenId, (t) => {
-    const mine = jobId !== undefined && t.reminder?.sending?.by === jobId;
+    const mine = !keepClaim && jobId !== undefined && t.reminder?.sending?.by === jobId;
     const { sending: _s, ...rest } = t.reminder ?? {};
     return { next: mine ? { ...t, reminder: rest } : t, ops: [deps.tokens.scheduleOp(tokenId, at)] };
   });
 }
 
+/** An `ok:false` answer: Slack read the request and did not post anything. */
+const isDefiniteRefusal = (err: unknown) => (err as { code?: string }).code === ErrorCode.PlatformError;
+
 /** 429: wait Retry-After without holding a worker; anything else: BullMQ retries with backoff. */
-async function handleFailure(deps: ReminderDeps, tokenId: string, jobId: string | undefined, err: unknown): Promise<string> {
+async function handleFailure(deps: ReminderDeps, tokenId: string, jobId: string | undefined, err: unknown, keepClaim = false): Promise<string> {
   const failure = classifySlackError(err);
   if (failure.kind === 'rate_limited') {
     deps.logger.info({ tokenId, retryAfterMs: failure.retryAfterMs }, 'Slack rate limit; reminder rescheduled');
-    await release(deps, tokenId, jobId, Date.now() + failure.retryAfterMs);
+    await release(deps, tokenId, jobId, Date.now() + failure.retryAfterMs, keepClaim);
     return 'rate_limited';
   }
   deps.metrics?.remindersFailed.inc();
   // Keep the lease: if every retry fails, the sweep claims the entry again when it runs out.
-  await release(deps, tokenId, jobId, Date.now() + LEASE_MS);
+  // Keep the claim too unless Slack said no for sure: a timed-out post may have been delivered.
+  await release(deps, tokenId, jobId, Date.now() + LEASE_MS, keepClaim || !isDefiniteRefusal(err));
   throw err;
 }

@@ -178,11 +178,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   let waiters: Waiter[] = [];
   let viewSeq = 0;
   let tsSeq = 0;
-  const tsBaseSec = Math.floor(realNow() / 1000);
-
+  // Like Slack's: the seconds are the time the message was posted (conversations.history's
+  // `oldest` filters on it); the sequence keeps every ts unique and increasing.
   const nextTs = () => {
     tsSeq += 1;
-    return `${tsBaseSec + Math.floor(tsSeq / 1_000_000)}.${String(tsSeq % 1_000_000).padStart(6, '0')}`;
+    return `${Math.floor(realNow() / 1000)}.${String(tsSeq % 1_000_000).padStart(6, '0')}`;
   };
   const newHash = () => `${Math.floor(realNow() / 1000)}.${randomBytes(6).toString('hex')}`;
   const newViewId = () => {
@@ -387,6 +387,22 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (!first && !channelId) return fail('users_list_not_supplied');
       const id = channelId ?? `D${first}`;
       return { ok: true, no_op: false, already_open: false, channel: { id } };
+    },
+    'conversations.history': (args) => {
+      const channel = str(args['channel']);
+      if (!channel) return fail('channel_not_found');
+      const oldest = Number(args['oldest'] ?? 0);
+      const withMetadata = String(args['include_all_metadata'] ?? '') === 'true';
+      const limit = Math.min(1000, Number(args['limit'] ?? 100) || 100);
+      const found = [...messages.values()]
+        .filter((m) => m.channel === dmFor(channel) && Number(m.ts) >= oldest)
+        .sort((a, b) => Number(b.ts) - Number(a.ts))
+        .slice(0, limit)
+        .map((m) => {
+          const { metadata, ...rest } = m.history.at(-1) ?? {};
+          return withMetadata && metadata !== undefined ? { ...rest, metadata } : rest;
+        });
+      return { ok: true, messages: found, has_more: false };
     },
     'users.info': (args) => {
       const id = str(args['user']);
