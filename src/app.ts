@@ -15,6 +15,7 @@ import { createHealthRoutes } from './http/health.js';
 import { answerUnreadableEvent, guardSlackEndpoint } from './http/request-guard.js';
 import { createScheduler, type JobProcessor, type Scheduler } from './scheduler/scheduler.js';
 import { createReminderProcessors, installReminderSweep } from './scheduler/reminders.js';
+import { createChecklistProcessors } from './scheduler/checklists.js';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { TokenInventory } from './store/inventory.js';
 import { createMetrics, instrumentApp, type Metrics } from './metrics.js';
@@ -123,8 +124,9 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
       metrics,
     }),
   );
+  Object.assign(processors, createChecklistProcessors({ requests, client: jobClient, logger }));
   const seenMessages = new SeenMessages(redis, keys);
-  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, seenMessages });
+  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, seenMessages, quickClient: jobClient });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });

@@ -9,6 +9,7 @@ import type { UserDirectory } from '../slack/users.js';
 import type { Logger } from '../logger.js';
 import type { JobProcessor } from './scheduler.js';
 import type { Metrics } from '../metrics.js';
+import { hasMarkedMessage, type MessageMark } from '../slack/message-marks.js';
 
 /**
  * Expiry reminders. The `<prefix>:reminders:due` sorted set holds one entry per token with
@@ -153,7 +154,7 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   const sendDecision = decision as ReminderDecision;
   if (!claim?.changed || sendDecision.kind !== 'send') return sendDecision.kind;
   const claimed = claim.token;
-  const claimKey = claimKeyOf({ by: jobId, at: now });
+  const mark = markOf({ by: jobId, at: now });
 
   if (previous) {
     // A claim left behind by a delivery that died or failed after it may have reached Slack
@@ -162,7 +163,7 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
     logger.warn({ tokenId, threshold: thresholdLabel(left.threshold), by: left.by }, 'taking over an unfinished reminder claim; checking Slack for its message');
     let found: { gone: boolean } | undefined;
     try {
-      found = await findPostedReminder(deps, claimed.ownerId, gone, claimKeyOf(left));
+      found = await findPostedReminder(deps, claimed.ownerId, gone, left);
     } catch (err) {
       // Still unknown whether the earlier message went out: the claim must stay.
       return handleFailure(deps, tokenId, jobId, err, true);
@@ -178,7 +179,7 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   try {
     if (!gone) {
       try {
-        await postMessage(deps, claimed.ownerId, buildReminderMessage(model), claimKey);
+        await postMessage(deps, claimed.ownerId, buildReminderMessage(model), mark);
       } catch (err) {
         const failure = classifySlackError(err);
         if (failure.kind !== 'gone') throw err;
@@ -192,7 +193,7 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
         await release(deps, tokenId, jobId, now + NO_FALLBACK_RETRY_MS);
         return 'no_fallback';
       }
-      await postMessage(deps, deps.fallbackChannelId, buildOrphanReminderMessage({ ...model, tz: 'UTC' }), claimKey);
+      await postMessage(deps, deps.fallbackChannelId, buildOrphanReminderMessage({ ...model, tz: 'UTC' }), mark);
     }
   } catch (err) {
     return handleFailure(deps, tokenId, jobId, err);
@@ -205,49 +206,20 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
 
 type SendingClaim = NonNullable<NonNullable<TokenRecord['reminder']>['sending']>;
 
-/** Message metadata event type marking a reminder, with the claim that sent it. */
-export const REMINDER_EVENT_TYPE = 'btb_reminder';
-/** How far before a claim its message is looked for (clock skew between replicas and Slack). */
-const HISTORY_SLACK_MS = 60_000;
+/** The claim that sent a reminder, carried in its message metadata (see message-marks.ts). */
+const markOf = (claim: { by: string; at: number }): MessageMark => ({ event_type: 'btb_reminder', event_payload: { claim: `${claim.by}@${claim.at}` } });
 
-const claimKeyOf = (c: { by: string; at: number }) => `${c.by}@${c.at}`;
-
-async function postMessage(deps: ReminderDeps, channel: string, message: Message, claimKey: string): Promise<void> {
-  await deps.client.chat.postMessage({
-    channel,
-    text: message.text,
-    blocks: message.blocks as never,
-    unfurl_links: false,
-    // Slack has no idempotency key: the claim travels with the message so a retry can find it.
-    metadata: { event_type: REMINDER_EVENT_TYPE, event_payload: { claim: claimKey } },
-  });
+async function postMessage(deps: ReminderDeps, channel: string, message: Message, mark: MessageMark): Promise<void> {
+  await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false, metadata: mark });
 }
 
 /**
- * Looks in the owner's DM (and the fallback channel) for the message a claim sent. Only
- * called after a delivery died or failed mid-send, so its cost (conversations.open and
- * conversations.history, im:history / channels:history scopes) is paid rarely.
+ * Looks in the owner's DM (unless they are gone) and the fallback channel for the message a
+ * claim sent. Only called after a delivery died or failed mid-send, so the cost is rare.
  */
-async function findPostedReminder(deps: ReminderDeps, ownerId: string, gone: boolean, claimKey: string): Promise<{ gone: boolean } | undefined> {
-  const at = Number(claimKey.slice(claimKey.lastIndexOf('@') + 1));
-  const channels: Array<{ id: () => Promise<string | undefined>; gone: boolean }> = [];
-  if (!gone) {
-    channels.push({
-      gone: false,
-      id: async () => (await deps.client.conversations.open({ users: ownerId })).channel?.id,
-    });
-  }
-  if (deps.fallbackChannelId) channels.push({ gone: true, id: async () => deps.fallbackChannelId });
-  for (const channel of channels) {
-    const id = await channel.id();
-    if (!id) continue;
-    const page = await deps.client.conversations.history({ channel: id, oldest: String((at - HISTORY_SLACK_MS) / 1000), include_all_metadata: true, limit: 200 });
-    const hit = (page.messages ?? []).some((m) => {
-      const meta = (m as { metadata?: { event_type?: string; event_payload?: { claim?: unknown } } }).metadata;
-      return meta?.event_type === REMINDER_EVENT_TYPE && meta.event_payload?.claim === claimKey;
-    });
-    if (hit) return { gone: channel.gone };
-  }
+async function findPostedReminder(deps: ReminderDeps, ownerId: string, gone: boolean, claim: SendingClaim): Promise<{ gone: boolean } | undefined> {
+  if (!gone && (await hasMarkedMessage(deps.client, ownerId, markOf(claim), claim.at))) return { gone: false };
+  if (deps.fallbackChannelId && (await hasMarkedMessage(deps.client, deps.fallbackChannelId, markOf(claim), claim.at))) return { gone: true };
   return undefined;
 }
 

@@ -7,6 +7,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Metrics } from '../metrics.js';
 import type { SeenMessages } from '../store/seen-messages.js';
 import type { TokenRequest } from '../domain/types.js';
+import type { WebClient } from '@slack/web-api';
 
 /** What listeners need, passed in by the composition root (src/app.ts). */
 export interface Deps {
@@ -18,6 +19,8 @@ export interface Deps {
   scheduler: Scheduler;
   metrics: Metrics;
   seenMessages: SeenMessages;
+  /** Web API client that fails fast (no retries, 429 surfaced) for sends that have a retry job behind them. */
+  quickClient?: WebClient;
   /** Requests waiting for this user's decision, shown on their App Home; absent = no queue section. */
   loadApprovalQueue?: (userId: string) => Promise<TokenRequest[]>;
 }

@@ -5,7 +5,7 @@ import type { TokenRequest } from '../../domain/types.js';
 import { buildRequestConfirmation } from '../../blocks/messages.js';
 import { viewSubmissionSchema } from '../payloads.js';
 import { readModalMetadata, readRequestState, toBlockErrors } from './request-state.js';
-import { replyEphemeral, sendChecklist } from '../notify.js';
+import { deliverChecklist, replyEphemeral } from '../notify.js';
 import { REQUEST_BLOCK } from '../ids.js';
 import { refreshHome } from '../home.js';
 import type { Deps } from '../deps.js';
@@ -59,7 +59,7 @@ export function createRequestSubmitHandler(deps: Deps) {
     await ack();
     deps.logger.info({ requestId: request.id, userId: user.id, scopes: request.scopes }, 'request stored');
     refreshHome(client, deps, user.id);
-    await sendChecklist(client, request);
-    await replyEphemeral(metadata.responseUrl, buildRequestConfirmation(request.name), deps.logger);
+    const sent = await deliverChecklist({ client: deps.quickClient ?? client, scheduler: deps.scheduler, logger: deps.logger, responseUrl: metadata.responseUrl }, request);
+    if (sent) await replyEphemeral(metadata.responseUrl, buildRequestConfirmation(request.name), deps.logger);
   };
 }
