@@ -78,7 +78,15 @@ function walk(value: unknown, seen: WeakSet<object>, depth: number): unknown {
     seen.add(value);
     // Same prototype so `instanceof` and pino's err serializer still work; message and
     // stack are own but non-enumerable, so copy all own property names.
-    const copy = Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>;
+    // A DOMException (e.g. fetch's TimeoutError, found in Slack client errors) keeps name and
+    // message in internal slots read by prototype getters, which throw on a copy: copy those
+    // two as own properties onto a plain Error instead.
+    const platform = typeof DOMException !== 'undefined' && value instanceof DOMException;
+    const copy = Object.create(platform ? Error.prototype : (Object.getPrototypeOf(value) as object)) as Record<string, unknown>;
+    if (platform) {
+      Object.defineProperty(copy, 'name', { value: value.name, writable: true, configurable: true });
+      Object.defineProperty(copy, 'message', { value: redactSecrets(value.message), writable: true, configurable: true });
+    }
     for (const key of Object.getOwnPropertyNames(value)) {
       const v: unknown = (value as unknown as Record<string, unknown>)[key];
       Object.defineProperty(copy, key, {

@@ -112,6 +112,8 @@ export interface FakeSlack {
   waitForCall(method: string, predicate?: CallPredicate, timeout?: number | WaitOptions): Promise<FakeSlackCall>;
   waitForCalls(method: string, count: number, predicate?: CallPredicate, timeout?: number | WaitOptions): Promise<FakeSlackCall[]>;
   failNext(method: string, spec: FailSpec): void;
+  /** Drops every failure queued by failNext that has not been used yet. */
+  clearFailures(): void;
   setRateLimit(method: string, perMinute: number | null): void;
   setUser(id: string, user: FakeUser): void;
   setUsergroup(id: string, userIds: string[]): void;
@@ -649,6 +651,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const list = failures.get(method) ?? [];
       list.push({ ...spec, remaining: spec.times ?? 1 });
       failures.set(method, list);
+    },
+    clearFailures() {
+      failures.clear();
     },
     setRateLimit(method, perMinute) {
       if (perMinute === null) rateLimits.delete(method);

@@ -47,6 +47,14 @@ describe('secret detection', () => {
     expect(red.message).toBe(`failed with ${REDACTED}`);
     expect(red.stack ?? '').not.toContain('ATATT3');
 
+    // A timed-out Slack call carries a DOMException: its copy must stay readable (found by
+    // the Slack-timeout fault test: reading .message on a naive copy threw inside the logger).
+    const timeout = redactDeep({ err: Object.assign(new Error('request failed'), { cause: new DOMException(`timed out ${ATL}`, 'TimeoutError') }) }) as { err: { cause: Error } };
+    expect(timeout.err.cause.name).toBe('TimeoutError');
+    expect(timeout.err.cause.message).toBe(`timed out ${REDACTED}`);
+    expect(() => JSON.stringify({ ...timeout.err.cause })).not.toThrow();
+    for (const key in timeout.err.cause) void (timeout.err.cause as unknown as Record<string, unknown>)[key];
+
     const cyclic: Record<string, unknown> = { s: ATL };
     cyclic.self = cyclic;
     expect(redactDeep(cyclic)).toEqual({ s: REDACTED, self: '[Circular]' });
