@@ -16,6 +16,8 @@ export interface Keys {
   allTokens: string;
   /** List of JSON TokenEvent: everything that happened to a token, oldest first. */
   tokenHistory(id: string): string;
+  /** Sorted set of request ids waiting for an approver, scored by creation time. */
+  pendingApprovals: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -26,5 +28,6 @@ export function createKeys(prefix: string): Keys {
     userTokens: (userId) => `${prefix}:user:${userId}:tokens`,
     allTokens: `${prefix}:tokens`,
     tokenHistory: (id) => `${prefix}:token:${id}:history`,
+    pendingApprovals: `${prefix}:requests:pending`,
   };
 }
