@@ -12,6 +12,8 @@ import { UserDirectory } from './slack/users.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
 import { createScheduler, type JobProcessor, type Scheduler } from './scheduler/scheduler.js';
+import { ApproverDirectory } from './slack/approvers.js';
+import { createApprovalProcessors, recoverUnpostedApprovals } from './scheduler/approval-jobs.js';
 
 
 export interface Bot {
@@ -77,7 +79,9 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
   // Job processors are registered by name as features add them; see src/scheduler/.
   const processors: Record<string, JobProcessor> = {};
   const scheduler = createScheduler({ redisUrl, keyPrefix: config.redis.keyPrefix, logger, processors, runWorker });
-  registerListeners(app, { config, logger, requests, tokens, users, scheduler });
+  const approvers = new ApproverDirectory(app.client, config.approvals);
+  Object.assign(processors, createApprovalProcessors({ client: app.client, requests, approvers, config, logger, scheduler: () => scheduler }));
+  registerListeners(app, { config, logger, requests, tokens, users, scheduler, approvers });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });
@@ -90,6 +94,11 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
     async start() {
       await app.init();
       await scheduler.start();
+      if (config.approvals.policy.mode !== 'none' && !approvers.configured) {
+        logger.warn('approval policy is on but APPROVAL_CHANNEL_ID or approvers are not set: flagged requests will be refused with an explanation');
+      }
+      const recovered = await recoverUnpostedApprovals(requests, scheduler);
+      if (recovered > 0) logger.info({ recovered }, 'pending approvals re-queued for posting');
       const server = (await app.start(config.port)) as unknown;
       const port = config.slack.socketMode ? config.port : ((server as Server).address() as AddressInfo).port;
       logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'bot started');

@@ -37,7 +37,7 @@ export function riskyScopes(scopes: readonly string[]): string[] {
  * @param today the requester's today, YYYY-MM-DD (expiry days are counted from it).
  */
 export function assessRequest(
-  request: Pick<RequestInput, 'scopes' | 'expiresOn'>,
+  request: { scopes: readonly string[]; expiresOn: RequestInput['expiresOn'] },
   policy: ApprovalPolicy,
   today: string,
 ): PolicyVerdict {

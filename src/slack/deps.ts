@@ -4,6 +4,7 @@ import type { RequestStore } from '../store/requests.js';
 import type { TokenStore } from '../store/tokens.js';
 import type { UserDirectory } from './users.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import type { ApproverDirectory } from './approvers.js';
 
 /** What listeners need, passed in by the composition root (src/app.ts). */
 export interface Deps {
@@ -13,4 +14,5 @@ export interface Deps {
   tokens: TokenStore;
   users: UserDirectory;
   scheduler: Scheduler;
+  approvers: ApproverDirectory;
 }

@@ -7,6 +7,10 @@ export const COMMAND = '/bitbucket-token';
 
 export const CALLBACK = {
   requestModal: 'token_request',
+  rejectModal: 'approval_reject',
+  narrowModal: 'approval_narrow',
+  /** A modal that only explains why the user cannot act (no submit). */
+  approvalRefused: 'approval_refused',
 } as const;
 
 /** Block ids of the request modal; validation errors are keyed by these. */
@@ -33,8 +37,23 @@ export const REQUEST_ACTION = {
 /** Buttons on messages. Their `value` carries a record id, validated on receipt. */
 export const ACTION = {
   recordToken: 'record_token',
+  approve: 'approval_approve',
+  approveNarrowed: 'approval_approve_narrowed',
+  reject: 'approval_reject',
+  cancelRequest: 'request_cancel',
+  requestAgain: 'request_again',
 } as const;
 
 export const BLOCK = {
   checklistActions: 'checklist_actions',
+  approvalActions: 'approval_actions',
+  requesterActions: 'requester_actions',
+} as const;
+
+/** Inputs of the approvers' modals (block id and action id). */
+export const APPROVAL_INPUT = {
+  reasonBlock: 'reject_reason',
+  reasonAction: 'reject_reason_input',
+  scopesBlock: 'narrow_scopes',
+  scopesAction: 'narrow_scopes_select',
 } as const;

@@ -4,6 +4,9 @@ import { createTokenCommandHandler } from './commands/bitbucket-token.js';
 import { createPresetSelectHandler } from './actions/preset-select.js';
 import { createRecordTokenHandler } from './actions/record-token.js';
 import { createRequestSubmitHandler } from './views/request-submit.js';
+import { createApproveHandler, createCancelHandler, createNarrowHandler, createRejectHandler, createRequestAgainHandler } from './approvals/buttons.js';
+import { createNarrowSubmitHandler, createRejectSubmitHandler } from './approvals/decision-views.js';
+import { createPolicyRefreshHandler } from './approvals/policy-notice.js';
 import type { Deps } from './deps.js';
 
 /** Registers every listener. One line per Slack entry point. */
@@ -12,4 +15,13 @@ export function registerListeners(app: App, deps: Deps): void {
   app.action(REQUEST_ACTION.preset, createPresetSelectHandler(deps));
   app.view(CALLBACK.requestModal, createRequestSubmitHandler(deps));
   app.action(ACTION.recordToken, createRecordTokenHandler(deps));
+  app.action(REQUEST_ACTION.expiry, createPolicyRefreshHandler(deps));
+  app.action(REQUEST_ACTION.scopes, createPolicyRefreshHandler(deps));
+  app.action(ACTION.approve, createApproveHandler(deps));
+  app.action(ACTION.approveNarrowed, createNarrowHandler(deps));
+  app.action(ACTION.reject, createRejectHandler(deps));
+  app.action(ACTION.cancelRequest, createCancelHandler(deps));
+  app.action(ACTION.requestAgain, createRequestAgainHandler(deps));
+  app.view(CALLBACK.rejectModal, createRejectSubmitHandler(deps));
+  app.view(CALLBACK.narrowModal, createNarrowSubmitHandler(deps));
 }

@@ -6,6 +6,7 @@ import { defaultExpiry } from '../../domain/validation.js';
 import { isKnownScope } from '../../domain/scopes.js';
 import { blockActionSchema } from '../payloads.js';
 import { readModalMetadata, readRequestState } from '../views/request-state.js';
+import { assessForModal } from '../approvals/policy-notice.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
@@ -22,11 +23,16 @@ export function createPresetSelectHandler(deps: Deps) {
     const { raw } = readRequestState(view.state.values);
     const isCustom = preset.id === CUSTOM_PRESET_ID;
     const keptScopes = (raw.scopes ?? []).filter((s): s is string => typeof s === 'string' && isKnownScope(s));
+    const now = new Date();
+    const selection = {
+      expiresOn: raw.expiresOn && isIsoDate(raw.expiresOn) ? raw.expiresOn : defaultExpiry('UTC', now),
+      scopes: isCustom ? keptScopes : preset.scopes,
+    };
     const updated = buildRequestModal({
       presetId: preset.id,
       name: isCustom ? (raw.name ?? undefined) : suggestTokenName(preset.integration),
-      expiresOn: raw.expiresOn && isIsoDate(raw.expiresOn) ? raw.expiresOn : defaultExpiry('UTC', new Date()),
-      scopes: isCustom ? keptScopes : preset.scopes,
+      ...selection,
+      review: assessForModal(deps, selection, now),
       workspace: raw.workspace ?? undefined,
       purpose: raw.purpose ?? undefined,
       metadata: { ...metadata, revision: metadata.revision + 1 },

@@ -5,6 +5,7 @@ import { CUSTOM_PRESET_ID, matchPreset, suggestTokenName } from '../../domain/pr
 import { containsSecret } from '../../domain/secrets.js';
 import { defaultExpiry } from '../../domain/validation.js';
 import { slashCommandSchema } from '../payloads.js';
+import { assessForModal } from '../approvals/policy-notice.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -32,11 +33,13 @@ export function createTokenCommandHandler(deps: Deps) {
     }
     await ack();
     const preset = arg ? matchPreset(arg) : undefined;
+    const now = new Date();
+    const initial = { expiresOn: defaultExpiry('UTC', now), scopes: preset?.scopes ?? [] };
     const view = buildRequestModal({
       presetId: preset?.id ?? CUSTOM_PRESET_ID,
       name: preset ? suggestTokenName(preset.integration) : arg ? suggestTokenName(arg) : undefined,
-      expiresOn: defaultExpiry('UTC', new Date()),
-      scopes: preset?.scopes ?? [],
+      ...initial,
+      review: assessForModal(deps, initial, now),
       metadata: { channelId: channel_id, responseUrl: response_url, revision: 0 },
     });
     await client.views.open({ trigger_id, view: view as never });
