@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
-import { applyDecision } from '../domain/approvals.js';
+import { applyDecision, removedScopes } from '../domain/approvals.js';
 import { REQUEST_ID } from '../domain/record-ids.js';
 import type { TokenRequest } from '../domain/types.js';
 import { buildApprovalMessage, buildClosedDm, buildNudge, buildPendingDm, buildThreadNote } from '../blocks/approval.js';
@@ -152,7 +152,8 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
     }
     await step(job, 'requester', async () => {
       if (request.status === 'approved' || request.status === 'created') {
-        await sendChecklist(client, request, `Approved by <@${request.decidedBy}>.`);
+        const removed = removedScopes(request);
+        await sendChecklist(client, request, `Approved by <@${request.decidedBy}>${removed.length > 0 ? `, without ${removed.join(', ')}` : ''}.`);
       } else if (request.status === 'rejected' || request.status === 'expired') {
         const dm = buildClosedDm(request);
         await client.chat.postMessage({ channel: request.requesterId, text: dm.text, blocks: dm.blocks as never });
