@@ -62,6 +62,14 @@ function dmClick(actionId: string, userId: string, value: string) {
   return t.sender.interaction(blockActionsPayload({ userId, actionId, blockId: BLOCK.requesterActions, value, channelId: `D${userId}`, responseUrl: `${t.slack.origin}/response/dm` }));
 }
 
+/** Clicks a button that opens an approver's modal; returns the modal as Slack stored it. */
+async function openDecisionModal(f: Flagged, actionId: string, userId: string, callbackId: string): Promise<StoredView> {
+  const after = t.slack.calls.length;
+  await click(f, actionId, userId);
+  const open = await t.slack.waitForCall('views.open', (c) => (c.args['view'] as { callback_id?: string }).callback_id === callbackId, { after });
+  return t.slack.views.get((open.response['view'] as StoredView).id)!;
+}
+
 const ephemeral = (pattern: RegExp, after: number) => t.slack.waitForCall('response_url', (c) => pattern.test(String(c.args['text'])), { after });
 const threadNote = (f: Flagged, pattern: RegExp, after = 0) =>
   t.slack.waitForCall('chat.postMessage', (c) => c.args['thread_ts'] === f.ts && pattern.test(String(c.args['text'])), { after });
@@ -193,9 +201,7 @@ describe('flagged request, reviewed in a thread', () => {
   it('rejects with a required reason; the requester can open a new pre-filled request', async () => {
     const f = await submitFlagged('U12', 'Too much');
     const after = t.slack.calls.length;
-    await click(f, ACTION.reject, 'UAPPR1');
-    const open = await t.slack.waitForCall('views.open', (c) => (c.args['view'] as { callback_id?: string }).callback_id === CALLBACK.rejectModal, { after });
-    const modal = t.slack.views.get((open.response['view'] as StoredView).id)!;
+    const modal = await openDecisionModal(f, ACTION.reject, 'UAPPR1', CALLBACK.rejectModal);
     const submit = (reason: string | null) =>
       t.sender.interaction(viewSubmissionPayload({ userId: 'UAPPR1', view: modal, values: { [APPROVAL_INPUT.reasonBlock]: { [APPROVAL_INPUT.reasonAction]: input.text(reason) } } }));
     const empty = await submit('  ');
@@ -225,9 +231,7 @@ describe('flagged request, reviewed in a thread', () => {
   it('approves a narrowed scope set; the checklist uses it and the thread shows the difference', async () => {
     const f = await submitFlagged('U13', 'Narrow me');
     const after = t.slack.calls.length;
-    await click(f, ACTION.approveNarrowed, 'UAPPR2');
-    const open = await t.slack.waitForCall('views.open', (c) => (c.args['view'] as { callback_id?: string }).callback_id === CALLBACK.narrowModal, { after });
-    const modal = t.slack.views.get((open.response['view'] as StoredView).id)!;
+    const modal = await openDecisionModal(f, ACTION.approveNarrowed, 'UAPPR2', CALLBACK.narrowModal);
     const initial = ((modal['blocks'] as Array<{ block_id: string; element?: { initial_options?: Array<{ value: string }> } }>).find((b) => b.block_id === APPROVAL_INPUT.scopesBlock)!.element!.initial_options ?? []).map((o) => o.value);
     expect(initial).toEqual(RISKY);
     const submit = (scopes: string[]) =>

@@ -28,6 +28,15 @@ export function createApproveHandler(deps: Deps) {
   };
 }
 
+/** A click that needs a trigger_id and an existing request; answers the user itself otherwise. */
+async function loadClickedRequest(deps: Deps, body: unknown, respond: Args['respond']) {
+  const click = readRequestButton(body);
+  if (!click?.triggerId) return void (await ephemeral(respond, INVALID_BUTTON));
+  const request = await deps.requests.get(click.requestId);
+  if (!request) return void (await ephemeral(respond, UNKNOWN_REQUEST));
+  return { ...click, triggerId: click.triggerId, request };
+}
+
 /**
  * Reject / approve fewer scopes: open the modal at once (the trigger_id lives 3 s), then
  * check who is asking and replace the modal with an explanation when they may not decide.
@@ -36,10 +45,9 @@ export function createApproveHandler(deps: Deps) {
 export function createDecisionModalHandler(deps: Deps, build: (request: TokenRequest) => Block) {
   return async ({ ack, body, client, respond }: Args): Promise<void> => {
     await ack();
-    const click = readRequestButton(body);
-    if (!click?.triggerId) return void (await ephemeral(respond, INVALID_BUTTON));
-    const request = await deps.requests.get(click.requestId);
-    if (!request) return void (await ephemeral(respond, UNKNOWN_REQUEST));
+    const click = await loadClickedRequest(deps, body, respond);
+    if (!click) return;
+    const { request } = click;
     if (request.status !== 'pending_approval') return void (await ephemeral(respond, describeRefusal(request, 'not_pending')));
     const opened = await client.views.open({ trigger_id: click.triggerId, view: build(request) as never });
     const refused = request.requesterId === click.userId ? describeRefusal(request, 'own_request') : await checkApprover(deps, click.userId);
@@ -67,10 +75,9 @@ export function createCancelHandler(deps: Deps) {
 export function createRequestAgainHandler(deps: Deps) {
   return async ({ ack, body, client, respond }: Args): Promise<void> => {
     await ack();
-    const click = readRequestButton(body);
-    if (!click?.triggerId) return void (await ephemeral(respond, INVALID_BUTTON));
-    const request = await deps.requests.get(click.requestId);
-    if (!request) return void (await ephemeral(respond, UNKNOWN_REQUEST));
+    const click = await loadClickedRequest(deps, body, respond);
+    if (!click) return;
+    const { request } = click;
     if (request.requesterId !== click.userId) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...buildNotYoursMessage(request.requesterId, 'reuse this request') }));
     const now = new Date();
     // An expiry that has come too close is replaced by the default, which validation accepts.
