@@ -323,6 +323,19 @@ describe('flagged request, reviewed in a thread', () => {
     expect(failed).toHaveLength(1);
     expect(await stored(f.id)).toMatchObject({ status: 'pending_approval', approvalTs: f.ts });
   }, 15_000);
+
+  it('retries the follow-up of a decision without repeating the steps that worked', async () => {
+    const f = await submitFlagged('U19', 'Update hiccup');
+    const after = t.slack.calls.length;
+    // The parent is rewritten, then posting the thread note fails: the retry must not rewrite it again.
+    t.slack.failNext('chat.postMessage', { status: 500 });
+    await click(f, ACTION.approve, 'UAPPR1');
+    await threadNote(f, /Approved by <@UAPPR1>/, after);
+    await waitForJob(approvalJobId(APPROVAL_JOB.outcome, f.id), 'completed');
+    expect(t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['thread_ts'] === f.ts).map((c) => c.status)).toEqual([500, 200]);
+    expect(t.slack.callsTo('chat.update').filter((c) => c.index >= after && c.args['ts'] === f.ts)).toHaveLength(1);
+    expect(t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['channel'] === 'U19' && text(c).includes(ACTION.recordToken))).toHaveLength(1);
+  }, 15_000);
 });
 
 describe('approvals not configured', () => {
