@@ -338,6 +338,25 @@ describe('flagged request, reviewed in a thread', () => {
   }, 15_000);
 });
 
+describe('start-up recovery', () => {
+  it('posts a pending request whose posting job was lost', async () => {
+    const prefix = `${t.prefix}-recover`;
+    const id = 'rrecoverrecover22';
+    const request = { id, requesterId: 'U20', status: 'pending_approval', presetId: 'custom', name: 'Lost in a crash', expiresOn: daysFromNow(30), scopes: RISKY, purpose: 'x', reviewReasons: ['High risk.'], createdAt: Date.now(), updatedAt: Date.now() };
+    await redis.set(`${prefix}:request:${id}`, JSON.stringify(request));
+    await redis.zadd(`${prefix}:requests:pending`, request.createdAt, id);
+    const after = t.slack.calls.length;
+    const other = await startTestBot({ name: 'approvals-recover', slack: t.slack, prefix, env: { APPROVAL_CHANNEL_ID: CHANNEL, APPROVER_USER_IDS: 'UAPPR1' } });
+    try {
+      await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === CHANNEL && c.response['ok'] === true && text(c).includes('Lost in a crash'), { after });
+      await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U20' && text(c).includes(ACTION.cancelRequest), { after });
+      expect(JSON.parse((await redis.get(`${prefix}:request:${id}`))!).approvalTs).toMatch(/^\d+\.\d+$/);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 describe('approvals not configured', () => {
   it('tells the requester next to the field instead of accepting a request nobody will see', async () => {
     const bare = await startTestBot({ name: 'approvals-unset', slack: t.slack });
