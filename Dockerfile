@@ -1,22 +1,34 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript to dist/.
+# Small production image: compiled JavaScript, production dependencies only (no TypeScript,
+# tsx or test tools), running as the non-root `node` user.
+
+# Build stage: all dependencies, compile TypeScript to dist/.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# Runtime stage: production dependencies and compiled code only, as a non-root user.
+# Dependencies stage: production dependencies only, installed once, without npm's cache.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+
+# Runtime stage. Code stays owned by root, so the bot cannot modify itself.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY package.json ./
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
+# Liveness only (/healthz stays 200 while Redis is away; /readyz is for load balancers).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Exec form: node is PID 1's child under `init: true` (compose) and receives SIGTERM directly.
+# The bot shuts down within 15 s; give it longer than that (compose: stop_grace_period).
 CMD ["node", "dist/main.js"]

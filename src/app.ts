@@ -12,6 +12,10 @@ import { UserDirectory } from './slack/users.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
 import { createScheduler, type JobProcessor, type Scheduler } from './scheduler/scheduler.js';
+import { createReminderProcessors, installReminderSweep } from './scheduler/reminders.js';
+import { LogLevel, WebClient } from '@slack/web-api';
+import { TokenInventory } from './store/inventory.js';
+import { createMetrics, instrumentApp, type Metrics } from './metrics.js';
 import { ApproverDirectory } from './slack/approvers.js';
 import { createApprovalProcessors, recoverUnpostedApprovals } from './scheduler/approval-jobs.js';
 
@@ -20,11 +24,19 @@ export interface Bot {
   app: App;
   redis: Redis;
   scheduler: Scheduler;
+  metrics: Metrics;
   /** Connects to Slack (auth.test) and starts listening. Resolves with the HTTP port. */
   start(): Promise<{ port: number }>;
-  /** Stops taking requests, then closes Redis. Safe to call twice. */
+  /**
+   * Graceful shutdown: stops taking requests, waits (bounded) for requests in progress, lets
+   * running jobs finish or puts them back in the queue, then closes Redis. Calling it again
+   * returns the same promise.
+   */
   stop(): Promise<void>;
 }
+
+/** How long stop() waits for Slack requests still being worked on after their ack. */
+const REQUEST_DRAIN_MS = 5000;
 
 export interface BotOptions {
   config: Config;
@@ -45,7 +57,11 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
   const requests = new RequestStore(redis, keys);
   const tokens = new TokenStore(redis, keys, requests);
   const boltLogger = toBoltLogger(logger);
-  const customRoutes = createHealthRoutes(redis);
+  const inventory = new TokenInventory(redis, keys);
+  // Gauges are read at scrape time, after start, when `scheduler` below exists.
+  const metrics = createMetrics({ queueCounts: () => scheduler.counts(), tokenCounts: () => inventory.countByStatus() });
+  let stopping: Promise<void> | undefined;
+  const customRoutes = createHealthRoutes({ redis, metrics, isQueueUp: () => scheduler.isUp(), isStopping: () => stopping !== undefined });
 
   const receiver = config.slack.socketMode
     ? new SocketModeReceiver({
@@ -75,41 +91,70 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
     },
   });
 
+  // First global middleware, so it counts every request whatever later middleware does.
+  const tracker = instrumentApp(app, metrics);
   const users = new UserDirectory(app.client, logger);
   // Job processors are registered by name as features add them; see src/scheduler/.
   const processors: Record<string, JobProcessor> = {};
   const scheduler = createScheduler({ redisUrl, keyPrefix: config.redis.keyPrefix, logger, processors, runWorker });
+  // Jobs use a client that surfaces rate limits instead of sleeping in them, so a 429
+  // reschedules the reminder (Retry-After) rather than holding a worker for minutes.
+  const jobClient = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    timeout: 10_000,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    logLevel: LogLevel.ERROR,
+  });
+  Object.assign(
+    processors,
+    createReminderProcessors({
+      tokens,
+      users: new UserDirectory(jobClient, logger),
+      client: jobClient,
+      queue: scheduler.queue,
+      settings: config.reminders,
+      fallbackChannelId: config.reminders.fallbackChannelId ?? config.approvals.channelId,
+      logger,
+      metrics,
+    }),
+  );
   const approvers = new ApproverDirectory(app.client, config.approvals);
-  Object.assign(processors, createApprovalProcessors({ client: app.client, requests, approvers, config, logger, scheduler: () => scheduler }));
-  registerListeners(app, { config, logger, requests, tokens, users, scheduler, approvers });
+  Object.assign(processors, createApprovalProcessors({ client: jobClient, requests, approvers, config, logger, scheduler: () => scheduler }));
+  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, approvers });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });
 
-  let stopped = false;
   return {
     app,
     redis,
     scheduler,
+    metrics,
     async start() {
       await app.init();
       await scheduler.start();
       if (config.approvals.policy.mode !== 'none' && !approvers.configured) {
         logger.warn('approval policy is on but APPROVAL_CHANNEL_ID or approvers are not set: flagged requests will be refused with an explanation');
       }
-      const recovered = await recoverUnpostedApprovals(requests, scheduler);
-      if (recovered > 0) logger.info({ recovered }, 'pending approvals re-queued for posting');
+      await installReminderSweep(scheduler.queue, config.reminders.sweepSeconds * 1000);
+      // In the background: start-up does not wait on it, and a failure only delays posting.
+      void recoverUnpostedApprovals(requests, scheduler)
+        .then((recovered) => recovered > 0 && logger.info({ recovered }, 'pending approvals re-queued for posting'))
+        .catch((err) => logger.warn({ err }, 'could not re-queue pending approvals'));
       const server = (await app.start(config.port)) as unknown;
       const port = config.slack.socketMode ? config.port : ((server as Server).address() as AddressInfo).port;
       logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'bot started');
       return { port };
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await app.stop().catch((err) => logger.warn({ err }, 'error while stopping Bolt'));
-      await scheduler.stop().catch((err) => logger.warn({ err }, 'error while stopping the scheduler'));
-      await redis.quit().catch(() => redis.disconnect());
+    stop() {
+      stopping ??= (async () => {
+        await app.stop().catch((err) => logger.warn({ err }, 'error while stopping Bolt'));
+        if (!(await tracker.drain(REQUEST_DRAIN_MS))) logger.warn({ inFlight: tracker.inFlight() }, 'shutdown: requests still in progress');
+        await scheduler.stop().catch((err) => logger.warn({ err }, 'error while stopping the scheduler'));
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return stopping;
     },
   };
 }

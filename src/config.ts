@@ -76,6 +76,13 @@ const envSchema = z
           .min(1, 'must list at least one number of days, e.g. 30,14,7,1,0')
           .transform((days) => [...new Set(days)].sort((a, b) => b - a)),
       ),
+    REMINDER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be an hour from 0 to 23' }).int().min(0, 'must be an hour from 0 to 23').max(23, 'must be an hour from 0 to 23').default(10)),
+    REMINDER_LAST_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be an hour from 1 to 24' }).int().min(1, 'must be an hour from 1 to 24').max(24, 'must be an hour from 1 to 24').default(18)),
+    REMINDER_WORKDAYS: z
+      .preprocess(emptyAsUndefined, z.string().regex(/^\s*[0-6](\s*,\s*[0-6])*\s*$/, 'must be comma-separated weekday numbers, 0 = Sunday to 6 = Saturday, e.g. 1,2,3,4,5').default('1,2,3,4,5'))
+      .transform((s) => [...new Set(s.split(',').map((v) => Number(v.trim())))].sort()),
+    REMINDER_FALLBACK_CHANNEL_ID: optional(slackId('CG', 'channel')),
+    REMINDER_SWEEP_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of seconds' }).int().min(1, 'must be 1 to 3600 seconds').max(3600, 'must be 1 to 3600 seconds').default(60)),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' ? emptyAsUndefined(v.toLowerCase()) : v),
       z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -106,7 +113,17 @@ export interface Config {
     /** Delay after which a pending request expires, in ms. */
     expireAfterMs: number;
   };
-  reminders: { days: number[] };
+  reminders: {
+    days: number[];
+    /** Local hour reminders go out at, and the hour after which overdue ones wait for the next workday. */
+    hour: number;
+    lastHour: number;
+    /** 0 = Sunday … 6 = Saturday. */
+    workdays: number[];
+    /** Where reminders of owners who left go; else the approvals channel. */
+    fallbackChannelId?: string;
+    sweepSeconds: number;
+  };
   logLevel: (typeof LOG_LEVELS)[number];
   pretty: boolean;
 }
@@ -133,6 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!emptyAsUndefined(env.SLACK_APP_TOKEN) && !emptyAsUndefined(env.SLACK_SIGNING_SECRET)) {
     problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN=xapp-... for Socket Mode)');
   }
+  if (parsed.success && parsed.data.REMINDER_LAST_HOUR <= parsed.data.REMINDER_HOUR) {
+    problems.push('REMINDER_LAST_HOUR must be later than REMINDER_HOUR (reminders go out between the two)');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return toConfig(parsed.data);
 }
@@ -156,8 +176,35 @@ function toConfig(env: Env): Config {
       remindAfterMs: Math.round(env.APPROVAL_REMIND_HOURS * 3_600_000),
       expireAfterMs: Math.round(env.APPROVAL_EXPIRE_DAYS * 86_400_000),
     },
-    reminders: { days: env.REMINDER_DAYS },
+    reminders: {
+      days: env.REMINDER_DAYS,
+      hour: env.REMINDER_HOUR,
+      lastHour: env.REMINDER_LAST_HOUR,
+      workdays: env.REMINDER_WORKDAYS,
+      fallbackChannelId: env.REMINDER_FALLBACK_CHANNEL_ID,
+      sweepSeconds: env.REMINDER_SWEEP_SECONDS,
+    },
     logLevel: env.LOG_LEVEL,
     pretty: env.NODE_ENV === 'development',
   };
+}
+
+/** What the `tokens` CLI needs: Redis only, no Slack credentials. */
+export interface CliConfig {
+  redis: { url: string; keyPrefix: string };
+}
+
+/**
+ * Parses the environment for the operator CLI (`npm run tokens`) with the same rules as the
+ * bot. REDIS_URL is required: the CLI must write to the Redis the bot uses, and the private
+ * redis-server that `npm start` runs without REDIS_URL is not reachable from outside it.
+ */
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  const parsed = envSchema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true }).safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
+  if (parsed.success && !parsed.data.REDIS_URL) {
+    problems.push('REDIS_URL is required for the tokens CLI: the Redis the bot uses, e.g. redis://localhost:6379');
+  }
+  if (!parsed.success || !parsed.data.REDIS_URL || problems.length > 0) throw new ConfigError(problems);
+  return { redis: { url: parsed.data.REDIS_URL, keyPrefix: parsed.data.REDIS_KEY_PREFIX } };
 }

@@ -27,19 +27,29 @@ async function main(): Promise<void> {
   let localRedis: LocalRedis | undefined;
   let bot: Bot | undefined;
 
+  // Graceful and bounded. Repeated signals are ignored (Ctrl-C under npm/tsx can deliver SIGINT
+  // twice at once); the bound below ends a shutdown that hangs.
+  let shuttingDown = false;
   const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_BOUND_MS);
     timer.unref();
-    await bot?.stop();
-    await localRedis?.stop();
-    process.exit(0);
+    let code = 0;
+    await bot?.stop().catch((err) => {
+      logger.error({ err }, 'error during shutdown');
+      code = 1;
+    });
+    await localRedis?.stop().catch(() => undefined);
+    logger.info('stopped');
+    process.exit(code);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 
   try {
     const redisUrl = config.redis.url ?? (localRedis = await startLocalRedis(config.redis.dataDir, logger)).url;

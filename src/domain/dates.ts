@@ -3,33 +3,44 @@
  * instant), and "today" depends on the user's Slack timezone, so the clock (`now`) and
  * the zone are always arguments: no hidden Date.now().
  */
-import dayjs from 'dayjs';
-// The plugins ship as CommonJS without an exports map: the explicit .js path is what
-// NodeNext resolution, tsx and vitest all accept.
-import timezone from 'dayjs/plugin/timezone.js';
-import utc from 'dayjs/plugin/utc.js';
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
-
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
+
+/**
+ * One day formatter per zone, built on first use. Building an Intl.DateTimeFormat costs far
+ * more than formatting with one, and every command and submission asks for "today"
+ * (profiled in `npm run bench`). Zones come from a finite IANA list; the cap guards the cache
+ * against junk names anyway.
+ */
+const dayFormatters = new Map<string, Intl.DateTimeFormat | null>();
+const DAY_FORMATTER_CAP = 1000;
+
+function dayFormatter(timeZone: string): Intl.DateTimeFormat | null {
+  const cached = dayFormatters.get(timeZone);
+  if (cached !== undefined) return cached;
+  let formatter: Intl.DateTimeFormat | null;
+  try {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  } catch {
+    formatter = null;
+  }
+  if (dayFormatters.size >= DAY_FORMATTER_CAP) dayFormatters.clear();
+  dayFormatters.set(timeZone, formatter);
+  return formatter;
+}
 
 /** True when `timeZone` is an IANA zone name this runtime knows (e.g. "Pacific/Auckland"). */
 export function isValidTimeZone(timeZone: string): boolean {
   if (typeof timeZone !== 'string' || timeZone.trim() === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
+  return dayFormatter(timeZone) !== null;
 }
 
 /** The calendar date (YYYY-MM-DD) at `now` in `timeZone`; an invalid zone falls back to UTC. */
 export function todayIn(timeZone: string, now: Date): string {
-  const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
-  return dayjs(now).tz(zone).format('YYYY-MM-DD');
+  const formatter = (isValidTimeZone(timeZone) ? dayFormatter(timeZone) : null) ?? dayFormatter('UTC')!;
+  const parts: Record<string, string> = {};
+  for (const part of formatter.formatToParts(now)) parts[part.type] = part.value;
+  return `${(parts['year'] ?? '').padStart(4, '0')}-${parts['month']}-${parts['day']}`;
 }
 
 /** True for a strict `YYYY-MM-DD` string naming a real day (no 2026-02-30, no time part). */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Record ids: a kind letter and 16 base-32 characters. They never contain `:` and never
@@ -20,3 +20,15 @@ export const createTokenId = (): string => randomId('t');
 
 /** The token recorded from a request has an id derived from it, so recording is idempotent. */
 export const tokenIdForRequest = (requestId: string): string => `t${requestId.slice(1)}`;
+
+/**
+ * A token id derived from the fields that identify a token in an inventory file, so that
+ * importing the same row twice names the same record (and the second import writes nothing).
+ * 80 bits of SHA-256 in the same alphabet as random ids.
+ */
+export function tokenIdForImport(parts: readonly string[]): string {
+  const digest = createHash('sha256').update(JSON.stringify(parts)).digest();
+  let out = 't';
+  for (let i = 0; i < 16; i++) out += ALPHABET[digest[i]! & 31];
+  return out;
+}

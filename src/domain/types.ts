@@ -1,4 +1,5 @@
 /** Core records shared by domain, store, blocks and listeners. Pure types only. */
+import type { ReminderState } from './reminders.js';
 
 export type ScopeAction = 'read' | 'write' | 'admin' | 'delete';
 export type RiskLevel = 'low' | 'medium' | 'high';
@@ -94,6 +95,8 @@ export interface TokenRecord {
   requestId?: string;
   status: TokenStatus;
   purpose?: string;
+  /** Where the token's reminders stand (absent until the first one). */
+  reminder?: ReminderState;
 }
 
 /** One entry of a token's history (audit trail). */

@@ -137,12 +137,13 @@ function emptyToUndefined(text: string | undefined): string | undefined {
 }
 
 /** User input made safe to show back: secrets redacted, control characters removed, cut short. */
-function echo(text: string): string {
+export function echo(text: string): string {
   const clean = redactSecrets(text).replace(new RegExp(CONTROL_CHARS.source, 'g'), ' ').trim();
   return clean.length > ECHO_MAX ? `${clean.slice(0, ECHO_MAX - 1)}…` : clean;
 }
 
-function checkName(name: string): string | undefined {
+/** The error to show for a token name, or undefined when it is fine. Shared with the CSV import. */
+export function checkName(name: string): string | undefined {
   if (name === '') return 'Enter a name for the token, e.g. "DeepTraQ Bitbucket Integration".';
   // Checked first: a pasted token is the most important thing to tell the user about.
   if (looksLikeSecretName(name)) return SECRET_PASTED_MESSAGE;
@@ -153,7 +154,8 @@ function checkName(name: string): string | undefined {
   return undefined;
 }
 
-function checkExpiry(expiresOn: string, ctx: ValidationContext): string | undefined {
+/** The problem with an expiry date, or undefined when it is allowed (shared by the "Already rotated" form). */
+export function checkExpiry(expiresOn: string, ctx: ValidationContext): string | undefined {
   const { today, min, max } = expiryBounds(ctx.timeZone, ctx.now);
   if (expiresOn === '') return 'Pick the date the token should expire.';
   if (!isIsoDate(expiresOn)) {
@@ -211,7 +213,8 @@ function joinList(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-function checkWorkspace(workspace: string): string | undefined {
+/** The error to show for a workspace ID, or undefined when it is fine. */
+export function checkWorkspace(workspace: string): string | undefined {
   if (workspaceSchema.safeParse(workspace).success) return undefined;
   if (containsSecret(workspace)) return SECRET_PASTED_MESSAGE;
   const lower = workspace.toLowerCase();
@@ -224,7 +227,8 @@ function checkWorkspace(workspace: string): string | undefined {
   return 'Use the workspace ID from the URL bitbucket.org/<workspace>: lowercase letters, digits, - and _ only (e.g. acme-eng). Leave it empty for no limit.';
 }
 
-function checkPurpose(purpose: string): string | undefined {
+/** The error to show for a purpose, or undefined when it is fine. */
+export function checkPurpose(purpose: string): string | undefined {
   if (containsSecret(purpose)) return SECRET_PASTED_MESSAGE;
   if (purpose.length > PURPOSE_MAX) {
     return `Keep the purpose to ${PURPOSE_MAX} characters or fewer (this one has ${purpose.length}).`;

@@ -4,6 +4,7 @@ import type { RequestStore } from '../store/requests.js';
 import type { TokenStore } from '../store/tokens.js';
 import type { UserDirectory } from './users.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import type { Metrics } from '../metrics.js';
 import type { ApproverDirectory } from './approvers.js';
 
 /** What listeners need, passed in by the composition root (src/app.ts). */
@@ -14,5 +15,6 @@ export interface Deps {
   tokens: TokenStore;
   users: UserDirectory;
   scheduler: Scheduler;
+  metrics: Metrics;
   approvers: ApproverDirectory;
 }

@@ -7,11 +7,16 @@ export const COMMAND = '/bitbucket-token';
 
 export const CALLBACK = {
   requestModal: 'token_request',
+  rotatedModal: 'token_rotated',
   rejectModal: 'approval_reject',
   narrowModal: 'approval_narrow',
   /** A modal that only explains why the user cannot act (no submit). */
   approvalRefused: 'approval_refused',
 } as const;
+
+/** The "Already rotated" modal: one date input. */
+export const ROTATED_BLOCK = { expiry: 'new_expiry' } as const;
+export const ROTATED_ACTION = { expiry: 'new_expiry_date' } as const;
 
 /** Block ids of the request modal; validation errors are keyed by these. */
 export const REQUEST_BLOCK = {
@@ -37,6 +42,11 @@ export const REQUEST_ACTION = {
 /** Buttons on messages. Their `value` carries a record id, validated on receipt. */
 export const ACTION = {
   recordToken: 'record_token',
+  reminderRenew: 'reminder_renew',
+  reminderRotated: 'reminder_rotated',
+  reminderRevoke: 'reminder_revoke',
+  reminderSnooze: 'reminder_snooze',
+  reminderAdopt: 'reminder_adopt',
   approve: 'approval_approve',
   approveNarrowed: 'approval_approve_narrowed',
   reject: 'approval_reject',
@@ -46,6 +56,7 @@ export const ACTION = {
 
 export const BLOCK = {
   checklistActions: 'checklist_actions',
+  reminderActions: 'reminder_actions',
   approvalActions: 'approval_actions',
   requesterActions: 'requester_actions',
 } as const;

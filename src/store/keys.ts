@@ -14,8 +14,10 @@ export interface Keys {
   userTokens(userId: string): string;
   /** Sorted set of all token ids, scored by creation time (inventory, export). */
   allTokens: string;
-  /** List of JSON TokenEvent: everything that happened to a token, oldest first. */
+  /** JSON lines of TokenEvent: everything that happened to a token, oldest first. */
   tokenHistory(id: string): string;
+  /** Sorted set of token ids whose reminders are pending, scored by when to look at them next (epoch ms). */
+  remindersDue: string;
   /** Sorted set of request ids waiting for an approver, scored by creation time. */
   pendingApprovals: string;
 }
@@ -28,6 +30,7 @@ export function createKeys(prefix: string): Keys {
     userTokens: (userId) => `${prefix}:user:${userId}:tokens`,
     allTokens: `${prefix}:tokens`,
     tokenHistory: (id) => `${prefix}:token:${id}:history`,
+    remindersDue: `${prefix}:reminders:due`,
     pendingApprovals: `${prefix}:requests:pending`,
   };
 }

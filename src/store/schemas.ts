@@ -43,6 +43,15 @@ export const tokenSchema = z.object({
   requestId: z.string().regex(REQUEST_ID).optional(),
   status: z.enum(['active', 'rotated', 'revoked', 'expired']),
   purpose: z.string().max(3000).optional(),
+  reminder: z
+    .object({
+      last: z.number().int().min(-1).optional(),
+      snoozedUntil: z.number().int().optional(),
+      from: z.number().int().optional(),
+      sending: z.object({ threshold: z.number().int().min(-1), at: z.number().int(), by: z.string().max(200) }).optional(),
+      orphanedAt: z.number().int().optional(),
+    })
+    .optional(),
 }) satisfies z.ZodType<TokenRecord>;
 
 /** Serialises a record after checking it against its schema. Throws on a bad record. */

@@ -3,7 +3,25 @@ import type { TokenEvent, TokenRecord, TokenRequest } from '../domain/types.js';
 import type { Keys } from './keys.js';
 import { commitRecord, type IndexOp } from './commit.js';
 import { decode, encode, tokenSchema } from './schemas.js';
-import type { RequestStore } from './requests.js';
+import type { RequestStore, Versioned } from './requests.js';
+
+/**
+ * Claims due reminder entries: the ids scored at or before `now` are re-scored to `leaseUntil`
+ * in the same atomic step, so of several sweeps (replicas) exactly one gets each entry, and an
+ * entry whose delivery job is lost comes back when the lease runs out.
+ */
+const CLAIM_DUE_SCRIPT = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+for i = 1, #ids, 2 do redis.call('ZADD', KEYS[1], ARGV[2], ids[i]) end
+return ids
+`;
+
+/** A token change: the next record, extra writes, and the history entry to append. */
+export interface TokenChange {
+  next: TokenRecord;
+  ops?: IndexOp[];
+  event?: TokenEvent;
+}
 
 export class TokenStore {
   constructor(
@@ -24,8 +42,83 @@ export class TokenStore {
     return [
       ['ZADD', this.keys.userTokens(token.ownerId), token.createdAt, token.id],
       ['ZADD', this.keys.allTokens, token.createdAt, token.id],
-      ['RPUSH', this.keys.tokenHistory(token.id), JSON.stringify(event)],
+      this.historyOp(token.id, event),
+      // Looked at by the next reminder sweep, which learns the owner's timezone and sets the
+      // exact time; scheduling here makes a token and its reminders appear together.
+      ['ZADD', this.keys.remindersDue, token.createdAt, token.id],
     ];
+  }
+
+  /** Index write that (re)schedules a token's next reminder look at `at`, or unschedules it. */
+  scheduleOp(tokenId: string, at: number | undefined): IndexOp {
+    return at === undefined ? ['ZREM', this.keys.remindersDue, tokenId] : ['ZADD', this.keys.remindersDue, at, tokenId];
+  }
+
+  /**
+   * Index write that appends to the token's history. History is one string of JSON lines
+   * (APPEND) rather than a list: at 100,000 tokens a one-entry list costs about 250 bytes
+   * in Redis 7.0, a short string about half that.
+   */
+  historyOp(tokenId: string, event: TokenEvent): IndexOp {
+    return ['APPEND', this.keys.tokenHistory(tokenId), `${JSON.stringify(event)}\n`];
+  }
+
+  /** Drops a token from the reminder schedule (e.g. its record is gone). */
+  async unschedule(id: string): Promise<void> {
+    await this.redis.zrem(this.keys.remindersDue, id);
+  }
+
+  async getVersioned(id: string): Promise<Versioned<TokenRecord> | undefined> {
+    const raw = await this.redis.get(this.keys.token(id));
+    const value = decode(tokenSchema, raw);
+    return value && raw ? { value, raw } : undefined;
+  }
+
+  /**
+   * Applies `change` atomically (compare-and-set; retried when someone else changed the token
+   * first). `change` returns undefined to leave the token alone. The history entry and index
+   * writes are committed with the record. Returns the token as it ended up.
+   */
+  async update(
+    id: string,
+    change: (current: TokenRecord) => TokenChange | undefined,
+  ): Promise<{ token: TokenRecord; changed: boolean } | undefined> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const current = await this.getVersioned(id);
+      if (!current) return undefined;
+      const decision = change(current.value);
+      if (!decision) return { token: current.value, changed: false };
+      const ops: IndexOp[] = [...(decision.ops ?? [])];
+      if (decision.next.ownerId !== current.value.ownerId) {
+        ops.push(['ZREM', this.keys.userTokens(current.value.ownerId), id], ['ZADD', this.keys.userTokens(decision.next.ownerId), decision.next.createdAt, id]);
+      }
+      if (decision.event) ops.push(this.historyOp(id, decision.event));
+      const ok = await commitRecord(this.redis, {
+        key: this.keys.token(id),
+        expected: current.raw,
+        next: encode(tokenSchema, decision.next),
+        ops,
+      });
+      if (ok) return { token: decision.next, changed: true };
+    }
+    throw new Error(`token ${id} is too contended to update`);
+  }
+
+  /**
+   * Claims up to `limit` tokens whose reminders are due at `now` (see CLAIM_DUE_SCRIPT).
+   * Cost is O(log N + due), independent of how many tokens exist.
+   */
+  async claimDue(now: number, leaseUntil: number, limit: number): Promise<Array<{ id: string; score: number }>> {
+    const flat = (await this.redis.eval(CLAIM_DUE_SCRIPT, 1, this.keys.remindersDue, now, leaseUntil, limit)) as string[];
+    const out: Array<{ id: string; score: number }> = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** When the token's reminders are next looked at (epoch ms), or undefined when none are pending. */
+  async nextReminderAt(id: string): Promise<number | undefined> {
+    const score = await this.redis.zscore(this.keys.remindersDue, id);
+    return score === null ? undefined : Number(score);
   }
 
   /**
@@ -43,8 +136,11 @@ export class TokenStore {
 
   /** The token's history, oldest first. */
   async history(id: string): Promise<TokenEvent[]> {
-    const raws = await this.redis.lrange(this.keys.tokenHistory(id), 0, -1);
-    return raws.map((raw) => JSON.parse(raw) as TokenEvent);
+    const raw = (await this.redis.get(this.keys.tokenHistory(id))) ?? '';
+    return raw
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as TokenEvent);
   }
 
   /**
@@ -71,12 +167,33 @@ export class TokenStore {
       };
     });
     if (!result) return undefined;
-    if (result.changed && token) return { token, created: true };
+    if (result.changed && token) {
+      const renewed = result.request.renewsTokenId;
+      if (renewed) await this.markRenewed(renewed, token, now);
+      return { token, created: true };
+    }
     if (result.request.status === 'created' && result.request.tokenId) {
       const existing = await this.get(result.request.tokenId);
       if (existing) return { token: existing, created: false };
     }
     return { refused: result.request.status };
+  }
+
+  /**
+   * The token `oldId` was renewed by `renewal`: it becomes rotated and its remaining reminders
+   * stop. Only its owner's renewal counts. Runs right after the new token is recorded; it is
+   * idempotent, so a crash in between leaves at worst extra reminders for the old token.
+   */
+  async markRenewed(oldId: string, renewal: TokenRecord, now: number): Promise<boolean> {
+    const result = await this.update(oldId, (old) => {
+      if (old.ownerId !== renewal.ownerId || old.status === 'rotated' || old.status === 'revoked') return undefined;
+      return {
+        next: { ...old, status: 'rotated' },
+        ops: [this.scheduleOp(oldId, undefined), this.historyOp(oldId, { at: now, type: 'renewed', by: renewal.ownerId, detail: renewal.id })],
+        event: { at: now, type: 'rotated', by: renewal.ownerId, detail: `renewed by ${renewal.id}` },
+      };
+    });
+    return result?.changed ?? false;
   }
 
   /** The user's tokens, newest first. */

@@ -222,7 +222,7 @@ describe('valid request → checklist → recorded token', () => {
     expect(JSON.stringify(updated.args['blocks'])).not.toContain('record_token');
     const request = JSON.parse((await redis.get(`${t.prefix}:request:${requestId}`))!);
     expect(request).toMatchObject({ status: 'created', tokenId: tokenIds[0] });
-    const history = (await redis.lrange(`${t.prefix}:token:${tokenIds[0]}:history`, 0, -1)).map((e) => JSON.parse(e));
+    const history = ((await redis.get(`${t.prefix}:token:${tokenIds[0]}:history`)) ?? '').split('\n').filter(Boolean).map((e) => JSON.parse(e));
     expect(history).toEqual([expect.objectContaining({ type: 'recorded', by: 'U3' })]);
     expect(t.slack.violations).toEqual([]);
   });

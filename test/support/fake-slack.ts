@@ -23,8 +23,11 @@ export interface FakeUser {
 
 export interface FakeSlackOptions {
   users?: Record<string, FakeUser>;
-  /** Per-method sliding-window limits, e.g. { 'chat.postMessage': { perMinute: 60 } }. */
-  rateLimits?: Record<string, { perMinute: number }>;
+  /**
+   * Per-method sliding-window limits, e.g. { 'chat.postMessage': { perMinute: 60 } }, or with a
+   * window of your own, e.g. { limit: 100, windowMs: 1000 } (benchmarks need seconds, not minutes).
+   */
+  rateLimits?: Record<string, { perMinute: number } | { limit: number; windowMs: number }>;
   /** When true users.info answers user_not_found for ids not in `users`/setUser(). Default false. */
   strictUsers?: boolean;
   /**
@@ -164,7 +167,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const messages = new Map<string, StoredMessage>();
   const stats = { rateLimited: {} as Record<string, number>, calls: {} as Record<string, number> };
   const failures = new Map<string, Array<FailSpec & { remaining: number }>>();
-  const rateLimits = new Map<string, number>(Object.entries(opts.rateLimits ?? {}).map(([m, r]) => [m, r.perMinute]));
+  const rateLimits = new Map<string, { limit: number; windowMs: number }>(
+    Object.entries(opts.rateLimits ?? {}).map(([m, r]) => [m, 'perMinute' in r ? { limit: r.perMinute, windowMs: 60_000 } : r]),
+  );
   const windows = new Map<string, number[]>();
   const users = new Map<string, FakeUser>(Object.entries(opts.users ?? {}));
   const usergroups = new Map<string, string[]>();
@@ -428,14 +433,18 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
   /** Returns seconds to wait if over the limit, else records the call and returns undefined. */
   function rateLimited(method: string): number | undefined {
-    const perMinute = rateLimits.get(method);
-    if (perMinute === undefined) return undefined;
+    const limit = rateLimits.get(method);
+    if (limit === undefined) return undefined;
     const now = realNow();
-    const win = (windows.get(method) ?? []).filter((t) => now - t < 60_000);
+    const win = windows.get(method) ?? [];
+    // Calls are recorded in time order: drop the expired head in place (cheap at thousands per window).
+    let expired = 0;
+    while (expired < win.length && now - (win[expired] ?? now) >= limit.windowMs) expired += 1;
+    if (expired > 0) win.splice(0, expired);
     windows.set(method, win);
-    if (win.length >= perMinute) {
+    if (win.length >= limit.limit) {
       const oldest = win[0] ?? now;
-      return Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
+      return Math.max(1, Math.ceil((oldest + limit.windowMs - now) / 1000));
     }
     win.push(now);
     return undefined;
@@ -627,7 +636,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     setRateLimit(method, perMinute) {
       if (perMinute === null) rateLimits.delete(method);
-      else rateLimits.set(method, perMinute);
+      else rateLimits.set(method, { limit: perMinute, windowMs: 60_000 });
       windows.delete(method);
     },
     setUser(id, user) {

@@ -37,8 +37,8 @@ export interface TestBot {
  * The real app (Bolt HTTP receiver, real Redis under a unique key prefix) talking to a
  * fake Slack Web API. Requests reach it signed, over HTTP, as Slack would send them.
  */
-export async function startTestBot(opts: { name: string; env?: Record<string, string>; slack?: FakeSlack; prefix?: string } ): Promise<TestBot> {
-  const redisUrl = inject('redisUrl');
+export async function startTestBot(opts: { name: string; env?: Record<string, string>; slack?: FakeSlack; prefix?: string; redisUrl?: string } ): Promise<TestBot> {
+  const redisUrl = opts.redisUrl ?? inject('redisUrl');
   const slack = opts.slack ?? (await startFakeSlack());
   const prefix = opts.prefix ?? uniquePrefix(opts.name);
   const config = loadConfig({

@@ -20,8 +20,16 @@ describe('loadConfig', () => {
     expect(config.slack.socketMode).toBe(false);
     expect(config.port).toBe(3000);
     expect(config.redis).toEqual({ url: undefined, keyPrefix: 'btb', dataDir: './data' });
-    expect(config.reminders.days).toEqual([30, 14, 7, 1, 0]);
+    expect(config.reminders).toEqual({ days: [30, 14, 7, 1, 0], hour: 10, lastHour: 18, workdays: [1, 2, 3, 4, 5], fallbackChannelId: undefined, sweepSeconds: 60 });
     expect(config.logLevel).toBe('info');
+  });
+
+  it('reads and checks the reminder settings', () => {
+    const config = loadConfig({ ...base, REMINDER_HOUR: '9', REMINDER_LAST_HOUR: '17', REMINDER_WORKDAYS: '5, 1,2', REMINDER_FALLBACK_CHANNEL_ID: 'C0FALL', REMINDER_SWEEP_SECONDS: '30' });
+    expect(config.reminders).toMatchObject({ hour: 9, lastHour: 17, workdays: [1, 2, 5], fallbackChannelId: 'C0FALL', sweepSeconds: 30 });
+    const problems = problemsOf({ ...base, REMINDER_HOUR: '24', REMINDER_WORKDAYS: 'mon', REMINDER_FALLBACK_CHANNEL_ID: '#ops', REMINDER_SWEEP_SECONDS: '0' });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['REMINDER_HOUR', 'REMINDER_WORKDAYS', 'REMINDER_FALLBACK_CHANNEL_ID', 'REMINDER_SWEEP_SECONDS']);
+    expect(problemsOf({ ...base, REMINDER_HOUR: '18', REMINDER_LAST_HOUR: '18' })[0]).toMatch(/REMINDER_LAST_HOUR must be later/);
   });
 
   it('names every offending variable in one message', () => {

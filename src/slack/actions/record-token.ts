@@ -1,7 +1,6 @@
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { REQUEST_ID, tokenIdForRequest } from '../../domain/record-ids.js';
 import { planReminders } from '../../domain/reminders.js';
-import { todayIn } from '../../domain/dates.js';
 import type { TokenRecord } from '../../domain/types.js';
 import { buildNotYoursMessage, buildPlainMessage, buildTokenRecordedMessage } from '../../blocks/messages.js';
 import { context } from '../../blocks/text.js';
@@ -57,7 +56,7 @@ export function createRecordTokenHandler(deps: Deps) {
       return;
     }
     const timeZone = await deps.users.timeZoneOf(userId);
-    const plan = planReminders(result.token.expiresOn, deps.config.reminders.days, todayIn(timeZone, now));
+    const plan = planReminders(result.token, deps.config.reminders, timeZone);
     const message = buildTokenRecordedMessage(result.token, plan, !result.created);
     if (!result.created) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...message });

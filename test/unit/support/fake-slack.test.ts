@@ -76,6 +76,21 @@ describe('fake Slack Web API', () => {
     slack.setRateLimit('conversations.open', null);
   });
 
+  it('rate limit with a window of its own frees calls when the window has passed', async () => {
+    const limited = await startFakeSlack({ rateLimits: { 'chat.postMessage': { limit: 2, windowMs: 300 } } });
+    try {
+      const c = new WebClient('xoxb-test', { slackApiUrl: limited.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+      await c.chat.postMessage({ channel: 'U1', text: 'one' });
+      await c.chat.postMessage({ channel: 'U1', text: 'two' });
+      await expect(c.chat.postMessage({ channel: 'U1', text: 'three' })).rejects.toMatchObject({ code: ErrorCode.RateLimitedError });
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      await expect(c.chat.postMessage({ channel: 'U1', text: 'four' })).resolves.toMatchObject({ ok: true });
+      expect(limited.stats.rateLimited['chat.postMessage']).toBe(1);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('requires a bot token', async () => {
     const anon = new WebClient(undefined, { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
     await expect(anon.auth.test()).rejects.toMatchObject({ data: { error: 'not_authed' } });

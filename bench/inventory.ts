@@ -1,0 +1,195 @@
+/**
+ * Part 2: inventory scale. Records `size` tokens through TokenStore.create (the path every token
+ * takes), and reports Redis memory per token, import throughput next to a raw Redis pipeline doing
+ * the same writes, and, when a sweep probe is given, the cost of one reminder sweep with the same
+ * number of due reminders at every size.
+ *
+ * Runs against a scratch redis-server of its own: it FLUSHALLs between steps.
+ */
+import { Redis } from 'ioredis';
+import { performance } from 'node:perf_hooks';
+import { createKeys, type Keys } from '../src/store/keys.js';
+import { createRedis } from '../src/store/redis.js';
+import { RequestStore } from '../src/store/requests.js';
+import { TokenStore } from '../src/store/tokens.js';
+import { createTokenId } from '../src/domain/record-ids.js';
+import type { TokenEvent, TokenRecord } from '../src/domain/types.js';
+import { realNow } from '../test/support/net.js';
+import { ratio, round } from './stats.js';
+
+export const INVENTORY_PREFIX = 'bench';
+
+export interface SweepContext {
+  /** The scratch Redis holding the inventory (keys under `keyPrefix`). */
+  redisUrl: string;
+  keyPrefix: string;
+  keys: Keys;
+  /** Every recorded token, in import order. */
+  tokens: readonly TokenRecord[];
+  /** How many reminders must be due when the sweep runs (the same at every size). */
+  due: number;
+}
+
+/**
+ * Measures one reminder sweep over the inventory: makes `ctx.due` reminders due now (and only
+ * those), runs one sweep and resolves with its duration in ms. Provided by the scheduler code.
+ */
+export type SweepProbe = (ctx: SweepContext) => Promise<{ ms: number; delivered?: number }>;
+
+export interface InventoryOptions {
+  redisUrl: string;
+  /** Sweep cost is measured only when given. */
+  sweep?: SweepProbe;
+  /** Due reminders per sweep (default 100). */
+  due?: number;
+  /** Creates in flight at once during the import (default 256). */
+  concurrency?: number;
+}
+
+export interface InventoryResult {
+  size: number;
+  /** INFO memory used_memory growth divided by the number of tokens, bytes. */
+  bytesPerToken: number;
+  /** MEMORY USAGE of one token's own keys (record + history), bytes; indexes not included. */
+  sampleTokenKeysBytes: number;
+  importMs: number;
+  importPerSec: number;
+  rawPipelineMs: number;
+  rawPipelinePerSec: number;
+  /** importPerSec / rawPipelinePerSec: 1 would be as fast as raw writes. */
+  importVsRaw: number;
+  /** One sweep with `due` due reminders; null when no sweep probe was given. */
+  sweepMs: number | null;
+  due: number;
+}
+
+const USERS_PER_TOKENS = 10;
+
+/** `size` realistic token records: about ten per owner, expiries spread over a year. */
+export function buildInventory(size: number, now = realNow()): { tokens: TokenRecord[]; events: TokenEvent[] } {
+  const tokens: TokenRecord[] = [];
+  const events: TokenEvent[] = [];
+  const owners = Math.max(1, Math.ceil(size / USERS_PER_TOKENS));
+  for (let i = 0; i < size; i++) {
+    const createdAt = now - (i % 365) * 86_400_000;
+    const expiresOn = new Date(now + (1 + (i % 365)) * 86_400_000).toISOString().slice(0, 10);
+    const ownerId = `U${String(100000 + (i % owners))}`;
+    tokens.push({
+      id: createTokenId(),
+      ownerId,
+      name: `Integration ${i} Bitbucket Integration`,
+      scopes: ['read:repository:bitbucket', 'read:pullrequest:bitbucket'],
+      workspace: 'acme',
+      expiresOn,
+      createdAt,
+      status: 'active',
+      purpose: 'Imported by the benchmark',
+    });
+    events.push({ at: createdAt, type: 'imported', by: ownerId });
+  }
+  return { tokens, events };
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  const m = /^used_memory:(\d+)/m.exec(info);
+  if (!m) throw new Error('INFO memory has no used_memory');
+  return Number(m[1]);
+}
+
+async function importThroughStore(store: TokenStore, tokens: TokenRecord[], events: TokenEvent[], concurrency: number): Promise<number> {
+  let next = 0;
+  let created = 0;
+  const worker = async () => {
+    while (next < tokens.length) {
+      const i = next++;
+      if (await store.create(tokens[i]!, events[i]!)) created += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return created;
+}
+
+/**
+ * The same writes TokenStore.create makes per token, as plain pipelined commands: batches of
+ * 500 tokens, four batches in flight so the client builds one while Redis runs another.
+ */
+async function importRawPipeline(redis: Redis, keys: Keys, tokens: TokenRecord[], events: TokenEvent[]): Promise<void> {
+  const batch = 500;
+  let next = 0;
+  const worker = async () => {
+    while (next < tokens.length) {
+      const start = next;
+      next += batch;
+      const pipeline = redis.pipeline();
+      for (let i = start; i < Math.min(tokens.length, start + batch); i++) {
+        const t = tokens[i]!;
+        pipeline.set(keys.token(t.id), JSON.stringify(t));
+        pipeline.zadd(keys.userTokens(t.ownerId), t.createdAt, t.id);
+        pipeline.zadd(keys.allTokens, t.createdAt, t.id);
+        pipeline.append(keys.tokenHistory(t.id), `${JSON.stringify(events[i])}\n`);
+        pipeline.zadd(keys.remindersDue, t.createdAt, t.id);
+      }
+      await pipeline.exec();
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+}
+
+export async function measureInventory(size: number, opts: InventoryOptions): Promise<InventoryResult> {
+  const due = opts.due ?? 100;
+  const keys = createKeys(INVENTORY_PREFIX);
+  const admin = new Redis(opts.redisUrl);
+  const appRedis = createRedis(opts.redisUrl);
+  try {
+    // Warm both paths (JIT, connections, Redis allocator) so the first size is not the slow one.
+    const warm = buildInventory(Math.min(size, 1000));
+    await importRawPipeline(admin, keys, warm.tokens, warm.events);
+    await admin.flushall();
+    await importThroughStore(new TokenStore(appRedis, keys, new RequestStore(appRedis, keys)), warm.tokens, warm.events, opts.concurrency ?? 256);
+
+    const { tokens, events } = buildInventory(size);
+
+    // Raw pipeline first, on an empty Redis, then flush so the store import starts equal.
+    await admin.flushall();
+    let started = performance.now();
+    await importRawPipeline(admin, keys, tokens, events);
+    const rawPipelineMs = performance.now() - started;
+
+    await admin.flushall();
+    const before = await usedMemory(admin);
+    const store = new TokenStore(appRedis, keys, new RequestStore(appRedis, keys));
+    started = performance.now();
+    const created = await importThroughStore(store, tokens, events, opts.concurrency ?? 256);
+    const importMs = performance.now() - started;
+    if (created !== size) throw new Error(`inventory: created ${created} of ${size} tokens`);
+    const after = await usedMemory(admin);
+
+    const sample = tokens[Math.floor(size / 2)]!;
+    const sampleTokenKeysBytes =
+      Number(await admin.memory('USAGE', keys.token(sample.id))) + Number(await admin.memory('USAGE', keys.tokenHistory(sample.id)));
+
+    const sweepMs = opts.sweep
+      ? (await opts.sweep({ redisUrl: opts.redisUrl, keyPrefix: INVENTORY_PREFIX, keys, tokens, due })).ms
+      : null;
+
+    const importPerSec = (size / importMs) * 1000;
+    const rawPipelinePerSec = (size / rawPipelineMs) * 1000;
+    return {
+      size,
+      bytesPerToken: Math.round((after - before) / size),
+      sampleTokenKeysBytes,
+      importMs: round(importMs),
+      importPerSec: Math.round(importPerSec),
+      rawPipelineMs: round(rawPipelineMs),
+      rawPipelinePerSec: Math.round(rawPipelinePerSec),
+      importVsRaw: ratio(importPerSec, rawPipelinePerSec),
+      sweepMs: sweepMs === null ? null : round(sweepMs),
+      due,
+    };
+  } finally {
+    await admin.flushall().catch(() => undefined);
+    await admin.quit().catch(() => admin.disconnect());
+    await appRedis.quit().catch(() => appRedis.disconnect());
+  }
+}

@@ -1,0 +1,369 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=ack,inventory,delivery,footprint] [-- --profile]`
+ *
+ * Measures the bot's speed and scale next to baselines measured in the same run, prints tables
+ * and writes bench/results.json (bench/results-quick.json for --quick) with machine info. It is a
+ * measurement, not a test: it never fails for being slow. Everything listens on 127.0.0.1 and
+ * stops by itself. See BENCHMARKS.md.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startRedisServer, uniquePrefix, type RedisServer } from '../test/support/redis-server.js';
+import { realNow, sleep } from '../test/support/net.js';
+import { collectViewsOpen, runLoad, type AckKind, type LoadResult, type ViewsOpenResult } from './ack.js';
+import { measureInventory, type InventoryResult } from './inventory.js';
+import { measureDelivery, referenceDelivery, type DeliveryResult } from './delivery.js';
+import { compareFootprint, measureFootprint, type FootprintResult } from './footprint.js';
+import { machineInfo, table } from './report.js';
+import { startSlackProcess, type SlackProcess } from './slack-process.js';
+import { ratio } from './stats.js';
+import { startTarget, type RunningTarget } from './target-process.js';
+import type { TargetKind } from './target.js';
+import { appDelivery, sweepProbe } from './wiring.js';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
+const PARTS = ['ack', 'inventory', 'delivery', 'footprint'] as const;
+type Part = (typeof PARTS)[number];
+
+interface Plan {
+  rates: number[];
+  durationSec: number;
+  warmupSec: number;
+  inventorySizes: number[];
+  due: number;
+  deliveryCount: number;
+  deliveryLimit: number;
+  deliveryWindowMs: number;
+  footprintRuns: number;
+  idleMs: number;
+}
+
+const FULL: Plan = {
+  rates: [50, 100, 200, 400, 800],
+  durationSec: 10,
+  warmupSec: 3,
+  inventorySizes: [1_000, 10_000, 100_000],
+  due: 100,
+  deliveryCount: 10_000,
+  deliveryLimit: 250,
+  deliveryWindowMs: 1_000,
+  footprintRuns: 3,
+  idleMs: 3_000,
+};
+
+const QUICK: Plan = {
+  rates: [50, 100, 200],
+  durationSec: 2,
+  warmupSec: 1,
+  inventorySizes: [1_000, 5_000],
+  due: 20,
+  deliveryCount: 500,
+  deliveryLimit: 100,
+  deliveryWindowMs: 1_000,
+  footprintRuns: 1,
+  idleMs: 1_000,
+};
+
+interface AckStep extends LoadResult {
+  target: TargetKind;
+  viewsOpen?: ViewsOpenResult;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Waits until the fake Slack has seen no call for `quietMs` (the app's after-ack work is done). */
+async function drain(slack: SlackProcess, quietMs = 300, maxMs = 10_000): Promise<void> {
+  const started = realNow();
+  let last = -1;
+  while (realNow() - started < maxMs) {
+    const n = await slack.callCount();
+    if (n === last) return;
+    last = n;
+    await sleep(quietMs);
+  }
+}
+
+async function benchAck(plan: Plan, redis: RedisServer, slack: SlackProcess, profile: boolean): Promise<AckStep[]> {
+  const start = (kind: TargetKind) =>
+    startTarget({
+      kind,
+      slackUrl: slack.url,
+      redisUrl: redis.url,
+      prefix: uniquePrefix(`bench-${kind}`),
+      signingSecret: SIGNING_SECRET,
+      ...(profile && kind === 'app' ? { cpuProfDir: path.join(BENCH_DIR, 'profiles') } : {}),
+    });
+  const targets: RunningTarget[] = [await start('baseline'), await start('app')];
+  const steps: AckStep[] = [];
+  const responseUrl = `${slack.origin}/response/command`;
+  try {
+    for (const kind of ['command', 'submission'] as AckKind[]) {
+      for (const target of targets) {
+        log(`warm-up: ${target.kind} ${kind}s at 50/s for ${plan.warmupSec} s`);
+        await runLoad({ port: target.port, kind, rate: 50, durationSec: plan.warmupSec, signingSecret: SIGNING_SECRET, responseUrl });
+        await drain(slack);
+        await slack.reset();
+      }
+      // Baseline and app alternate at each rate, so both see the same moment of a noisy machine.
+      for (const rate of plan.rates) {
+        for (const target of targets) {
+          log(`${target.kind}: ${kind}s at ${rate}/s for ${plan.durationSec} s`);
+          await slack.reset();
+          const load = await runLoad({ port: target.port, kind, rate, durationSec: plan.durationSec, signingSecret: SIGNING_SECRET, responseUrl });
+          const viewsOpen = kind === 'command' ? await collectViewsOpen(slack, load.ok) : undefined;
+          await drain(slack);
+          steps.push({ ...load, target: target.kind, ...(viewsOpen ? { viewsOpen } : {}) });
+        }
+      }
+    }
+  } finally {
+    for (const target of targets) await target.stop();
+    await slack.reset();
+  }
+  return steps;
+}
+
+interface AckRow {
+  kind: AckKind;
+  rate: number;
+  app: AckStep;
+  baseline: AckStep;
+  /** p99 app / p99 baseline. */
+  p99Ratio: number;
+  /** The goal's bound at this rate: max(1.25x baseline p99, baseline p99 + 5 ms). */
+  p99Bound: number;
+}
+
+function pairAck(steps: AckStep[]): AckRow[] {
+  const rows: AckRow[] = [];
+  for (const app of steps.filter((s) => s.target === 'app')) {
+    const baseline = steps.find((s) => s.target === 'baseline' && s.kind === app.kind && s.rate === app.rate);
+    if (!baseline) continue;
+    rows.push({
+      kind: app.kind,
+      rate: app.rate,
+      app,
+      baseline,
+      p99Ratio: ratio(app.ack.p99, baseline.ack.p99),
+      p99Bound: Math.max(1.25 * baseline.ack.p99, baseline.ack.p99 + 5),
+    });
+  }
+  return rows;
+}
+
+/** Sustained: at least 95% of the asked rate answered with 2xx, nothing failed, p99 under 100 ms. */
+function sustains(step: AckStep): boolean {
+  return step.failed === 0 && step.achievedRate >= 0.95 * step.rate && step.ack.p99 < 100;
+}
+
+function highestSustained(steps: AckStep[], target: TargetKind, kind: AckKind): number {
+  return Math.max(0, ...steps.filter((s) => s.target === target && s.kind === kind && sustains(s)).map((s) => s.rate));
+}
+
+interface Goal {
+  goal: string;
+  met: boolean | null;
+  detail: string;
+}
+
+function ackGoals(steps: AckStep[], rows: AckRow[], rates: number[]): Goal[] {
+  const goals: Goal[] = [];
+  for (const kind of ['command', 'submission'] as AckKind[]) {
+    const mine = rows.filter((r) => r.kind === kind);
+    const at200 = mine.find((r) => r.rate === 200);
+    goals.push({
+      goal: `${kind}: p99 ack < 50 ms at 200/s`,
+      met: at200 ? at200.app.ack.p99 < 50 : null,
+      detail: at200 ? `p99 ${at200.app.ack.p99} ms` : 'rate 200 not run',
+    });
+    const inBand = mine.filter((r) => r.rate >= 50 && r.rate <= 200);
+    const over = inBand.filter((r) => r.app.ack.p99 > r.p99Bound);
+    goals.push({
+      goal: `${kind}: p99 <= max(1.25x baseline, baseline + 5 ms) at 50-200/s`,
+      met: inBand.length ? over.length === 0 : null,
+      detail: inBand.map((r) => `${r.rate}/s ${r.app.ack.p99} vs bound ${Math.round(r.p99Bound * 100) / 100}`).join('; '),
+    });
+    const appMax = highestSustained(steps, 'app', kind);
+    const baseMax = highestSustained(steps, 'baseline', kind);
+    const top = Math.max(...rates);
+    goals.push({
+      goal: `${kind}: highest rate with p99 < 100 ms >= 0.8x baseline's`,
+      met: appMax >= 0.8 * baseMax,
+      detail: `app ${appMax}/s, baseline ${baseMax}/s${baseMax === top ? ` (the highest rate run; the baseline may sustain more)` : ''}`,
+    });
+    const maxAck = Math.max(...mine.map((r) => r.app.ack.max));
+    goals.push({ goal: `${kind}: ack never near 3 s`, met: maxAck < 1000, detail: `max ack ${maxAck} ms` });
+  }
+  const commands = rows.filter((r) => r.kind === 'command' && r.app.viewsOpen);
+  const late = commands.reduce((n, r) => n + (r.app.viewsOpen?.laterThan3s ?? 0), 0);
+  const missing = commands.reduce((n, r) => n + Math.max(0, r.app.ok - (r.app.viewsOpen?.received ?? 0)), 0);
+  const maxOpen = Math.max(...commands.map((r) => r.app.viewsOpen?.latency.max ?? Number.NaN));
+  goals.push({
+    goal: 'views.open never near 3 s (none later than 3 s, none missing)',
+    met: late === 0 && missing === 0 && maxOpen < 1000,
+    detail: `max ${maxOpen} ms, later than 3 s: ${late}, missing: ${missing}`,
+  });
+  return goals;
+}
+
+function printAck(rows: AckRow[]): void {
+  for (const kind of ['command', 'submission'] as AckKind[]) {
+    const mine = rows.filter((r) => r.kind === kind);
+    if (!mine.length) continue;
+    const header = ['rate/s', 'app ok/s', 'app p50', 'app p99', 'app max', 'base p50', 'base p99', 'base max', 'p99 x base', 'bound', 'failed app/base'];
+    const extra = kind === 'command' ? ['open p50', 'open p99', 'open max', 'base open p99', 'late>3s'] : [];
+    console.log(
+      table(
+        `Ack latency, ${kind === 'command' ? '/bitbucket-token commands' : 'view submissions'} (ms; "open" = command issued -> views.open at the fake Slack)`,
+        [...header, ...extra],
+        mine.map((r) => [
+          r.rate,
+          Math.round(r.app.achievedRate),
+          r.app.ack.p50,
+          r.app.ack.p99,
+          r.app.ack.max,
+          r.baseline.ack.p50,
+          r.baseline.ack.p99,
+          r.baseline.ack.max,
+          r.p99Ratio,
+          Math.round(r.p99Bound * 100) / 100,
+          `${r.app.failed}/${r.baseline.failed}`,
+          ...(kind === 'command'
+            ? [r.app.viewsOpen?.latency.p50, r.app.viewsOpen?.latency.p99, r.app.viewsOpen?.latency.max, r.baseline.viewsOpen?.latency.p99, r.app.viewsOpen?.laterThan3s]
+            : []),
+        ]),
+      ),
+    );
+  }
+}
+
+async function benchInventory(plan: Plan, scratch: RedisServer): Promise<InventoryResult[]> {
+  const results: InventoryResult[] = [];
+  for (const size of plan.inventorySizes) {
+    log(`inventory: ${size} tokens`);
+    results.push(await measureInventory(size, { redisUrl: scratch.url, due: plan.due, ...(sweepProbe ? { sweep: sweepProbe } : {}) }));
+  }
+  console.log(
+    table(
+      `Inventory scale (sweep with ${plan.due} due reminders${sweepProbe ? '' : ': not measured, the scheduler is not wired in bench/wiring.ts'})`,
+      ['tokens', 'bytes/token', 'token keys bytes', 'import/s', 'raw pipeline/s', 'import x raw', 'sweep ms'],
+      results.map((r) => [r.size, r.bytesPerToken, r.sampleTokenKeysBytes, r.importPerSec, r.rawPipelinePerSec, r.importVsRaw, r.sweepMs]),
+    ),
+  );
+  return results;
+}
+
+async function benchDelivery(plan: Plan, scratch: RedisServer): Promise<DeliveryResult[]> {
+  const runs = [{ name: 'reference (WebClient only)', factory: referenceDelivery }];
+  if (appDelivery) runs.unshift({ name: 'app scheduler', factory: appDelivery });
+  const results: DeliveryResult[] = [];
+  for (const run of runs) {
+    log(`delivery: ${plan.deliveryCount} reminders, ${run.name}`);
+    results.push(
+      await measureDelivery(run.factory, {
+        name: run.name,
+        count: plan.deliveryCount,
+        limit: plan.deliveryLimit,
+        windowMs: plan.deliveryWindowMs,
+        redisUrl: scratch.url,
+        keyPrefix: uniquePrefix('bench-delivery'),
+      }),
+    );
+  }
+  console.log(
+    table(
+      `Reminder delivery (${plan.deliveryCount} due at once; fake Slack allows ${plan.deliveryLimit} chat.postMessage per ${plan.deliveryWindowMs} ms)${appDelivery ? '' : ': app not wired in bench/wiring.ts'}`,
+      ['sender', 'deliver ms', 'ideal ms', 'x ideal', '429s', 'duplicates', 'losses', 'timed out'],
+      results.map((r) => [r.name, r.deliverMs, r.idealMs, r.deliverVsIdeal, r.rateLimited, r.duplicates, r.losses, r.timedOut]),
+    ),
+  );
+  return results;
+}
+
+async function benchFootprint(plan: Plan, redis: RedisServer, slack: SlackProcess) {
+  const base = { slackUrl: slack.url, redisUrl: redis.url, signingSecret: SIGNING_SECRET, prefix: () => uniquePrefix('bench-footprint') };
+  log(`footprint: ${plan.footprintRuns} start(s) each`);
+  const baseline: FootprintResult = await measureFootprint('baseline', base, plan.footprintRuns, plan.idleMs);
+  const app: FootprintResult = await measureFootprint('app', base, plan.footprintRuns, plan.idleMs);
+  const compared = compareFootprint(app, baseline);
+  console.log(
+    table(
+      `Footprint (median of ${plan.footprintRuns}; node --import tsx; idle ${plan.idleMs} ms after ready)`,
+      ['process', 'ready ms (in process)', 'spawn -> ready ms', 'idle RSS MiB', 'heap used MiB'],
+      [app, baseline].map((f) => [f.kind, f.readyMs, f.spawnToReadyMs, f.idleRssMiB, f.idleHeapUsedMiB]),
+    ),
+  );
+  console.log(`app vs baseline: ready x${compared.readyVsBaseline}, RSS x${compared.rssVsBaseline}`);
+  return { app, baseline, ...compared };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+    },
+  });
+  const plan = values.quick ? QUICK : FULL;
+  const parts = new Set<Part>((values.only ? values.only.split(',') : PARTS).map((p) => p.trim() as Part));
+  for (const p of parts) if (!PARTS.includes(p)) throw new Error(`unknown part '${p}'; parts: ${PARTS.join(', ')}`);
+  const out = values.out ?? path.join(BENCH_DIR, values.quick ? 'results-quick.json' : 'results.json');
+
+  const machine = machineInfo();
+  console.log(`Bench ${values.quick ? '(quick) ' : ''}${machine.date} on ${machine.cpus}x ${machine.cpuModel}, ${machine.totalMemMiB} MiB, node ${machine.node}, redis ${machine.redis}, commit ${machine.commit}, load ${machine.loadAvgStart.join(' ')}`);
+  if (machine.loadAvgStart[0]! > os.cpus().length * 0.5) console.log('Note: the machine is busy; ratios hold better than absolute figures.');
+
+  const started = realNow();
+  const redis = await startRedisServer();
+  const scratch = await startRedisServer();
+  const slack = await startSlackProcess();
+  const results: Record<string, unknown> = { machine, quick: values.quick, plan };
+  try {
+    if (parts.has('ack')) {
+      const steps = await benchAck(plan, redis, slack, values.profile);
+      const rows = pairAck(steps);
+      printAck(rows);
+      results['ack'] = { steps, goals: ackGoals(steps, rows, plan.rates) };
+    }
+    if (parts.has('inventory')) results['inventory'] = await benchInventory(plan, scratch);
+    if (parts.has('delivery')) results['delivery'] = await benchDelivery(plan, scratch);
+    if (parts.has('footprint')) results['footprint'] = await benchFootprint(plan, redis, slack);
+  } finally {
+    await slack.stop();
+    await redis.stop();
+    await scratch.stop();
+  }
+
+  const goals = [
+    ...(((results['ack'] as { goals?: Goal[] } | undefined)?.goals) ?? []),
+    ...((results['delivery'] as DeliveryResult[] | undefined) ?? []).map((d) => ({
+      goal: `delivery (${d.name}): no duplicates, no losses`,
+      met: d.duplicates === 0 && d.losses === 0,
+      detail: `${d.duplicates} duplicates, ${d.losses} losses, ${d.rateLimited} 429s, x${d.deliverVsIdeal} ideal`,
+    })),
+  ];
+  if (goals.length) {
+    console.log(table('Goals', ['goal', 'met', 'detail'], goals.map((g) => [g.goal, g.met, g.detail])));
+  }
+  machine.loadAvgEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  results['goals'] = goals;
+  results['durationSec'] = Math.round((realNow() - started) / 1000);
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nWrote ${path.relative(process.cwd(), out)} (${results['durationSec']} s; load ${machine.loadAvgEnd.join(' ')})`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

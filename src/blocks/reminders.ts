@@ -1,0 +1,111 @@
+import { ACTION, BLOCK, CALLBACK, ROTATED_ACTION, ROTATED_BLOCK } from '../slack/ids.js';
+import { formatLongDate } from '../domain/dates.js';
+import { EXPIRED, daysLeft } from '../domain/reminders.js';
+import type { TokenRecord } from '../domain/types.js';
+import type { Message } from './messages.js';
+import { context, escapeMrkdwn, plain, section, truncate, type Block } from './text.js';
+
+/** What a reminder is about: the token, the threshold reminded, and the owner's clock. */
+export interface ReminderModel {
+  token: TokenRecord;
+  threshold: number;
+  /** The owner's timezone: "today" and days left are counted there. */
+  tz: string;
+  now: number;
+}
+
+function describeExpiry({ token, tz, now }: ReminderModel): string {
+  const left = daysLeft(token.expiresOn, tz, now);
+  const date = formatLongDate(token.expiresOn);
+  if (left < 0) return `expired on ${date}`;
+  if (left === 0) return `expires *today* (${date})`;
+  return `expires in *${left} day${left === 1 ? '' : 's'}* (${date})`;
+}
+
+function describeToken(token: TokenRecord): string[] {
+  return [
+    `*Scopes:* ${truncate(token.scopes.map((s) => `\`${s}\``).join(', '), 1500)}`,
+    `*Workspace:* ${token.workspace ? escapeMrkdwn(token.workspace) : 'any'}`,
+  ];
+}
+
+const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Block => ({
+  type: 'button',
+  text: plain(text),
+  action_id: actionId,
+  value,
+  ...(style ? { style } : {}),
+});
+
+/** A reminder: the lead line, the token's scopes and workspace, and its buttons. */
+function reminderBlocks(text: string, token: TokenRecord, buttons: Block[]): Block[] {
+  return [section(text), section(describeToken(token).join('\n')), { type: 'actions', block_id: BLOCK.reminderActions, elements: buttons }];
+}
+
+/** The DM to a token's owner before (or just after) its expiry, with the four answers. */
+export function buildReminderMessage(model: ReminderModel): Message {
+  const { token } = model;
+  const name = escapeMrkdwn(token.name);
+  const lead = model.threshold === EXPIRED ? ':red_circle:' : model.threshold <= 1 ? ':warning:' : ':alarm_clock:';
+  const text = `${lead} Your Bitbucket API token *${name}* ${describeExpiry(model)}.`;
+  return {
+    text,
+    blocks: [
+      ...reminderBlocks(text, token, [
+        button('Renew', ACTION.reminderRenew, token.id, 'primary'),
+        button('Already rotated', ACTION.reminderRotated, token.id),
+        button('No longer needed', ACTION.reminderRevoke, token.id, 'danger'),
+        ...(model.threshold === EXPIRED ? [] : [button('Snooze 1 day', ACTION.reminderSnooze, token.id)]),
+      ]),
+      context('Renew opens a pre-filled request. I never need the token value.'),
+    ],
+  };
+}
+
+/** Posted in the fallback channel when the owner has left: someone should adopt or revoke it. */
+export function buildOrphanReminderMessage(model: ReminderModel): Message {
+  const { token } = model;
+  const text =
+    `:busts_in_silhouette: <@${token.ownerId}> owned the Bitbucket API token *${escapeMrkdwn(token.name)}*, which ` +
+    `${describeExpiry(model)}, but is no longer in this workspace. Can someone adopt it (and then renew or rotate it), or revoke it?`;
+  return {
+    text,
+    blocks: reminderBlocks(text, token, [
+      button('Adopt', ACTION.reminderAdopt, token.id, 'primary'),
+      button('No longer needed', ACTION.reminderRevoke, token.id, 'danger'),
+    ]),
+  };
+}
+
+/** The reminder as it reads once answered: its buttons replaced by what was decided. */
+export function buildAnsweredBlocks(blocks: readonly Block[], answer: string): Block[] {
+  return [...blocks.filter((b) => b['block_id'] !== BLOCK.reminderActions && b['type'] !== 'actions'), context(answer)];
+}
+
+/** Metadata of the "Already rotated" modal: which token, and which message to update. */
+export interface RotatedModalMetadata {
+  tokenId: string;
+  channel?: string;
+  ts?: string;
+}
+
+/** Asks for the new expiry date of a token rotated outside the bot. */
+export function buildRotatedModal(token: TokenRecord, initialDate: string, metadata: RotatedModalMetadata): Block {
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.rotatedModal,
+    title: plain('Token rotated'),
+    submit: plain('Save'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      section(`When does the new *${escapeMrkdwn(token.name)}* expire? I will remind you before then.`),
+      {
+        type: 'input',
+        block_id: ROTATED_BLOCK.expiry,
+        label: plain('New expiration date'),
+        element: { type: 'datepicker', action_id: ROTATED_ACTION.expiry, initial_date: initialDate },
+      },
+    ],
+  };
+}

@@ -1,0 +1,242 @@
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { Job, Queue } from 'bullmq';
+import { EXPIRED, decideReminder, type ReminderDecision, type ReminderSettings } from '../domain/reminders.js';
+import type { TokenEvent, TokenRecord } from '../domain/types.js';
+import { buildOrphanReminderMessage, buildReminderMessage } from '../blocks/reminders.js';
+import type { Message } from '../blocks/messages.js';
+import type { TokenStore } from '../store/tokens.js';
+import type { UserDirectory } from '../slack/users.js';
+import type { Logger } from '../logger.js';
+import type { JobProcessor } from './scheduler.js';
+import type { Metrics } from '../metrics.js';
+
+/**
+ * Expiry reminders. The `<prefix>:reminders:due` sorted set holds one entry per token with
+ * reminders pending, scored by when to look at it next. A BullMQ job scheduler runs the
+ * `reminder-sweep` job every REMINDER_SWEEP_SECONDS (one schedule shared by all replicas); it
+ * claims the due entries (cost proportional to what is due) and adds one `reminder-deliver`
+ * job per token. Delivery decides in pure code (src/domain/reminders.ts), claims the
+ * (token, threshold) in the token record by compare-and-set, sends, then confirms.
+ */
+export const REMINDER_JOB = { sweep: 'reminder-sweep', deliver: 'reminder-deliver' } as const;
+
+/** How long a claimed entry stays with its delivery job before a sweep may claim it again. */
+const LEASE_MS = 10 * 60_000;
+/** A delivery claim older than this belongs to a process that died mid-send. */
+const STALE_CLAIM_MS = 5 * 60_000;
+const CLAIM_BATCH = 500;
+const MAX_CLAIMS_PER_SWEEP = 20_000;
+/** Retry later when there is nowhere to send an orphaned token's reminder. */
+const NO_FALLBACK_RETRY_MS = 60 * 60_000;
+/** Slack errors that mean the owner cannot be reached, ever: ask the fallback channel. */
+const OWNER_GONE_ERRORS = new Set(['user_not_found', 'account_inactive', 'user_disabled', 'cannot_dm_bot', 'channel_not_found', 'is_archived']);
+
+export interface ReminderDeps {
+  tokens: TokenStore;
+  /** users.info through a client that surfaces rate limits (see createBot). */
+  users: UserDirectory;
+  /** A Web API client with rejectRateLimitedCalls and no retries of its own. */
+  client: WebClient;
+  queue: Queue;
+  settings: ReminderSettings;
+  /** REMINDER_FALLBACK_CHANNEL_ID, else the approvals channel. */
+  fallbackChannelId?: string;
+  logger: Logger;
+  /** Counts sent and failed reminders for /metrics. */
+  metrics?: Pick<Metrics, 'remindersSent' | 'remindersFailed'>;
+}
+
+type SlackFailure = { kind: 'rate_limited'; retryAfterMs: number } | { kind: 'gone'; error: string } | { kind: 'transient' };
+
+/** Sorts a Slack error: rate limit (wait Retry-After), owner gone (fallback), or transient (retry). */
+export function classifySlackError(err: unknown): SlackFailure {
+  const e = err as { code?: string; retryAfter?: number; data?: { error?: string } };
+  if (e.code === ErrorCode.RateLimitedError) return { kind: 'rate_limited', retryAfterMs: Math.max(1, e.retryAfter ?? 60) * 1000 };
+  if (e.code === ErrorCode.PlatformError) {
+    const code = e.data?.error ?? '';
+    if (code === 'ratelimited') return { kind: 'rate_limited', retryAfterMs: 60_000 };
+    if (OWNER_GONE_ERRORS.has(code)) return { kind: 'gone', error: code };
+  }
+  return { kind: 'transient' };
+}
+
+const thresholdLabel = (t: number) => (t === EXPIRED ? 'expired' : `d${t}`);
+
+/** Registers the periodic sweep. Idempotent: every replica upserts the same schedule. */
+export async function installReminderSweep(queue: Queue, everyMs: number): Promise<void> {
+  await queue.upsertJobScheduler(REMINDER_JOB.sweep, { every: everyMs }, {
+    name: REMINDER_JOB.sweep,
+    data: {},
+    opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 },
+  });
+}
+
+/** The reminder job processors, by job name. */
+export function createReminderProcessors(deps: ReminderDeps): Record<string, JobProcessor> {
+  return {
+    [REMINDER_JOB.sweep]: () => sweepDueReminders(deps, Date.now()),
+    [REMINDER_JOB.deliver]: (job: Job) => deliverReminder(deps, String(job.data['tokenId']), String(job.id)),
+  };
+}
+
+/**
+ * Claims every token due at `now` and adds a delivery job for each. The job id is derived
+ * from the claimed entry, so a sweep retried after a crash adds nothing twice; an entry whose
+ * job never ran is claimed again when its lease runs out.
+ */
+export async function sweepDueReminders(deps: ReminderDeps, now: number): Promise<{ claimed: number }> {
+  let claimed = 0;
+  while (claimed < MAX_CLAIMS_PER_SWEEP) {
+    const batch = await deps.tokens.claimDue(now, now + LEASE_MS, CLAIM_BATCH);
+    if (batch.length === 0) break;
+    await deps.queue.addBulk(
+      batch.map(({ id, score }) => ({
+        name: REMINDER_JOB.deliver,
+        data: { tokenId: id },
+        opts: { jobId: `remind-${id}-${score}`, removeOnComplete: true, attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
+      })),
+    );
+    claimed += batch.length;
+    if (batch.length < CLAIM_BATCH) break;
+  }
+  if (claimed > 0) deps.logger.debug({ claimed }, 'reminder sweep');
+  return { claimed };
+}
+
+/** Where to look next after `decision`: a time, or undefined when nothing is pending. */
+const nextLook = (decision: ReminderDecision, now: number): number | undefined =>
+  decision.kind === 'done' ? undefined : decision.kind === 'wait' ? decision.at : now;
+
+/**
+ * Looks at one token: reschedules it, or sends the reminder that is due (to the owner, or to
+ * the fallback channel when the owner has left). Exactly once per (token, threshold): the
+ * claim and the confirmation are compare-and-set writes of the token record.
+ */
+export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId: string): Promise<string> {
+  const { tokens, settings, logger } = deps;
+  const now = Date.now();
+  const token = await tokens.get(tokenId);
+  if (!token || token.status !== 'active') {
+    await tokens.unschedule(tokenId);
+    return 'inactive';
+  }
+  let gone = false;
+  let tz = 'UTC';
+  try {
+    const owner = await deps.users.lookup(token.ownerId);
+    gone = !owner || owner.deleted;
+    tz = owner?.tz ?? 'UTC';
+  } catch (err) {
+    return handleFailure(deps, tokenId, undefined, err);
+  }
+
+  // Claim: decide and mark the (token, threshold) as being sent, in one compare-and-set.
+  let decision: ReminderDecision = { kind: 'done' };
+  const claim = await tokens.update(tokenId, (t) => {
+    if (t.status !== 'active') return { next: t, ops: [tokens.scheduleOp(tokenId, undefined)] };
+    decision = decideReminder(t, settings, gone ? 'UTC' : tz, now);
+    if (decision.kind !== 'send') return { next: t, ops: [tokens.scheduleOp(tokenId, nextLook(decision, now))] };
+    const sending = t.reminder?.sending;
+    if (sending && sending.by !== jobId && now - sending.at < STALE_CLAIM_MS) {
+      decision = { kind: 'wait', at: sending.at + STALE_CLAIM_MS };
+      return undefined; // another delivery holds it; its lease keeps the entry scheduled
+    }
+    if (sending) logger.warn({ tokenId, threshold: sending.threshold }, 'taking over a stale reminder claim; the owner may get this reminder twice');
+    return {
+      next: { ...t, reminder: { ...t.reminder, sending: { threshold: decision.threshold, at: now, by: jobId } } },
+      ops: [tokens.scheduleOp(tokenId, now + LEASE_MS)],
+    };
+  });
+  const sendDecision = decision as ReminderDecision;
+  if (!claim?.changed || sendDecision.kind !== 'send') return sendDecision.kind;
+  const claimed = claim.token;
+
+  const model = { token: claimed, threshold: sendDecision.threshold, tz, now };
+  try {
+    if (!gone) {
+      try {
+        await postMessage(deps, claimed.ownerId, buildReminderMessage(model));
+      } catch (err) {
+        const failure = classifySlackError(err);
+        if (failure.kind !== 'gone') throw err;
+        logger.info({ tokenId, error: failure.error }, 'owner unreachable; asking the fallback channel');
+        gone = true;
+      }
+    }
+    if (gone) {
+      if (!deps.fallbackChannelId) {
+        logger.error({ tokenId, ownerId: claimed.ownerId }, 'owner has left and no REMINDER_FALLBACK_CHANNEL_ID or APPROVAL_CHANNEL_ID is set; will retry');
+        await release(deps, tokenId, jobId, now + NO_FALLBACK_RETRY_MS);
+        return 'no_fallback';
+      }
+      await postMessage(deps, deps.fallbackChannelId, buildOrphanReminderMessage({ ...model, tz: 'UTC' }));
+    }
+  } catch (err) {
+    return handleFailure(deps, tokenId, jobId, err);
+  }
+  await confirm(deps, tokenId, jobId, sendDecision, gone, tz, now);
+  logger.info({ tokenId, threshold: thresholdLabel(sendDecision.threshold), fallback: gone }, 'reminder sent');
+  deps.metrics?.remindersSent.inc();
+  return gone ? 'sent_fallback' : 'sent';
+}
+
+async function postMessage(deps: ReminderDeps, channel: string, message: Message): Promise<void> {
+  await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false });
+}
+
+/** Records the sent reminder (the idempotency marker) and schedules the next look. */
+async function confirm(
+  deps: ReminderDeps,
+  tokenId: string,
+  jobId: string,
+  decision: Extract<ReminderDecision, { kind: 'send' }>,
+  gone: boolean,
+  tz: string,
+  now: number,
+): Promise<void> {
+  const { tokens, settings } = deps;
+  const label = thresholdLabel(decision.threshold);
+  const detail = [
+    decision.repeat ? `${label} again after snooze` : label,
+    decision.skipped.length > 0 ? `skipped ${decision.skipped.map(thresholdLabel).join(',')}` : '',
+    gone ? `owner gone: sent to ${deps.fallbackChannelId}` : '',
+  ].filter(Boolean).join('; ');
+  await tokens.update(tokenId, (t) => {
+    if (t.reminder?.sending?.by !== jobId) return undefined;
+    const { sending: _sent, snoozedUntil: _snooze, ...rest } = t.reminder;
+    const expired = decision.threshold === EXPIRED && t.status === 'active';
+    const next: TokenRecord = {
+      ...t,
+      status: expired ? 'expired' : t.status,
+      reminder: { ...rest, last: decision.threshold, ...(gone ? { orphanedAt: now } : {}) },
+    };
+    const after = next.status === 'active' ? nextLook(decideReminder(next, settings, gone ? 'UTC' : tz, now), now) : undefined;
+    const ops = [tokens.scheduleOp(tokenId, after === now ? now + 1 : after)];
+    if (expired) ops.push(tokens.historyOp(tokenId, { at: now, type: 'expired', detail: t.expiresOn }));
+    const event: TokenEvent = { at: now, type: 'reminded', detail };
+    return { next, ops, event };
+  });
+}
+
+/** Gives up a claim without sending, and looks again at `at`. */
+async function release(deps: ReminderDeps, tokenId: string, jobId: string | undefined, at: number): Promise<void> {
+  await deps.tokens.update(tokenId, (t) => {
+    const mine = jobId !== undefined && t.reminder?.sending?.by === jobId;
+    const { sending: _s, ...rest } = t.reminder ?? {};
+    return { next: mine ? { ...t, reminder: rest } : t, ops: [deps.tokens.scheduleOp(tokenId, at)] };
+  });
+}
+
+/** 429: wait Retry-After without holding a worker; anything else: BullMQ retries with backoff. */
+async function handleFailure(deps: ReminderDeps, tokenId: string, jobId: string | undefined, err: unknown): Promise<string> {
+  const failure = classifySlackError(err);
+  if (failure.kind === 'rate_limited') {
+    deps.logger.info({ tokenId, retryAfterMs: failure.retryAfterMs }, 'Slack rate limit; reminder rescheduled');
+    await release(deps, tokenId, jobId, Date.now() + failure.retryAfterMs);
+    return 'rate_limited';
+  }
+  deps.metrics?.remindersFailed.inc();
+  // Keep the lease: if every retry fails, the sweep claims the entry again when it runs out.
+  await release(deps, tokenId, jobId, Date.now() + LEASE_MS);
+  throw err;
+}

@@ -1,0 +1,62 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { TOKEN_ID } from '../../domain/record-ids.js';
+import { formatLongDate } from '../../domain/dates.js';
+import { checkExpiry } from '../../domain/validation.js';
+import { escapeMrkdwn, section } from '../../blocks/text.js';
+import { ROTATED_ACTION, ROTATED_BLOCK } from '../ids.js';
+import { viewSubmissionSchema } from '../payloads.js';
+import { showAnswer } from '../actions/reminder-common.js';
+import type { Deps } from '../deps.js';
+
+type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+
+const metadataSchema = z.object({
+  tokenId: z.string().regex(TOKEN_ID),
+  channel: z.string().max(64).optional(),
+  ts: z.string().max(64).optional(),
+});
+
+/** "Already rotated" submitted: records the new expiry date and reschedules the reminders. */
+export function createRotatedSubmitHandler(deps: Deps) {
+  return async ({ ack, body, client }: Args): Promise<void> => {
+    const parsed = viewSubmissionSchema.safeParse(body);
+    let meta: z.infer<typeof metadataSchema> | undefined;
+    try {
+      meta = parsed.success ? metadataSchema.parse(JSON.parse(parsed.data.view.private_metadata)) : undefined;
+    } catch {
+      meta = undefined;
+    }
+    if (!parsed.success || !meta) {
+      await ack({ response_action: 'errors', errors: { [ROTATED_BLOCK.expiry]: 'This form could not be read. Close it and press the button again.' } });
+      return;
+    }
+    const userId = parsed.data.user.id;
+    const expiresOn = parsed.data.view.state.values[ROTATED_BLOCK.expiry]?.[ROTATED_ACTION.expiry]?.selected_date?.trim() ?? '';
+    const now = new Date();
+    const timeZone = await deps.users.timeZoneOf(userId);
+    const problem = checkExpiry(expiresOn, { now, timeZone });
+    if (problem) {
+      await ack({ response_action: 'errors', errors: { [ROTATED_BLOCK.expiry]: problem } });
+      return;
+    }
+    const at = now.getTime();
+    const result = await deps.tokens.update(meta.tokenId, (t) =>
+      t.ownerId !== userId || t.status === 'revoked' || t.status === 'rotated'
+        ? undefined
+        : {
+            // A fresh schedule: thresholds count from now for the new expiry.
+            next: { ...t, expiresOn, status: 'active', reminder: { from: at } },
+            ops: [deps.tokens.scheduleOp(t.id, at)],
+            event: { at, type: 'rotated', by: userId, detail: `new expiry ${expiresOn}` },
+          },
+    );
+    if (!result?.changed) {
+      await ack({ response_action: 'errors', errors: { [ROTATED_BLOCK.expiry]: 'Only the owner of an active token can record a new expiry date.' } });
+      return;
+    }
+    await ack();
+    const answer = `:white_check_mark: *${escapeMrkdwn(result.token.name)}* was rotated; it now expires ${formatLongDate(expiresOn)} and I will remind you before then.`;
+    await showAnswer(deps, client, { channel: meta.channel, ts: meta.ts, blocks: [section(answer)] }, answer);
+  };
+}

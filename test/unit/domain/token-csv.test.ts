@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { checkImportHeader, guardCell, parseImportRow, unguardCell } from '../../../src/domain/token-csv.js';
+import { TOKEN_ID, tokenIdForImport } from '../../../src/domain/record-ids.js';
+
+const now = new Date('2026-09-01T12:00:00Z');
+const row = { owner_id: 'U01ALICE', name: 'CI', scopes: 'read:repository:bitbucket', expires_on: '2026-12-01' };
+
+describe('token CSV rows', () => {
+  it('derives the same valid token id from the same row, and different ids from different rows', () => {
+    const a = tokenIdForImport(['U1', 'CI', '', '2026-12-01']);
+    expect(a).toMatch(TOKEN_ID);
+    expect(tokenIdForImport(['U1', 'CI', '', '2026-12-01'])).toBe(a);
+    expect(tokenIdForImport(['U1', 'CI', 'acme', '2026-12-01'])).not.toBe(a);
+  });
+
+  it('marks a past expiry as expired unless a status is given, and allows at most 365 days', () => {
+    expect(parseImportRow({ ...row, expires_on: '2026-08-01' }, 2, now)).toMatchObject({ token: { status: 'expired' } });
+    expect(parseImportRow({ ...row, expires_on: '2026-08-01', status: 'rotated' }, 2, now)).toMatchObject({ token: { status: 'rotated' } });
+    expect(parseImportRow({ ...row, expires_on: '2027-09-01' }, 2, now)).toMatchObject({ token: { status: 'active' } });
+    expect(parseImportRow({ ...row, expires_on: '2027-09-02' }, 2, now)).toEqual({ issues: [expect.objectContaining({ line: 2, column: 'expires_on' })] });
+  });
+
+  it('refuses a created_at in the future and a header with a token in it, without echoing it', () => {
+    expect(parseImportRow({ ...row, created_at: '2026-09-02' }, 3, now)).toEqual({ issues: [{ line: 3, column: 'created_at', message: 'cannot be in the future' }] });
+    const secret = `xoxb-${'1234567890'.repeat(3)}`;
+    const header = checkImportHeader(['owner_id', 'name', 'scopes', 'expires_on', secret]);
+    expect(JSON.stringify(header)).not.toContain(secret);
+    expect('issues' in header && header.issues[0]!.message).toMatch(/header cell 5 looks like a token value/);
+  });
+
+  it('guardCell and unguardCell round-trip any text', () => {
+    fc.assert(fc.property(fc.string(), (s) => unguardCell(guardCell(s)) === s || s.startsWith("'")));
+    expect(guardCell('=1+1')).toBe("'=1+1");
+  });
+});
