@@ -11,6 +11,7 @@ import { TokenStore } from './store/tokens.js';
 import { UserDirectory } from './slack/users.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
+import { answerUnreadableEvent, guardSlackEndpoint } from './http/request-guard.js';
 import { createScheduler, type JobProcessor, type Scheduler } from './scheduler/scheduler.js';
 import { createReminderProcessors, installReminderSweep } from './scheduler/reminders.js';
 import { LogLevel, WebClient } from '@slack/web-api';
@@ -77,7 +78,11 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
         customRoutes,
         // Ack first, work after: Slack's 3 s clock starts before we see the request.
         processBeforeResponse: false,
+        processEventErrorHandler: answerUnreadableEvent,
       });
+  if (receiver instanceof HTTPReceiver) {
+    guardSlackEndpoint(receiver, { path: '/slack/events', signingSecret: config.slack.signingSecret!, logger });
+  }
 
   const app = new App({
     token: config.slack.botToken,

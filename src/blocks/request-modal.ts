@@ -2,7 +2,7 @@ import { CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from '../slack/ids.js';
 import { PRESETS, findPreset } from '../domain/presets.js';
 import { SCOPE_GROUPS, SCOPES, describeRisk } from '../domain/scopes.js';
 import type { ScopeDef } from '../domain/types.js';
-import { NAME_MAX } from '../domain/validation.js';
+import { NAME_MAX, PURPOSE_MAX, WORKSPACE_MAX } from '../domain/validation.js';
 import { context, plain, truncate, type Block } from './text.js';
 
 /** What the request modal carries between Slack round trips (private_metadata, ≤ 3000 chars). */
@@ -144,8 +144,8 @@ export function buildRequestModal(model: RequestModalModel): Block {
       element: {
         type: 'plain_text_input',
         action_id: REQUEST_ACTION.workspace,
-        max_length: 62,
-        ...(model.workspace ? { initial_value: model.workspace } : {}),
+        max_length: WORKSPACE_MAX,
+        ...(model.workspace ? { initial_value: truncate(model.workspace, WORKSPACE_MAX) } : {}),
         placeholder: plain('acme'),
       },
     },
@@ -159,8 +159,8 @@ export function buildRequestModal(model: RequestModalModel): Block {
         type: 'plain_text_input',
         action_id: REQUEST_ACTION.purpose,
         multiline: true,
-        max_length: 3000,
-        ...(model.purpose ? { initial_value: truncate(model.purpose, 3000) } : {}),
+        max_length: PURPOSE_MAX,
+        ...(model.purpose ? { initial_value: truncate(model.purpose, PURPOSE_MAX) } : {}),
         placeholder: plain('What will use this token, and why these scopes?'),
       },
     },

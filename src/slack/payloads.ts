@@ -1,17 +1,39 @@
 import { z } from 'zod';
+import { containsSecret } from '../domain/secrets.js';
 
 /**
  * zod schemas for the parts of Slack payloads the bot reads. Everything a listener uses
  * goes through one of these first; a payload that does not match is answered harmlessly.
  */
-const id = z.string().min(1).max(64);
+
+/*
+ * Ids that the bot passes back to Slack (users.info, views.open/update, chat.update) must
+ * have Slack's shapes: a tampered id is refused here instead of being echoed to Slack,
+ * written to Redis or rejected later by the store schema.
+ */
+/** A user id such as U0123ABCD (W for Enterprise Grid). */
+export const userIdSchema = z.string().regex(/^[UW][A-Z0-9]{1,20}$/);
+/** A conversation id: channel, private channel or DM. */
+export const channelIdSchema = z.string().regex(/^[CGD][A-Z0-9]{1,20}$/);
+const viewIdSchema = z.string().regex(/^V[A-Z0-9]{1,20}$/);
+/** trigger_id: digits, a dot, digits, a dot, hex. */
+const triggerIdSchema = z.string().regex(/^\d{1,20}\.\d{1,20}\.[0-9a-f]{1,64}$/i);
+/** Message timestamps: seconds, a dot, microseconds. */
+const messageTsSchema = z.string().regex(/^\d{1,12}\.\d{1,8}$/);
+/** Optional fields that are dropped (not refused) when malformed. */
+export const dropInvalid = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+/** A response_url the bot may post to and carry in private_metadata. */
+export const responseUrlSchema = z
+  .url({ protocol: /^https?$/ })
+  .max(1000)
+  .refine((url) => !containsSecret(url));
 
 export const slashCommandSchema = z.object({
-  user_id: id,
-  channel_id: id,
+  user_id: userIdSchema,
+  channel_id: dropInvalid(channelIdSchema),
   text: z.string().max(4000).default(''),
-  trigger_id: z.string().min(1).max(256),
-  response_url: z.url().optional(),
+  trigger_id: triggerIdSchema,
+  response_url: dropInvalid(responseUrlSchema),
 });
 
 export const stateValuesSchema = z.record(
@@ -32,20 +54,20 @@ export const stateValuesSchema = z.record(
 export type StateValues = z.infer<typeof stateValuesSchema>;
 
 export const viewPayloadSchema = z.object({
-  id: id,
-  hash: z.string().max(256).optional(),
+  id: viewIdSchema,
+  hash: dropInvalid(z.string().regex(/^\d{1,20}\.[A-Za-z0-9]{1,64}$/)),
   private_metadata: z.string().max(3000).default(''),
   state: z.object({ values: stateValuesSchema }).default({ values: {} }),
 });
 
 export const viewSubmissionSchema = z.object({
-  user: z.object({ id }),
+  user: z.object({ id: userIdSchema }),
   view: viewPayloadSchema,
 });
 
 /** A button or select action in a message or view. */
 export const blockActionSchema = z.object({
-  user: z.object({ id }),
+  user: z.object({ id: userIdSchema }),
   actions: z
     .array(
       z.object({
@@ -55,10 +77,11 @@ export const blockActionSchema = z.object({
       }),
     )
     .min(1),
-  channel: z.object({ id }).optional(),
-  container: z.object({ channel_id: id.optional(), message_ts: z.string().max(64).optional() }).loose().optional(),
-  message: z.object({ ts: z.string().max(64), blocks: z.array(z.record(z.string(), z.unknown())).optional() }).loose().optional(),
+  channel: dropInvalid(z.object({ id: channelIdSchema })),
+  container: dropInvalid(z.object({ channel_id: dropInvalid(channelIdSchema), message_ts: dropInvalid(messageTsSchema) }).loose()),
+  // The message's blocks are not read: anything shown again is rebuilt from the stored record.
+  message: dropInvalid(z.object({ ts: messageTsSchema }).loose()),
   view: viewPayloadSchema.optional(),
-  trigger_id: z.string().max(256).optional(),
+  trigger_id: dropInvalid(triggerIdSchema),
 });
 export type BlockAction = z.infer<typeof blockActionSchema>;

@@ -4,6 +4,7 @@ import { CUSTOM_PRESET_ID, findPreset, suggestTokenName } from '../../domain/pre
 import { isIsoDate } from '../../domain/dates.js';
 import { defaultExpiry } from '../../domain/validation.js';
 import { isKnownScope } from '../../domain/scopes.js';
+import { redactSecrets } from '../../domain/secrets.js';
 import { blockActionSchema } from '../payloads.js';
 import { readModalMetadata, readRequestState } from '../views/request-state.js';
 import { assessForModal } from '../approvals/policy-notice.js';
@@ -21,6 +22,8 @@ export function createPresetSelectHandler(deps: Deps) {
     const preset = findPreset(actions[0]?.selected_option?.value ?? '') ?? findPreset(CUSTOM_PRESET_ID)!;
     const metadata = readModalMetadata(view.private_metadata);
     const { raw } = readRequestState(view.state.values);
+    // What the user typed is shown again, but never a pasted token: it would travel back to Slack.
+    const keep = (text: string | null | undefined) => (text ? redactSecrets(text) : undefined);
     const isCustom = preset.id === CUSTOM_PRESET_ID;
     const keptScopes = (raw.scopes ?? []).filter((s): s is string => typeof s === 'string' && isKnownScope(s));
     const now = new Date();
@@ -30,11 +33,11 @@ export function createPresetSelectHandler(deps: Deps) {
     };
     const updated = buildRequestModal({
       presetId: preset.id,
-      name: isCustom ? (raw.name ?? undefined) : suggestTokenName(preset.integration),
+      name: isCustom ? keep(raw.name) : suggestTokenName(preset.integration),
       ...selection,
       review: assessForModal(deps, selection, now),
-      workspace: raw.workspace ?? undefined,
-      purpose: raw.purpose ?? undefined,
+      workspace: keep(raw.workspace),
+      purpose: keep(raw.purpose),
       metadata: { ...metadata, revision: metadata.revision + 1 },
     });
     try {

@@ -3,9 +3,10 @@ import { REQUEST_ID, tokenIdForRequest } from '../../domain/record-ids.js';
 import { planReminders } from '../../domain/reminders.js';
 import type { TokenRecord } from '../../domain/types.js';
 import { buildNotYoursMessage, buildPlainMessage, buildTokenRecordedMessage } from '../../blocks/messages.js';
-import { context } from '../../blocks/text.js';
+import { context, type Block } from '../../blocks/text.js';
 import { BLOCK } from '../ids.js';
 import { blockActionSchema } from '../payloads.js';
+import { buildChecklistFor, respondEphemeral } from '../notify.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
@@ -17,20 +18,21 @@ type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 export function createRecordTokenHandler(deps: Deps) {
   return async ({ ack, body, client, respond }: Args): Promise<void> => {
     await ack();
+    const reply = (message: Parameters<typeof respondEphemeral>[1]) => respondEphemeral(respond as never, message, deps.logger);
     const parsed = blockActionSchema.safeParse(body);
     const requestId = parsed.success ? parsed.data.actions[0]?.value : undefined;
     if (!parsed.success || !requestId || !REQUEST_ID.test(requestId)) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...buildPlainMessage('That button is not valid any more. Run /bitbucket-token to start again.') });
+      await reply(buildPlainMessage('That button is not valid any more. Run /bitbucket-token to start again.'));
       return;
     }
     const userId = parsed.data.user.id;
     const request = await deps.requests.get(requestId);
     if (!request) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...buildPlainMessage('I cannot find that request any more. Run /bitbucket-token to start again.') });
+      await reply(buildPlainMessage('I cannot find that request any more. Run /bitbucket-token to start again.'));
       return;
     }
     if (request.requesterId !== userId) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...buildNotYoursMessage(request.requesterId, 'record this token') });
+      await reply(buildNotYoursMessage(request.requesterId, 'record this token'));
       return;
     }
     const now = new Date();
@@ -52,22 +54,23 @@ export function createRecordTokenHandler(deps: Deps) {
     );
     if (!result) return;
     if ('refused' in result) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...buildPlainMessage(`This request is ${result.refused.replace('_', ' ')}, so there is no token to record.`) });
+      await reply(buildPlainMessage(`This request is ${result.refused.replace('_', ' ')}, so there is no token to record.`));
       return;
     }
     const timeZone = await deps.users.timeZoneOf(userId);
     const plan = planReminders(result.token, deps.config.reminders, timeZone);
     const message = buildTokenRecordedMessage(result.token, plan, !result.created);
     if (!result.created) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...message });
+      await reply(message);
       return;
     }
     deps.logger.info({ tokenId: result.token.id, requestId }, 'token recorded');
     const channel = parsed.data.channel?.id ?? parsed.data.container?.channel_id;
-    const ts = parsed.data.message?.ts;
-    const blocks = parsed.data.message?.blocks;
-    if (channel && ts && blocks) {
-      const kept = blocks.filter((b) => b.block_id !== BLOCK.checklistActions);
+    const ts = parsed.data.message?.ts ?? parsed.data.container?.message_ts;
+    if (channel && ts) {
+      // Rebuilt from the stored request, never copied from the payload: the message's
+      // blocks arrive from the client and may have been tampered with.
+      const kept = (buildChecklistFor(request).blocks as Block[]).filter((b) => b.block_id !== BLOCK.checklistActions);
       kept.push(context(':white_check_mark: Token recorded. I will remind you before it expires.'));
       await client.chat.update({ channel, ts, text: message.text, blocks: kept as never }).catch((err) => deps.logger.warn({ err }, 'could not update checklist message'));
     }

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { assessRequest } from '../../domain/approval-policy.js';
 import { isIsoDate, todayIn } from '../../domain/dates.js';
 import { isKnownScope } from '../../domain/scopes.js';
+import { redactSecrets } from '../../domain/secrets.js';
 import { defaultExpiry } from '../../domain/validation.js';
 import { buildRequestModal, type ModalReview } from '../../blocks/request-modal.js';
 import { blockActionSchema } from '../payloads.js';
@@ -33,11 +34,12 @@ export function createPolicyRefreshHandler(deps: Deps) {
     const now = new Date();
     const values = {
       presetId: raw.presetId ?? 'custom',
-      name: raw.name ?? undefined,
+      // Shown again, but never a pasted token: it would travel back to Slack.
+      name: raw.name ? redactSecrets(raw.name) : undefined,
       expiresOn: raw.expiresOn && isIsoDate(raw.expiresOn) ? raw.expiresOn : defaultExpiry('UTC', now),
       scopes: (raw.scopes ?? []).filter((s): s is string => typeof s === 'string' && isKnownScope(s)),
-      workspace: raw.workspace ?? undefined,
-      purpose: raw.purpose ?? undefined,
+      workspace: raw.workspace ? redactSecrets(raw.workspace) : undefined,
+      purpose: raw.purpose ? redactSecrets(raw.purpose) : undefined,
     };
     const updated = buildRequestModal({ ...values, review: assessForModal(deps, values, now), metadata: readModalMetadata(view.private_metadata) });
     try {

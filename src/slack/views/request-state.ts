@@ -3,6 +3,8 @@ import type { RawRequestFields, RequestField } from '../../domain/validation.js'
 import type { StateValues } from '../payloads.js';
 import type { RequestModalMetadata } from '../../blocks/request-modal.js';
 import { z } from 'zod';
+import { TOKEN_ID } from '../../domain/record-ids.js';
+import { channelIdSchema, dropInvalid, responseUrlSchema } from '../payloads.js';
 
 const FIELD_BLOCKS: Record<RequestField, string> = {
   preset: REQUEST_BLOCK.preset,
@@ -63,11 +65,12 @@ export function toBlockErrors(errors: Partial<Record<RequestField, string>>, blo
   return out;
 }
 
+// Each field is checked on its own, so one tampered field is dropped without losing the rest.
 const metadataSchema = z.object({
-  channelId: z.string().max(64).optional(),
-  responseUrl: z.url().max(1000).optional(),
-  renewsTokenId: z.string().max(64).optional(),
-  revision: z.number().int().min(0).max(1000).default(0),
+  channelId: dropInvalid(channelIdSchema),
+  responseUrl: dropInvalid(responseUrlSchema),
+  renewsTokenId: dropInvalid(z.string().regex(TOKEN_ID)),
+  revision: z.number().int().min(0).max(1000).catch(0),
 });
 
 /** Parses private_metadata; anything unreadable becomes an empty, harmless metadata. */
