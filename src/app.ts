@@ -8,6 +8,7 @@ import { createKeys } from './store/keys.js';
 import { createRedis } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
 import { TokenStore } from './store/tokens.js';
+import { SeenMessages } from './store/seen-messages.js';
 import { UserDirectory } from './slack/users.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
@@ -124,9 +125,13 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
       metrics,
     }),
   );
+  const seenMessages = new SeenMessages(redis, keys);
   const approvers = new ApproverDirectory(app.client, config.approvals);
   Object.assign(processors, createApprovalProcessors({ client: jobClient, requests, approvers, config, logger, scheduler: () => scheduler }));
-  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, approvers });
+  // The App Home's approver queue: pending requests, not one's own, for approvers only.
+  const loadApprovalQueue = async (userId: string) =>
+    (await approvers.isApprover(userId).catch(() => false)) ? (await requests.listPendingApprovals()).filter((r) => r.requesterId !== userId) : [];
+  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, seenMessages, approvers, loadApprovalQueue });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });

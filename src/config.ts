@@ -57,6 +57,7 @@ const envSchema = z
     APPROVAL_CHANNEL_ID: optional(slackId('CG', 'channel')),
     APPROVER_USER_IDS: idList('UW', 'user'),
     APPROVER_USERGROUP_ID: optional(slackId('S', 'user group')),
+    ADMIN_USER_IDS: idList('UW', 'user'),
     APPROVAL_POLICY: z.preprocess(
       (v) => (typeof v === 'string' ? emptyAsUndefined(v.trim().toLowerCase()) : v),
       z.enum(APPROVAL_MODES, { error: `must be one of ${APPROVAL_MODES.join(', ')}` }).default('risky'),
@@ -124,6 +125,8 @@ export interface Config {
     fallbackChannelId?: string;
     sweepSeconds: number;
   };
+  /** Users who see the organisation view on their App Home. */
+  adminUserIds: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   pretty: boolean;
 }
@@ -184,6 +187,7 @@ function toConfig(env: Env): Config {
       fallbackChannelId: env.REMINDER_FALLBACK_CHANNEL_ID,
       sweepSeconds: env.REMINDER_SWEEP_SECONDS,
     },
+    adminUserIds: env.ADMIN_USER_IDS,
     logLevel: env.LOG_LEVEL,
     pretty: env.NODE_ENV === 'development',
   };

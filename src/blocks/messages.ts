@@ -16,6 +16,8 @@ export function buildHelpMessage(): Message {
     `• \`${COMMAND}\` opens a form: pick the integration, name, expiry and scopes, and I DM you a ` +
     `step-by-step checklist with your values filled in.\n` +
     `• \`${COMMAND} DeepTraQ\` pre-fills the form for that integration.\n` +
+    `• \`${COMMAND} list\` lists your tokens and when they expire; \`${COMMAND} record\` records a token you created without me.\n` +
+    `• My *Home* tab shows your tokens, your open requests and buttons to start a new one.\n` +
     `• When you have created the token, press *I've created the token* in the checklist and I will ` +
     `remind you before it expires.\n` +
     `I never need the token value: keep it in your secret store, never in Slack.`;
@@ -27,6 +29,18 @@ export function buildSecretWarning(): Message {
     ':warning: That looks like a Bitbucket/Atlassian API token. Anything posted in Slack should be treated as leaked: ' +
     'revoke it at id.atlassian.com (Security → API tokens) and create a new one. I did not store it.';
   return { text };
+}
+
+/** Sent privately to someone who posted a token-shaped value. Never contains the value. */
+export function buildLeakWarning(count: number): Message {
+  const what = count === 1 ? 'an Atlassian API token' : `${count} Atlassian API tokens`;
+  const it = count === 1 ? 'it' : 'each of them';
+  return {
+    text:
+      `:rotating_light: Your message contains what looks like ${what}. Treat ${it} as leaked: revoke ${it} now at ` +
+      'id.atlassian.com (Security → API tokens), create a new one, store it in your secret store, and delete the message. ' +
+      'I did not store or log the value.',
+  };
 }
 
 export function buildRequestConfirmation(name: string): Message {

@@ -104,20 +104,7 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
 
   const presetId = findPreset(fields.presetId?.trim() ?? '')?.id ?? CUSTOM_PRESET_ID;
 
-  const name = fields.name?.trim() ?? '';
-  const nameError = checkName(name);
-  if (nameError) errors.name = nameError;
-
-  const expiresOn = fields.expiresOn?.trim() ?? '';
-  const expiryError = checkExpiry(expiresOn, ctx);
-  if (expiryError) errors.expiresOn = expiryError;
-
-  const scopeCheck = checkScopes(fields.scopes);
-  if ('error' in scopeCheck) errors.scopes = scopeCheck.error;
-
-  const workspace = emptyToUndefined(fields.workspace);
-  const workspaceError = workspace === undefined ? undefined : checkWorkspace(workspace);
-  if (workspaceError) errors.workspace = workspaceError;
+  const { name, expiresOn, scopeCheck, workspace } = checkTokenFields(fields, ctx, MIN_EXPIRY_DAYS, errors);
 
   const purpose = emptyToUndefined(fields.purpose);
   const purposeError = purpose === undefined ? undefined : checkPurpose(purpose);
@@ -129,6 +116,30 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
   if (workspace !== undefined) value.workspace = workspace;
   if (purpose !== undefined) value.purpose = purpose;
   return { ok: true, value };
+}
+
+/** Name, expiry, scopes and workspace: the fields a request and a recorded token share. */
+function checkTokenFields(
+  fields: { name?: string; expiresOn?: string; scopes: readonly unknown[]; workspace?: string },
+  ctx: ValidationContext,
+  minExpiryDays: number,
+  errors: Partial<Record<RequestField, string>>,
+) {
+  const name = fields.name?.trim() ?? '';
+  const nameError = checkName(name);
+  if (nameError) errors.name = nameError;
+
+  const expiresOn = fields.expiresOn?.trim() ?? '';
+  const expiryError = checkExpiry(expiresOn, ctx, minExpiryDays);
+  if (expiryError) errors.expiresOn = expiryError;
+
+  const scopeCheck = checkScopes(fields.scopes);
+  if ('error' in scopeCheck) errors.scopes = scopeCheck.error;
+
+  const workspace = emptyToUndefined(fields.workspace);
+  const workspaceError = workspace === undefined ? undefined : checkWorkspace(workspace);
+  if (workspaceError) errors.workspace = workspaceError;
+  return { name, expiresOn, scopeCheck, workspace };
 }
 
 function emptyToUndefined(text: string | undefined): string | undefined {
@@ -155,8 +166,9 @@ export function checkName(name: string): string | undefined {
 }
 
 /** The problem with an expiry date, or undefined when it is allowed (shared by the "Already rotated" form). */
-export function checkExpiry(expiresOn: string, ctx: ValidationContext): string | undefined {
-  const { today, min, max } = expiryBounds(ctx.timeZone, ctx.now);
+export function checkExpiry(expiresOn: string, ctx: ValidationContext, minDays = MIN_EXPIRY_DAYS): string | undefined {
+  const { today, max } = expiryBounds(ctx.timeZone, ctx.now);
+  const min = addDays(today, minDays);
   if (expiresOn === '') return 'Pick the date the token should expire.';
   if (!isIsoDate(expiresOn)) {
     return `Enter the expiry as a real date in the form YYYY-MM-DD, e.g. ${defaultExpiry(ctx.timeZone, ctx.now)}.`;
@@ -165,7 +177,7 @@ export function checkExpiry(expiresOn: string, ctx: ValidationContext): string |
   if (days < 0) {
     return `That date has already passed (today is ${formatLongDate(today)}): pick a date between ${formatLongDate(min)} and ${formatLongDate(max)}.`;
   }
-  if (days < MIN_EXPIRY_DAYS) {
+  if (days < minDays) {
     return `A token that expires today would stop working within hours: pick ${formatLongDate(min)} or later.`;
   }
   if (days > MAX_EXPIRY_DAYS) {
@@ -234,4 +246,37 @@ export function checkPurpose(purpose: string): string | undefined {
     return `Keep the purpose to ${PURPOSE_MAX} characters or fewer (this one has ${purpose.length}).`;
   }
   return undefined;
+}
+
+/** Fields of the "record an existing token" form that can carry an error. */
+export type RecordField = 'name' | 'expiresOn' | 'scopes' | 'workspace';
+
+/** What the record form yields: a token created outside the bot, described by its owner. */
+export interface RecordedTokenInput {
+  name: string;
+  expiresOn: string;
+  scopes: string[];
+  workspace?: string;
+}
+
+export type RecordValidationResult =
+  | { ok: true; value: RecordedTokenInput }
+  | { ok: false; errors: Partial<Record<RecordField, string>> };
+
+/**
+ * Validates the form that records a token created outside the bot. The same rules as a
+ * request, except the expiry: the token already exists, so any day from today to 365 days
+ * ahead is fine (past dates are refused: an expired token needs replacing, not reminders).
+ */
+export function validateRecordedToken(
+  raw: Pick<RawRequestFields, RecordField>,
+  ctx: ValidationContext,
+): RecordValidationResult {
+  const fields = rawSchema.safeParse(raw !== null && typeof raw === 'object' ? raw : {});
+  const f = fields.success ? fields.data : { name: undefined, expiresOn: undefined, scopes: [], workspace: undefined };
+  const errors: Partial<Record<RecordField, string>> = {};
+  // The token exists already: an expiry of today is fine.
+  const { name, expiresOn, scopeCheck, workspace } = checkTokenFields(f, ctx, 0, errors);
+  if (Object.keys(errors).length > 0 || !('scopes' in scopeCheck)) return { ok: false, errors };
+  return { ok: true, value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}) } };
 }

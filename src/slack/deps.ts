@@ -5,6 +5,8 @@ import type { TokenStore } from '../store/tokens.js';
 import type { UserDirectory } from './users.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Metrics } from '../metrics.js';
+import type { SeenMessages } from '../store/seen-messages.js';
+import type { TokenRequest } from '../domain/types.js';
 import type { ApproverDirectory } from './approvers.js';
 
 /** What listeners need, passed in by the composition root (src/app.ts). */
@@ -16,5 +18,8 @@ export interface Deps {
   users: UserDirectory;
   scheduler: Scheduler;
   metrics: Metrics;
+  seenMessages: SeenMessages;
+  /** Requests waiting for this user's decision, shown on their App Home; absent = no queue section. */
+  loadApprovalQueue?: (userId: string) => Promise<TokenRequest[]>;
   approvers: ApproverDirectory;
 }

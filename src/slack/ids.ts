@@ -8,6 +8,7 @@ export const COMMAND = '/bitbucket-token';
 export const CALLBACK = {
   requestModal: 'token_request',
   rotatedModal: 'token_rotated',
+  recordModal: 'token_record',
   rejectModal: 'approval_reject',
   narrowModal: 'approval_narrow',
   /** A modal that only explains why the user cannot act (no submit). */
@@ -47,6 +48,10 @@ export const ACTION = {
   reminderRevoke: 'reminder_revoke',
   reminderSnooze: 'reminder_snooze',
   reminderAdopt: 'reminder_adopt',
+  /** App Home: open the request modal. */
+  homeNewRequest: 'home_new_request',
+  /** App Home: open the modal that records an existing token. */
+  homeRecordExisting: 'home_record_existing',
   approve: 'approval_approve',
   approveNarrowed: 'approval_approve_narrowed',
   reject: 'approval_reject',
@@ -57,6 +62,7 @@ export const ACTION = {
 export const BLOCK = {
   checklistActions: 'checklist_actions',
   reminderActions: 'reminder_actions',
+  homeActions: 'home_actions',
   approvalActions: 'approval_actions',
   requesterActions: 'requester_actions',
 } as const;
@@ -67,4 +73,20 @@ export const APPROVAL_INPUT = {
   reasonAction: 'reject_reason_input',
   scopesBlock: 'narrow_scopes',
   scopesAction: 'narrow_scopes_select',
+} as const;
+
+/** Block ids of the "record an existing token" modal; validation errors are keyed by these. */
+export const RECORD_BLOCK = {
+  name: 'record_name',
+  scopes: 'record_scopes',
+  expiry: 'record_expiry',
+  workspace: 'record_workspace',
+} as const;
+
+/** Action ids inside the record modal (one input element per block). */
+export const RECORD_ACTION = {
+  name: 'record_name_input',
+  scopes: 'record_scope_select',
+  expiry: 'record_expiry_date',
+  workspace: 'record_workspace_input',
 } as const;

@@ -1,5 +1,9 @@
 import type { App } from '@slack/bolt';
 import { ACTION, CALLBACK, COMMAND, REQUEST_ACTION } from './ids.js';
+import { createHomeNewRequestHandler, createHomeRecordExistingHandler } from './actions/home-buttons.js';
+import { createRecordSubmitHandler } from './views/record-submit.js';
+import { createAppHomeOpenedHandler } from './events/app-home-opened.js';
+import { createLeakGuardHandler } from './events/message-leak-guard.js';
 import { createTokenCommandHandler } from './commands/bitbucket-token.js';
 import { createPresetSelectHandler } from './actions/preset-select.js';
 import { createRecordTokenHandler } from './actions/record-token.js';
@@ -27,6 +31,11 @@ export function registerListeners(app: App, deps: Deps): void {
   app.action(ACTION.reminderSnooze, createReminderSnoozeHandler(deps));
   app.action(ACTION.reminderAdopt, createReminderAdoptHandler(deps));
   app.view(CALLBACK.rotatedModal, createRotatedSubmitHandler(deps));
+  app.action(ACTION.homeNewRequest, createHomeNewRequestHandler(deps));
+  app.action(ACTION.homeRecordExisting, createHomeRecordExistingHandler(deps));
+  app.view(CALLBACK.recordModal, createRecordSubmitHandler(deps));
+  app.event('app_home_opened', createAppHomeOpenedHandler(deps));
+  app.event('message', createLeakGuardHandler(deps));
   app.action(REQUEST_ACTION.expiry, createPolicyRefreshHandler(deps));
   app.action(REQUEST_ACTION.scopes, createPolicyRefreshHandler(deps));
   app.action(ACTION.approve, createApproveHandler(deps));

@@ -85,3 +85,20 @@ export const blockActionSchema = z.object({
   trigger_id: dropInvalid(triggerIdSchema),
 });
 export type BlockAction = z.infer<typeof blockActionSchema>;
+
+/** app_home_opened: only the Home tab matters (the Messages tab opens the DM). */
+export const appHomeOpenedSchema = z.object({
+  user: userIdSchema,
+  tab: z.string().max(32).optional(),
+});
+
+/** A message event (message.im / message.channels / message.groups). */
+export const messageEventSchema = z.object({
+  channel: channelIdSchema,
+  ts: messageTsSchema,
+  user: userIdSchema.optional(),
+  bot_id: z.string().max(64).optional(),
+  subtype: z.string().max(64).optional(),
+  text: z.string().max(100_000).optional(),
+  thread_ts: messageTsSchema.optional(),
+});

@@ -18,6 +18,8 @@ export interface Keys {
   tokenHistory(id: string): string;
   /** Sorted set of token ids whose reminders are pending, scored by when to look at them next (epoch ms). */
   remindersDue: string;
+  /** String with a TTL: set once a Slack message has been handled (dedupes event redelivery). */
+  seenMessage(channelId: string, ts: string): string;
   /** Sorted set of request ids waiting for an approver, scored by creation time. */
   pendingApprovals: string;
 }
@@ -31,6 +33,7 @@ export function createKeys(prefix: string): Keys {
     allTokens: `${prefix}:tokens`,
     tokenHistory: (id) => `${prefix}:token:${id}:history`,
     remindersDue: `${prefix}:reminders:due`,
+    seenMessage: (channelId, ts) => `${prefix}:seen:${channelId}:${ts}`,
     pendingApprovals: `${prefix}:requests:pending`,
   };
 }

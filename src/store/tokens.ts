@@ -199,6 +199,24 @@ export class TokenStore {
   /** The user's tokens, newest first. */
   async listByUser(userId: string, limit = 200): Promise<TokenRecord[]> {
     const ids = await this.redis.zrevrange(this.keys.userTokens(userId), 0, limit - 1);
+    return this.loadMany(ids);
+  }
+
+  /**
+   * The newest `max` tokens of everyone, read in pages so the work stays bounded however
+   * many tokens exist; `total` says how many there are in all.
+   */
+  async listRecent(max: number, pageSize = 500): Promise<{ tokens: TokenRecord[]; total: number }> {
+    const total = await this.redis.zcard(this.keys.allTokens);
+    const tokens: TokenRecord[] = [];
+    for (let start = 0; start < Math.min(total, max); start += pageSize) {
+      const stop = Math.min(start + pageSize, max) - 1;
+      tokens.push(...(await this.loadMany(await this.redis.zrevrange(this.keys.allTokens, start, stop))));
+    }
+    return { tokens, total };
+  }
+
+  private async loadMany(ids: string[]): Promise<TokenRecord[]> {
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(ids.map((id) => this.keys.token(id)));
     return raws.flatMap((raw) => {

@@ -58,7 +58,7 @@ const BUTTONS: ButtonCase[] = [
           blockActionsPayload({ userId, actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: requestId, message, channelId: String(dm.response['channel']), responseUrl: `${t.slack.origin}/response/authz` }),
         async sideEffects() {
           const tokens = (await dumpPrefix(redis, t.prefix)).filter((e) => new RegExp(`^${t.prefix}:token:[^:]+$`).test(e.key)).length;
-          const history = await redis.llen(`${t.prefix}:token:t${requestId.slice(1)}:history`);
+          const history = ((await redis.get(`${t.prefix}:token:t${requestId.slice(1)}:history`)) ?? '').split('\n').filter(Boolean).length;
           const confirmations = t.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === owner && String(c.args['text']).includes('Recorded')).length;
           const updates = t.slack.callsTo('chat.update').filter((c) => c.args['ts'] === message.ts).length;
           return { tokens, history, confirmations, updates };

@@ -163,12 +163,13 @@ describe(`bad input: ${FUZZ_RUNS} generated payloads per entry point`, () => {
   }, 120_000);
 
   it('oversize bodies are refused with 413 and nothing is processed', async () => {
+    await settle(t); // let earlier work (e.g. the seeded request's DMs) finish first
     const before = t.slack.calls.length;
     const big = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', blob: 'x'.repeat(5 * 1024 * 1024) }))}`;
     const results = await Promise.all([send.raw(big), send.raw(big, { signingSecret: '' })]);
     expect(results.map((r) => r.status)).toEqual([413, 413]);
     await settle(t);
-    expect(t.slack.calls.length).toBe(before);
+    expect(t.slack.calls.slice(before).map((c) => `${c.method} ${JSON.stringify(c.args).slice(0, 200)}`)).toEqual([]);
     expect(processErrors.errors).toEqual([]);
   }, 60_000);
 

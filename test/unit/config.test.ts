@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('SLACK_BOT_TOKEN'))).toMatch(/xoxb-/);
   });
 
+  it('reads ADMIN_USER_IDS as a list and refuses a non-user id', () => {
+    expect(loadConfig(base).adminUserIds).toEqual([]);
+    expect(loadConfig({ ...base, ADMIN_USER_IDS: 'U1ADMIN, W2ADMIN' }).adminUserIds).toEqual(['U1ADMIN', 'W2ADMIN']);
+    expect(problemsOf({ ...base, ADMIN_USER_IDS: 'U1ADMIN,bob' })[0]).toMatch(/^ADMIN_USER_IDS /);
+  });
+
   it('says a missing bot token is required', () => {
     expect(problemsOf({ SLACK_SIGNING_SECRET: 'abcdef0123456789' })).toEqual(['SLACK_BOT_TOKEN is required']);
   });

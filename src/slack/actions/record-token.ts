@@ -8,6 +8,7 @@ import { BLOCK } from '../ids.js';
 import { blockActionSchema } from '../payloads.js';
 import { buildChecklistFor, respondEphemeral } from '../notify.js';
 import type { Deps } from '../deps.js';
+import { refreshHome } from '../home.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 
@@ -65,6 +66,7 @@ export function createRecordTokenHandler(deps: Deps) {
       return;
     }
     deps.logger.info({ tokenId: result.token.id, requestId }, 'token recorded');
+    refreshHome(client, deps, userId);
     const channel = parsed.data.channel?.id ?? parsed.data.container?.channel_id;
     const ts = parsed.data.message?.ts ?? parsed.data.container?.message_ts;
     if (channel && ts) {

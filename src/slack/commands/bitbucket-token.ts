@@ -1,21 +1,23 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { buildRequestModal } from '../../blocks/request-modal.js';
 import { buildHelpMessage, buildSecretWarning } from '../../blocks/messages.js';
-import { CUSTOM_PRESET_ID, matchPreset, suggestTokenName } from '../../domain/presets.js';
+import { buildTokenListMessage } from '../../blocks/inventory.js';
 import { containsSecret } from '../../domain/secrets.js';
-import { defaultExpiry } from '../../domain/validation.js';
+import { todayIn } from '../../domain/dates.js';
+import { rankTokens } from '../../domain/inventory.js';
 import { slashCommandSchema } from '../payloads.js';
+import { openRecordModal, openRequestModal } from '../open-modals.js';
+import { USER_TOKENS_MAX } from '../home.js';
 import { assessForModal } from '../approvals/policy-notice.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /**
- * `/bitbucket-token [help | integration]`. Acks at once and opens the modal before any
- * other I/O: the trigger_id dies 3 s after Slack sends it.
+ * `/bitbucket-token [help | list | record | integration]`. Acks at once and opens any
+ * modal before other I/O: the trigger_id dies 3 s after Slack sends it.
  */
 export function createTokenCommandHandler(deps: Deps) {
-  return async ({ command, ack, client, logger }: Args): Promise<void> => {
+  return async ({ command, ack, client, logger, respond }: Args): Promise<void> => {
     const parsed = slashCommandSchema.safeParse(command);
     if (!parsed.success) {
       await ack();
@@ -32,17 +34,18 @@ export function createTokenCommandHandler(deps: Deps) {
       return;
     }
     await ack();
-    const preset = arg ? matchPreset(arg) : undefined;
-    const now = new Date();
-    const initial = { expiresOn: defaultExpiry('UTC', now), scopes: preset?.scopes ?? [] };
-    const view = buildRequestModal({
-      presetId: preset?.id ?? CUSTOM_PRESET_ID,
-      name: preset ? suggestTokenName(preset.integration) : arg ? suggestTokenName(arg) : undefined,
-      ...initial,
-      review: assessForModal(deps, initial, now),
-      metadata: { channelId: channel_id, responseUrl: response_url, revision: 0 },
-    });
-    await client.views.open({ trigger_id, view: view as never });
+    if (/^record$/i.test(arg)) {
+      await openRecordModal(client, trigger_id);
+      return;
+    }
+    if (/^list$/i.test(arg)) {
+      // Acked already: the reply goes through response_url, so Redis and users.info may take their time.
+      const today = todayIn(await deps.users.timeZoneOf(user_id), new Date());
+      const tokens = await deps.tokens.listByUser(user_id, USER_TOKENS_MAX);
+      await respond({ response_type: 'ephemeral', ...buildTokenListMessage(rankTokens(tokens, today)) } as never);
+      return;
+    }
+    await openRequestModal(client, trigger_id, { text: arg, channelId: channel_id, responseUrl: response_url, review: (selection) => assessForModal(deps, selection, new Date()) });
     // Warm the timezone cache so the submission validates dates without waiting on Slack.
     deps.users.timeZoneOf(user_id).catch((err) => logger.debug(err));
   };

@@ -11,6 +11,7 @@ import { viewSubmissionSchema } from '../payloads.js';
 import { readModalMetadata, readRequestState, toBlockErrors } from './request-state.js';
 import { replyEphemeral, sendChecklist } from '../notify.js';
 import { REQUEST_BLOCK } from '../ids.js';
+import { refreshHome } from '../home.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
@@ -87,6 +88,7 @@ export function createRequestSubmitHandler(deps: Deps) {
     }
     await ack();
     deps.logger.info({ requestId: request.id, userId: user.id, scopes: request.scopes, status: request.status }, 'request stored');
+    refreshHome(client, deps, user.id);
     if (verdict.needsApproval) {
       await replyEphemeral(metadata.responseUrl, buildPlainMessage(`:hourglass_flowing_sand: *${escapeMrkdwn(request.name)}* needs an approver's review; I will DM you a link to it.`), deps.logger);
       return;

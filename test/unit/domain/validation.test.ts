@@ -3,6 +3,7 @@ import {
   DEFAULT_EXPIRY_DAYS,
   MAX_EXPIRY_DAYS,
   MIN_EXPIRY_DAYS,
+  validateRecordedToken,
   NAME_MAX,
   SECRET_PASTED_MESSAGE,
   defaultExpiry,
@@ -208,5 +209,32 @@ describe('validateRequest', () => {
     const errors = errorsOf({ name: '', expiresOn: '2020-01-01', scopes: [WR], workspace: 'A B', purpose: 'x'.repeat(4000) });
     expect(Object.keys(errors).sort()).toEqual(['expiresOn', 'name', 'purpose', 'scopes', 'workspace']);
     for (const message of Object.values(errors)) expect(typeof message).toBe('string');
+  });
+});
+
+describe('validateRecordedToken', () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+  const ctx = { now, timeZone: 'UTC' };
+  const ok = { name: 'Legacy CI token', expiresOn: '2026-03-01', scopes: ['read:repository:bitbucket'], workspace: 'acme' };
+  const SECRET = `ATATT3xFfGF0${'Zm9vYmFy'.repeat(4)}`;
+
+  it('accepts an existing token expiring today', () => {
+    expect(validateRecordedToken(ok, ctx)).toEqual({ ok: true, value: ok });
+  });
+
+  it('refuses past and over-365-day expiries', () => {
+    const past = validateRecordedToken({ ...ok, expiresOn: '2026-02-28' }, ctx);
+    expect(past.ok === false && past.errors.expiresOn).toMatch(/already passed/);
+    const far = validateRecordedToken({ ...ok, expiresOn: '2027-03-02' }, ctx);
+    expect(far.ok === false && far.errors.expiresOn).toMatch(/365/);
+  });
+
+  it('refuses a secret in any field without echoing it', () => {
+    const result = validateRecordedToken({ name: SECRET, expiresOn: SECRET, scopes: [SECRET], workspace: SECRET }, ctx);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(Object.keys(result.errors).sort()).toEqual(['expiresOn', 'name', 'scopes', 'workspace']);
+    expect(JSON.stringify(result.errors)).not.toContain('ATATT3');
+    expect(result.errors.name).toMatch(/token value/);
   });
 });

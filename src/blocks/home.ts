@@ -1,0 +1,105 @@
+import { ACTION, BLOCK, COMMAND } from '../slack/ids.js';
+import { formatLongDate } from '../domain/dates.js';
+import { EXPIRING_SOON_DAYS, type OrgSummary, type TokenStanding } from '../domain/inventory.js';
+import type { TokenRequest } from '../domain/types.js';
+import { buildLineSections, buildTokenSections, describeCounts, describeRequestLine, describeStanding } from './inventory.js';
+import { context, escapeMrkdwn, header, plain, section, type Block } from './text.js';
+
+/** Slack allows 100 blocks in a Home tab. */
+export const HOME_MAX_BLOCKS = 100;
+
+/**
+ * How many items each section shows before summarising the rest. Their sum, plus headings,
+ * stays well under {@link HOME_MAX_BLOCKS}; the final cap is a safety net, not the plan.
+ */
+export const HOME_LIMITS = { tokens: 15, requests: 10, queue: 15, orgExpiring: 25, orgOwnerGone: 15 } as const;
+
+export interface HomeModel {
+  /** The viewer's live tokens, most urgent first. */
+  tokens: readonly TokenStanding[];
+  /** The viewer's requests still waiting for approval or for the token to be created. */
+  openRequests: readonly TokenRequest[];
+  /** Requests waiting for this viewer's decision; omitted for non-approvers. */
+  approvalQueue?: readonly TokenRequest[];
+  /** Organisation view; only for admins. */
+  org?: OrgSummary;
+}
+
+const divider = (): Block => ({ type: 'divider' });
+
+const button = (text: string, actionId: string, style?: 'primary'): Block => ({
+  type: 'button',
+  action_id: actionId,
+  text: plain(text),
+  ...(style ? { style } : {}),
+});
+
+function buildMyTokens(tokens: readonly TokenStanding[]): Block[] {
+  if (tokens.length === 0) {
+    return [section('You have no recorded tokens yet. Request a new one, or record a token you already created so I can remind you before it expires.')];
+  }
+  return [
+    context(describeCounts(tokens)),
+    ...buildTokenSections(tokens, HOME_LIMITS.tokens, `\`${COMMAND} list\` shows up to 45.`),
+  ];
+}
+
+function buildRequests(title: string, requests: readonly TokenRequest[], max: number, withRequester: boolean): Block[] {
+  return [
+    divider(),
+    header(`${title} (${requests.length})`),
+    ...(requests.length === 0
+      ? [context('Nothing waiting.')]
+      : buildLineSections(requests.map((r) => describeRequestLine(r, withRequester)), max)),
+  ];
+}
+
+const orgLine = (s: TokenStanding) =>
+  `• *${escapeMrkdwn(s.token.name)}* of <@${s.token.ownerId}>: ${describeStanding(s)} (${formatLongDate(s.token.expiresOn)})`;
+
+function buildOrg(org: OrgSummary): Block[] {
+  const scope = org.partial ? `the newest ${org.total} live tokens` : `${org.total} live token${org.total === 1 ? '' : 's'}`;
+  return [
+    divider(),
+    header('Organisation'),
+    section(
+      `*${scope}* by their riskiest scope (unexpired): ` +
+        `:red_circle: ${org.riskCounts.high} high · :large_yellow_circle: ${org.riskCounts.medium} medium · :large_green_circle: ${org.riskCounts.low} low`,
+    ),
+    section(`*Expiring within ${EXPIRING_SOON_DAYS} days (${org.expiringSoon.length})*`),
+    ...(org.expiringSoon.length === 0
+      ? [context('None.')]
+      : buildLineSections(org.expiringSoon.map(orgLine), HOME_LIMITS.orgExpiring, 'Soonest shown first.')),
+    section(`*Owner no longer in Slack (${org.ownerGone.length})*`),
+    ...(org.ownerGone.length === 0
+      ? [context('None.')]
+      : buildLineSections(org.ownerGone.map(orgLine), HOME_LIMITS.orgOwnerGone, 'Find a new owner or revoke them.')),
+  ];
+}
+
+/** Keeps a view within Slack's block limit whatever the model holds. */
+function capBlocks(blocks: Block[], max: number): Block[] {
+  if (blocks.length <= max) return blocks;
+  return [...blocks.slice(0, max - 1), context('Some sections were shortened to fit the Home tab.')];
+}
+
+/** The App Home tab. Pure: model in, view JSON out; at most 100 blocks for any inventory. */
+export function buildHomeView(model: HomeModel): Block {
+  const blocks: Block[] = [
+    header('Your Bitbucket API tokens'),
+    {
+      type: 'actions',
+      block_id: BLOCK.homeActions,
+      elements: [
+        button('Request a new token', ACTION.homeNewRequest, 'primary'),
+        button('Record an existing token', ACTION.homeRecordExisting),
+      ],
+    },
+    ...buildMyTokens(model.tokens),
+    ...buildRequests('Your open requests', model.openRequests, HOME_LIMITS.requests, false),
+    ...(model.approvalQueue ? buildRequests('Waiting for your approval', model.approvalQueue, HOME_LIMITS.queue, true) : []),
+    ...(model.org ? buildOrg(model.org) : []),
+    context('I store names, scopes and expiry dates only, never a token. Never paste a token into Slack.'),
+  ];
+  return { type: 'home', blocks: capBlocks(blocks, HOME_MAX_BLOCKS) };
+}

@@ -1,0 +1,96 @@
+import { COMMAND } from '../slack/ids.js';
+import { formatLongDate } from '../domain/dates.js';
+import { countByStatus, EXPIRING_SOON_DAYS, type TokenStanding } from '../domain/inventory.js';
+import type { TokenRequest } from '../domain/types.js';
+import type { Message } from './messages.js';
+import { context, escapeMrkdwn, section, truncate, type Block } from './text.js';
+
+/** Pure pieces shared by the App Home and `/bitbucket-token list`. */
+
+/** Messages may hold 50 blocks; the list keeps room for its heading and the "more" note. */
+export const LIST_MAX_TOKENS = 45;
+
+const STATUS_ICON = { ok: ':large_green_circle:', expiring: ':large_yellow_circle:', expired: ':red_circle:' } as const;
+
+/** "OK · 120 days left", "Expiring · expires today", "Expired 3 days ago". */
+export function describeStanding(s: Pick<TokenStanding, 'status' | 'daysLeft'>): string {
+  const icon = STATUS_ICON[s.status];
+  if (s.status === 'expired') {
+    const ago = -s.daysLeft;
+    return `${icon} Expired ${ago === 1 ? 'yesterday' : `${ago} days ago`}`;
+  }
+  const left = s.daysLeft === 0 ? 'expires today' : s.daysLeft === 1 ? '1 day left' : `${s.daysLeft} days left`;
+  return `${icon} ${s.status === 'ok' ? 'OK' : 'Expiring'} · ${left}`;
+}
+
+const code = (scope: string) => `\`${scope}\``;
+
+/** One token: name, status, expiry date, workspace and scopes. */
+export function buildTokenSection(s: TokenStanding): Block {
+  const { token } = s;
+  const where = token.workspace ? ` · workspace \`${escapeMrkdwn(token.workspace)}\`` : '';
+  const text =
+    `*${escapeMrkdwn(token.name)}*\n${describeStanding(s)} (${formatLongDate(token.expiresOn)})${where}\n` +
+    truncate(`Scopes: ${token.scopes.map(code).join(', ')}`, 2000);
+  return section(text);
+}
+
+/** "3 tokens: 1 expired, 1 expiring within 30 days, 1 OK." */
+export function describeCounts(standings: readonly TokenStanding[]): string {
+  const c = countByStatus(standings);
+  const n = standings.length;
+  return `${n} token${n === 1 ? '' : 's'}: ${c.expired} expired, ${c.expiring} expiring within ${EXPIRING_SOON_DAYS} days, ${c.ok} OK.`;
+}
+
+/** Up to `max` token sections, then a note saying how many were left out. */
+export function buildTokenSections(standings: readonly TokenStanding[], max: number, moreHint: string): Block[] {
+  const blocks = standings.slice(0, max).map(buildTokenSection);
+  const rest = standings.length - max;
+  if (rest > 0) blocks.push(context(`…and ${rest} more (most urgent shown first). ${moreHint}`));
+  return blocks;
+}
+
+/** One line per request: name, where it stands, expiry and scopes. */
+export function describeRequestLine(r: TokenRequest, withRequester = false): string {
+  const state = r.status === 'pending_approval' ? 'waiting for approval' : "approved: create it, then press *I've created the token*";
+  const who = withRequester ? ` from <@${r.requesterId}>` : '';
+  const scopes = (r.approvedScopes ?? r.scopes).map(code).join(', ');
+  return truncate(`• *${escapeMrkdwn(r.name)}*${who}, ${state}. Expires ${formatLongDate(r.expiresOn)}. ${scopes}`, 280);
+}
+
+/**
+ * Lines packed into sections of at most 3000 characters, at most `max` lines in all, then
+ * a note with how many were left out. Several lines per block keeps big lists within
+ * Slack's block limit.
+ */
+export function buildLineSections(lines: readonly string[], max: number, moreHint = ''): Block[] {
+  const blocks: Block[] = [];
+  let current = '';
+  for (const line of lines.slice(0, max)) {
+    if (current && current.length + 1 + line.length > 3000) {
+      blocks.push(section(current));
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) blocks.push(section(current));
+  const rest = lines.length - max;
+  if (rest > 0) blocks.push(context(`…and ${rest} more.${moreHint ? ` ${moreHint}` : ''}`));
+  return blocks;
+}
+
+/** `/bitbucket-token list`: the user's tokens, most urgent first, within a message's 50 blocks. */
+export function buildTokenListMessage(standings: readonly TokenStanding[]): Message {
+  if (standings.length === 0) {
+    const text = `You have no recorded tokens. \`${COMMAND}\` starts a new one; \`${COMMAND} record\` records one you created without me.`;
+    return { text, blocks: [section(text)] };
+  }
+  const summary = `*Your Bitbucket API tokens.* ${describeCounts(standings)}`;
+  return {
+    text: summary,
+    blocks: [
+      section(summary),
+      ...buildTokenSections(standings, LIST_MAX_TOKENS, 'Rotate or revoke the expired ones first.'),
+    ],
+  };
+}

@@ -1,0 +1,49 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { buildLeakWarning } from '../../blocks/messages.js';
+import { findSecretLikeValues } from '../../domain/secrets.js';
+import { messageEventSchema } from '../payloads.js';
+import type { Deps } from '../deps.js';
+
+type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
+
+/** Message subtypes a person posts text with; edits, joins, bot messages and the like are skipped. */
+const USER_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
+
+/** Counts Atlassian API tokens (prefix ATATT3) in a message without keeping their values. */
+const countAtlassianTokens = (text: string): number =>
+  findSecretLikeValues(text).filter((v) => v.startsWith('ATATT3')).length;
+
+/**
+ * Secret-leak guard: when someone posts what looks like an Atlassian API token in a
+ * conversation the bot can see, tell them at once, privately, to revoke and replace it.
+ * One warning per message however many tokens it holds, and none for a redelivered event.
+ * The value is never logged, stored or echoed.
+ */
+export function createLeakGuardHandler(deps: Deps) {
+  return async ({ event, client, context }: Args): Promise<void> => {
+    const parsed = messageEventSchema.safeParse(event);
+    if (!parsed.success) return;
+    const msg = parsed.data;
+    if (msg.bot_id || !msg.user || msg.user === context.botUserId) return;
+    if (msg.subtype && !USER_SUBTYPES.has(msg.subtype)) return;
+    const count = countAtlassianTokens(msg.text ?? '');
+    if (count === 0) return;
+    // Keyed by the message, not the delivery: retries and other replicas see the same key.
+    if (!(await deps.seenMessages.markFirst(msg.channel, msg.ts))) {
+      deps.logger.debug({ channel: msg.channel, ts: msg.ts, retryNum: context.retryNum }, 'leak warning already sent');
+      return;
+    }
+    const warning = buildLeakWarning(count);
+    try {
+      await client.chat.postEphemeral({
+        channel: msg.channel,
+        user: msg.user,
+        text: warning.text,
+        ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}),
+      });
+      deps.logger.warn({ channel: msg.channel, userId: msg.user, count }, 'token-shaped value posted in Slack; poster warned');
+    } catch (err) {
+      deps.logger.error({ err, channel: msg.channel, userId: msg.user }, 'could not warn the poster of a leaked token');
+    }
+  };
+}
