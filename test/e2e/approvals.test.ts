@@ -38,9 +38,9 @@ interface Flagged {
 }
 
 /** Submits a flagged request and waits for its parent message in the approvals channel. */
-async function submitFlagged(requester: string, name: string, values: RequestValues = {}): Promise<Flagged> {
+async function submitFlagged(requester: string, name: string, values: RequestValues = {}, bot = t): Promise<Flagged> {
   const after = t.slack.calls.length;
-  const res = await submitRequest(t, requester, requestState({ name, expiresOn: daysFromNow(30), scopes: RISKY, workspace: 'acme', purpose: 'Creates repos for new services', ...values }));
+  const res = await submitRequest(bot, requester, requestState({ name, expiresOn: daysFromNow(30), scopes: RISKY, workspace: 'acme', purpose: 'Creates repos for new services', ...values }));
   expect(res.text).toBe('');
   const parent = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === CHANNEL && c.response['ok'] === true && !c.args['thread_ts'] && text(c).includes(name), { after });
   const blocks = parent.args['blocks'] as Array<{ block_id?: string; elements?: Array<{ action_id: string; value: string }> }>;
@@ -51,8 +51,8 @@ async function submitFlagged(requester: string, name: string, values: RequestVal
 }
 
 /** A button click on the parent message. */
-function click(f: Flagged, actionId: string, userId: string, value = f.id) {
-  return t.sender.interaction(
+function click(f: Flagged, actionId: string, userId: string, value = f.id, bot = t) {
+  return bot.sender.interaction(
     blockActionsPayload({ userId, actionId, blockId: BLOCK.approvalActions, value, message: { ts: f.ts, channel: CHANNEL }, channelId: CHANNEL, responseUrl: `${t.slack.origin}/response/action` }),
   );
 }
@@ -144,16 +144,21 @@ describe('auto-approved path', () => {
 });
 
 describe('flagged request, reviewed in a thread', () => {
-  it('refuses everyone while the approver group cannot be read, and changes nothing', async () => {
-    const f = await submitFlagged('U10', 'Group down');
-    const after = t.slack.calls.length;
-    t.slack.failNext('usergroups.users.list', { error: 'missing_scope' });
-    await click(f, ACTION.approve, 'UGRP1');
-    await ephemeral(/could not check who the approvers are/, after);
-    expect((await stored(f.id)).status).toBe('pending_approval');
-    // Not cached: the next click reads the group again and the member may decide.
-    await click(f, ACTION.approve, 'UGRP1');
-    await parentUpdate(f, /Approved by <@UGRP1>/, after);
+  it('refuses everyone outside APPROVER_USER_IDS while the approver group cannot be read, and changes nothing', async () => {
+    const other = await startTestBot({ name: 'approvals-group', slack: t.slack, env: { APPROVAL_CHANNEL_ID: CHANNEL, APPROVER_USERGROUP_ID: 'S0MISSING' } });
+    try {
+      const f = await submitFlagged('U10', 'Group down', {}, other);
+      const after = t.slack.calls.length;
+      await click(f, ACTION.approve, 'UGRP1', f.id, other);
+      await ephemeral(/could not check who the approvers are/, after);
+      expect(JSON.parse((await redis.get(`${other.prefix}:request:${f.id}`))!).status).toBe('pending_approval');
+      // Failures are not cached: once the group can be read, its member may decide.
+      t.slack.setUsergroup('S0MISSING', ['UGRP1']);
+      await click(f, ACTION.approve, 'UGRP1', f.id, other);
+      await parentUpdate(f, /Approved by <@UGRP1>/, after);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('posts the request, DMs the requester a link, and approval rewrites the parent and sends the checklist', async () => {
