@@ -19,6 +19,8 @@ import { createChecklistProcessors } from './scheduler/checklists.js';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { TokenInventory } from './store/inventory.js';
 import { createMetrics, instrumentApp, type Metrics } from './metrics.js';
+import { ApproverDirectory } from './slack/approvers.js';
+import { createApprovalProcessors, recoverUnpostedApprovals } from './scheduler/approval-jobs.js';
 
 
 export interface Bot {
@@ -126,7 +128,12 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
   );
   Object.assign(processors, createChecklistProcessors({ requests, client: jobClient, logger }));
   const seenMessages = new SeenMessages(redis, keys);
-  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, seenMessages, quickClient: jobClient });
+  const approvers = new ApproverDirectory(app.client, config.approvals);
+  Object.assign(processors, createApprovalProcessors({ client: jobClient, requests, approvers, config, logger, scheduler: () => scheduler }));
+  // The App Home's approver queue: pending requests, not one's own, for approvers only.
+  const loadApprovalQueue = async (userId: string) =>
+    (await approvers.isApprover(userId).catch(() => false)) ? (await requests.listPendingApprovals()).filter((r) => r.requesterId !== userId) : [];
+  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, seenMessages, approvers, loadApprovalQueue, quickClient: jobClient });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });
@@ -139,7 +146,14 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
     async start() {
       await app.init();
       await scheduler.start();
+      if (config.approvals.policy.mode !== 'none' && !approvers.configured) {
+        logger.warn('approval policy is on but APPROVAL_CHANNEL_ID or approvers are not set: flagged requests will be refused with an explanation');
+      }
       await installReminderSweep(scheduler.queue, config.reminders.sweepSeconds * 1000);
+      // In the background: start-up does not wait on it, and a failure only delays posting.
+      void recoverUnpostedApprovals(requests, scheduler)
+        .then((recovered) => recovered > 0 && logger.info({ recovered }, 'pending approvals re-queued for posting'))
+        .catch((err) => logger.warn({ err }, 'could not re-queue pending approvals'));
       const server = (await app.start(config.port)) as unknown;
       const port = config.slack.socketMode ? config.port : ((server as Server).address() as AddressInfo).port;
       logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'bot started');

@@ -22,6 +22,18 @@ const idList = (prefixes: string, what: string) =>
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
 
+/** A positive number of hours or days (fractions allowed unless `int`), with a default. */
+const positiveNumber = (what: string, fallback: number, opts: { int?: boolean; max?: number } = {}) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: `must be a number of ${what}` })
+      .refine((n) => Number.isFinite(n) && n > 0 && (!opts.int || Number.isInteger(n)) && n <= (opts.max ?? 10_000), `must be a number of ${what}`)
+      .default(fallback),
+  );
+
+const APPROVAL_MODES = ['all', 'risky', 'none'] as const;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const envSchema = z
@@ -46,6 +58,13 @@ const envSchema = z
     APPROVER_USER_IDS: idList('UW', 'user'),
     APPROVER_USERGROUP_ID: optional(slackId('S', 'user group')),
     ADMIN_USER_IDS: idList('UW', 'user'),
+    APPROVAL_POLICY: z.preprocess(
+      (v) => (typeof v === 'string' ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+      z.enum(APPROVAL_MODES, { error: `must be one of ${APPROVAL_MODES.join(', ')}` }).default('risky'),
+    ),
+    APPROVAL_MAX_DAYS: positiveNumber('whole days from 1 to 365', 90, { int: true, max: 365 }),
+    APPROVAL_REMIND_HOURS: positiveNumber('hours, e.g. 4 or 0.5', 4),
+    APPROVAL_EXPIRE_DAYS: positiveNumber('days, e.g. 7 or 0.5', 7),
     REMINDER_DAYS: z
       .preprocess(
         emptyAsUndefined,
@@ -85,7 +104,16 @@ export interface Config {
   };
   port: number;
   redis: { url?: string; keyPrefix: string; dataDir: string };
-  approvals: { channelId?: string; approverUserIds: string[]; approverUsergroupId?: string };
+  approvals: {
+    channelId?: string;
+    approverUserIds: string[];
+    approverUsergroupId?: string;
+    policy: { mode: (typeof APPROVAL_MODES)[number]; maxDays: number };
+    /** Delay of the one nudge in the thread of a pending request, in ms. */
+    remindAfterMs: number;
+    /** Delay after which a pending request expires, in ms. */
+    expireAfterMs: number;
+  };
   reminders: {
     days: number[];
     /** Local hour reminders go out at, and the hour after which overdue ones wait for the next workday. */
@@ -147,6 +175,9 @@ function toConfig(env: Env): Config {
       channelId: env.APPROVAL_CHANNEL_ID,
       approverUserIds: env.APPROVER_USER_IDS,
       approverUsergroupId: env.APPROVER_USERGROUP_ID,
+      policy: { mode: env.APPROVAL_POLICY, maxDays: env.APPROVAL_MAX_DAYS },
+      remindAfterMs: Math.round(env.APPROVAL_REMIND_HOURS * 3_600_000),
+      expireAfterMs: Math.round(env.APPROVAL_EXPIRE_DAYS * 86_400_000),
     },
     reminders: {
       days: env.REMINDER_DAYS,

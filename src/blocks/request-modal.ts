@@ -21,6 +21,24 @@ export interface RequestModalMetadata {
   revision: number;
 }
 
+/** The approval policy's verdict on the current selection, shown above the purpose field. */
+export interface ModalReview {
+  needsApproval: boolean;
+  reasons: readonly string[];
+  /** False when approvals are needed but no channel/approvers are set up. */
+  configured: boolean;
+}
+
+/** The notice telling the requester, before they submit, whether an approver must review. */
+function policyNotice(review: ModalReview): Block {
+  const text = !review.needsApproval
+    ? ':white_check_mark: No review needed: you get the checklist as soon as you submit.'
+    : review.configured
+      ? `:mag: *This selection needs an approver's review* before you get the checklist. ${review.reasons.join(' ')} A justification is required.`
+      : `:no_entry: *This selection needs an approver's review, but approvals are not set up* in this workspace. ${review.reasons.join(' ')} Choose lower-risk scopes or a shorter expiry, or ask your Slack admin.`;
+  return context(text, REQUEST_BLOCK.policyNotice);
+}
+
 export interface RequestModalModel {
   presetId: string;
   name?: string;
@@ -28,6 +46,8 @@ export interface RequestModalModel {
   scopes: readonly string[];
   workspace?: string;
   purpose?: string;
+  /** Policy verdict for the current selection; no notice when absent. */
+  review?: ModalReview;
   metadata: RequestModalMetadata;
 }
 
@@ -95,6 +115,8 @@ export function buildRequestModal(model: RequestModalModel): Block {
     {
       type: 'input',
       block_id: REQUEST_BLOCK.expiry,
+      // Changing the date re-evaluates the approval policy (views.update with a new notice).
+      dispatch_action: true,
       label: plain('Expiration date'),
       hint: plain('Between tomorrow and 365 days from today. Shorter is safer; you will be reminded before it expires.'),
       element: { type: 'datepicker', action_id: REQUEST_ACTION.expiry, initial_date: model.expiresOn },
@@ -102,6 +124,7 @@ export function buildRequestModal(model: RequestModalModel): Block {
     {
       type: 'input',
       block_id: revisedBlockId(REQUEST_BLOCK.scopes, rev),
+      dispatch_action: true,
       label: plain('Scopes'),
       hint: plain('Bitbucket scopes do not imply each other: a write scope usually needs its read scope too.'),
       element: {
@@ -126,11 +149,12 @@ export function buildRequestModal(model: RequestModalModel): Block {
         placeholder: plain('acme'),
       },
     },
+    ...(model.review ? [policyNotice(model.review)] : []),
     {
       type: 'input',
       block_id: REQUEST_BLOCK.purpose,
-      optional: true,
-      label: plain('Purpose / justification'),
+      optional: !model.review?.needsApproval,
+      label: plain(model.review?.needsApproval ? 'Justification (required for review)' : 'Purpose / justification'),
       element: {
         type: 'plain_text_input',
         action_id: REQUEST_ACTION.purpose,

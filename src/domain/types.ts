@@ -71,6 +71,13 @@ export interface TokenRequest extends RequestInput {
   tokenId?: string;
   /** Token this request renews, if any. */
   renewsTokenId?: string;
+  /** Why policy sent it to review (empty or absent when auto-approved). */
+  reviewReasons?: string[];
+  /** Where the approval message was posted (set once it is). */
+  approvalChannelId?: string;
+  approvalTs?: string;
+  /** When approvers were nudged in the thread (one nudge per request). */
+  remindedAt?: number;
 }
 
 export type TokenStatus = 'active' | 'rotated' | 'revoked' | 'expired';

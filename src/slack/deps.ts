@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.js';
 import type { SeenMessages } from '../store/seen-messages.js';
 import type { TokenRequest } from '../domain/types.js';
 import type { WebClient } from '@slack/web-api';
+import type { ApproverDirectory } from './approvers.js';
 
 /** What listeners need, passed in by the composition root (src/app.ts). */
 export interface Deps {
@@ -23,4 +24,5 @@ export interface Deps {
   quickClient?: WebClient;
   /** Requests waiting for this user's decision, shown on their App Home; absent = no queue section. */
   loadApprovalQueue?: (userId: string) => Promise<TokenRequest[]>;
+  approvers: ApproverDirectory;
 }

@@ -9,6 +9,10 @@ export const CALLBACK = {
   requestModal: 'token_request',
   rotatedModal: 'token_rotated',
   recordModal: 'token_record',
+  rejectModal: 'approval_reject',
+  narrowModal: 'approval_narrow',
+  /** A modal that only explains why the user cannot act (no submit). */
+  approvalRefused: 'approval_refused',
 } as const;
 
 /** The "Already rotated" modal: one date input. */
@@ -48,12 +52,27 @@ export const ACTION = {
   homeNewRequest: 'home_new_request',
   /** App Home: open the modal that records an existing token. */
   homeRecordExisting: 'home_record_existing',
+  approve: 'approval_approve',
+  approveNarrowed: 'approval_approve_narrowed',
+  reject: 'approval_reject',
+  cancelRequest: 'request_cancel',
+  requestAgain: 'request_again',
 } as const;
 
 export const BLOCK = {
   checklistActions: 'checklist_actions',
   reminderActions: 'reminder_actions',
   homeActions: 'home_actions',
+  approvalActions: 'approval_actions',
+  requesterActions: 'requester_actions',
+} as const;
+
+/** Inputs of the approvers' modals (block id and action id). */
+export const APPROVAL_INPUT = {
+  reasonBlock: 'reject_reason',
+  reasonAction: 'reject_reason_input',
+  scopesBlock: 'narrow_scopes',
+  scopesAction: 'narrow_scopes_select',
 } as const;
 
 /** Block ids of the "record an existing token" modal; validation errors are keyed by these. */

@@ -14,6 +14,9 @@ import { createReminderRevokeHandler } from './actions/reminder-revoke.js';
 import { createReminderSnoozeHandler } from './actions/reminder-snooze.js';
 import { createReminderAdoptHandler } from './actions/reminder-adopt.js';
 import { createRotatedSubmitHandler } from './views/rotated-submit.js';
+import { createApproveHandler, createCancelHandler, createNarrowHandler, createRejectHandler, createRequestAgainHandler } from './approvals/buttons.js';
+import { createNarrowSubmitHandler, createRejectSubmitHandler } from './approvals/decision-views.js';
+import { createPolicyRefreshHandler } from './approvals/policy-notice.js';
 import type { Deps } from './deps.js';
 
 /** Registers every listener. One line per Slack entry point. */
@@ -33,4 +36,13 @@ export function registerListeners(app: App, deps: Deps): void {
   app.view(CALLBACK.recordModal, createRecordSubmitHandler(deps));
   app.event('app_home_opened', createAppHomeOpenedHandler(deps));
   app.event('message', createLeakGuardHandler(deps));
+  app.action(REQUEST_ACTION.expiry, createPolicyRefreshHandler(deps));
+  app.action(REQUEST_ACTION.scopes, createPolicyRefreshHandler(deps));
+  app.action(ACTION.approve, createApproveHandler(deps));
+  app.action(ACTION.approveNarrowed, createNarrowHandler(deps));
+  app.action(ACTION.reject, createRejectHandler(deps));
+  app.action(ACTION.cancelRequest, createCancelHandler(deps));
+  app.action(ACTION.requestAgain, createRequestAgainHandler(deps));
+  app.view(CALLBACK.rejectModal, createRejectSubmitHandler(deps));
+  app.view(CALLBACK.narrowModal, createNarrowSubmitHandler(deps));
 }

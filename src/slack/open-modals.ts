@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { buildRequestModal } from '../blocks/request-modal.js';
+import { buildRequestModal, type ModalReview } from '../blocks/request-modal.js';
 import { buildRecordModal } from '../blocks/record-modal.js';
 import { CUSTOM_PRESET_ID, matchPreset, suggestTokenName } from '../domain/presets.js';
 import { defaultExpiry } from '../domain/validation.js';
@@ -14,16 +14,19 @@ export interface RequestModalOrigin {
   text?: string;
   channelId?: string;
   responseUrl?: string;
+  /** The approval policy's verdict on a selection, for the notice in the modal. */
+  review?: (selection: { expiresOn: string; scopes: readonly string[] }) => ModalReview;
 }
 
 export async function openRequestModal(client: WebClient, triggerId: string, origin: RequestModalOrigin = {}): Promise<void> {
   const arg = origin.text?.trim() ?? '';
   const preset = arg ? matchPreset(arg) : undefined;
+  const selection = { expiresOn: defaultExpiry('UTC', new Date()), scopes: preset?.scopes ?? [] };
   const view = buildRequestModal({
     presetId: preset?.id ?? CUSTOM_PRESET_ID,
     name: preset ? suggestTokenName(preset.integration) : arg ? suggestTokenName(arg) : undefined,
-    expiresOn: defaultExpiry('UTC', new Date()),
-    scopes: preset?.scopes ?? [],
+    ...selection,
+    ...(origin.review ? { review: origin.review(selection) } : {}),
     metadata: {
       ...(origin.channelId ? { channelId: origin.channelId } : {}),
       ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}),

@@ -20,6 +20,8 @@ export interface Keys {
   remindersDue: string;
   /** String with a TTL: set once a Slack message has been handled (dedupes event redelivery). */
   seenMessage(channelId: string, ts: string): string;
+  /** Sorted set of request ids waiting for an approver, scored by creation time. */
+  pendingApprovals: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -32,5 +34,6 @@ export function createKeys(prefix: string): Keys {
     tokenHistory: (id) => `${prefix}:token:${id}:history`,
     remindersDue: `${prefix}:reminders:due`,
     seenMessage: (channelId, ts) => `${prefix}:seen:${channelId}:${ts}`,
+    pendingApprovals: `${prefix}:requests:pending`,
   };
 }

@@ -16,13 +16,13 @@ export class RequestStore {
     private readonly keys: Keys,
   ) {}
 
-  /** Stores a new request and indexes it under its requester. */
+  /** Stores a new request and indexes it under its requester (and as pending, when it is). */
   async create(request: TokenRequest): Promise<void> {
     const ok = await commitRecord(this.redis, {
       key: this.keys.request(request.id),
       expected: null,
       next: encode(requestSchema, request),
-      ops: [['ZADD', this.keys.userRequests(request.requesterId), request.createdAt, request.id]],
+      ops: [['ZADD', this.keys.userRequests(request.requesterId), request.createdAt, request.id], ...this.pendingOps(undefined, request)],
     });
     if (!ok) throw new Error(`request ${request.id} already exists`);
   }
@@ -55,11 +55,34 @@ export class RequestStore {
         key: this.keys.request(id),
         expected: current.raw,
         next: encode(requestSchema, decision.next),
-        ops: decision.ops,
+        ops: [...(decision.ops ?? []), ...this.pendingOps(current.value, decision.next)],
       });
       if (ok) return { request: decision.next, changed: true };
     }
     throw new Error(`request ${id} is too contended to update`);
+  }
+
+  /**
+   * Keeps the pending-approvals index in step with the status, in the same atomic commit,
+   * so the index never lists a decided request nor misses a pending one.
+   */
+  private pendingOps(before: TokenRequest | undefined, after: TokenRequest): IndexOp[] {
+    const wasPending = before?.status === 'pending_approval';
+    const isPending = after.status === 'pending_approval';
+    if (isPending && !wasPending) return [['ZADD', this.keys.pendingApprovals, after.createdAt, after.id]];
+    if (wasPending && !isPending) return [['ZREM', this.keys.pendingApprovals, after.id]];
+    return [];
+  }
+
+  /** Requests waiting for an approver, oldest first (the approvers' queue). */
+  async listPendingApprovals(limit = 100): Promise<TokenRequest[]> {
+    const ids = await this.redis.zrange(this.keys.pendingApprovals, "0", String(limit - 1));
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.keys.request(id)));
+    return raws.flatMap((raw) => {
+      const value = decode(requestSchema, raw);
+      return value?.status === 'pending_approval' ? [value] : [];
+    });
   }
 
   /** The user's requests, newest first. */

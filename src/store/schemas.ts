@@ -26,6 +26,10 @@ export const requestSchema = z.object({
   reason: z.string().max(3000).optional(),
   tokenId: z.string().regex(TOKEN_ID).optional(),
   renewsTokenId: z.string().regex(TOKEN_ID).optional(),
+  reviewReasons: z.array(z.string().max(500)).max(10).optional(),
+  approvalChannelId: z.string().max(64).optional(),
+  approvalTs: z.string().regex(/^\d+\.\d+$/).optional(),
+  remindedAt: z.number().int().optional(),
 }) satisfies z.ZodType<TokenRequest>;
 
 export const tokenSchema = z.object({

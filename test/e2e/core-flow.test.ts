@@ -12,7 +12,8 @@ let t: TestBot;
 let redis: Redis;
 
 beforeAll(async () => {
-  t = await startTestBot({ name: 'core-flow' });
+  // The core flow without review; test/e2e/approvals.test.ts covers the approval policy.
+  t = await startTestBot({ name: 'core-flow', env: { APPROVAL_POLICY: 'none' } });
   redis = new Redis(t.redisUrl);
 });
 afterAll(async () => {

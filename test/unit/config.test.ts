@@ -61,4 +61,21 @@ describe('loadConfig', () => {
     expect(config.approvals.approverUserIds).toEqual(['U1', 'W2']);
     expect(config.port).toBe(3000);
   });
+
+  it('reads the approval policy and timers, accepting fractions of hours and days', () => {
+    const defaults = loadConfig(base).approvals;
+    expect(defaults.policy).toEqual({ mode: 'risky', maxDays: 90 });
+    expect(defaults.remindAfterMs).toBe(4 * 3600_000);
+    expect(defaults.expireAfterMs).toBe(7 * 86_400_000);
+    const custom = loadConfig({ ...base, APPROVAL_POLICY: 'ALL', APPROVAL_MAX_DAYS: '30', APPROVAL_REMIND_HOURS: '0.5', APPROVAL_EXPIRE_DAYS: '1.5' }).approvals;
+    expect(custom.policy).toEqual({ mode: 'all', maxDays: 30 });
+    expect(custom.remindAfterMs).toBe(1_800_000);
+    expect(custom.expireAfterMs).toBe(1.5 * 86_400_000);
+  });
+
+  it('names bad approval settings', () => {
+    const problems = problemsOf({ ...base, APPROVAL_POLICY: 'some', APPROVAL_MAX_DAYS: '12.5', APPROVAL_REMIND_HOURS: '-1', APPROVAL_EXPIRE_DAYS: 'never' });
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['APPROVAL_EXPIRE_DAYS', 'APPROVAL_MAX_DAYS', 'APPROVAL_POLICY', 'APPROVAL_REMIND_HOURS']);
+    expect(problems.find((p) => p.startsWith('APPROVAL_POLICY'))).toMatch(/all, risky, none/);
+  });
 });

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { blockActionSchema } from '../payloads.js';
 import { openRecordModal, openRequestModal } from '../open-modals.js';
+import { assessForModal } from '../approvals/policy-notice.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
@@ -23,7 +24,7 @@ function createOpenModalHandler(deps: Deps, open: (args: Args, triggerId: string
 }
 
 export const createHomeNewRequestHandler = (deps: Deps) =>
-  createOpenModalHandler(deps, ({ client }, triggerId) => openRequestModal(client, triggerId));
+  createOpenModalHandler(deps, ({ client }, triggerId) => openRequestModal(client, triggerId, { review: (selection) => assessForModal(deps, selection, new Date()) }));
 
 export const createHomeRecordExistingHandler = (deps: Deps) =>
   createOpenModalHandler(deps, ({ client }, triggerId) => openRecordModal(client, triggerId));

@@ -7,6 +7,7 @@ import { isKnownScope } from '../../domain/scopes.js';
 import { redactSecrets } from '../../domain/secrets.js';
 import { blockActionSchema } from '../payloads.js';
 import { readModalMetadata, readRequestState } from '../views/request-state.js';
+import { assessForModal } from '../approvals/policy-notice.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
@@ -25,11 +26,16 @@ export function createPresetSelectHandler(deps: Deps) {
     const keep = (text: string | null | undefined) => (text ? redactSecrets(text) : undefined);
     const isCustom = preset.id === CUSTOM_PRESET_ID;
     const keptScopes = (raw.scopes ?? []).filter((s): s is string => typeof s === 'string' && isKnownScope(s));
+    const now = new Date();
+    const selection = {
+      expiresOn: raw.expiresOn && isIsoDate(raw.expiresOn) ? raw.expiresOn : defaultExpiry('UTC', now),
+      scopes: isCustom ? keptScopes : preset.scopes,
+    };
     const updated = buildRequestModal({
       presetId: preset.id,
       name: isCustom ? keep(raw.name) : suggestTokenName(preset.integration),
-      expiresOn: raw.expiresOn && isIsoDate(raw.expiresOn) ? raw.expiresOn : defaultExpiry('UTC', new Date()),
-      scopes: isCustom ? keptScopes : preset.scopes,
+      ...selection,
+      review: assessForModal(deps, selection, now),
       workspace: keep(raw.workspace),
       purpose: keep(raw.purpose),
       metadata: { ...metadata, revision: metadata.revision + 1 },

@@ -7,6 +7,7 @@ import { rankTokens } from '../../domain/inventory.js';
 import { slashCommandSchema } from '../payloads.js';
 import { openRecordModal, openRequestModal } from '../open-modals.js';
 import { USER_TOKENS_MAX } from '../home.js';
+import { assessForModal } from '../approvals/policy-notice.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -44,7 +45,7 @@ export function createTokenCommandHandler(deps: Deps) {
       await respond({ response_type: 'ephemeral', ...buildTokenListMessage(rankTokens(tokens, today)) } as never);
       return;
     }
-    await openRequestModal(client, trigger_id, { text: arg, channelId: channel_id, responseUrl: response_url });
+    await openRequestModal(client, trigger_id, { text: arg, channelId: channel_id, responseUrl: response_url, review: (selection) => assessForModal(deps, selection, new Date()) });
     // Warm the timezone cache so the submission validates dates without waiting on Slack.
     deps.users.timeZoneOf(user_id).catch((err) => logger.debug(err));
   };

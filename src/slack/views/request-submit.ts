@@ -1,8 +1,12 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
-import { validateRequest } from '../../domain/validation.js';
+import { validateRequest, type RequestField } from '../../domain/validation.js';
+import { assessRequest, riskyScopes } from '../../domain/approval-policy.js';
+import { todayIn } from '../../domain/dates.js';
+import { APPROVAL_JOB, enqueueApprovalJob } from '../../scheduler/approval-jobs.js';
+import { escapeMrkdwn } from '../../blocks/text.js';
 import { createRequestId } from '../../domain/record-ids.js';
-import type { TokenRequest } from '../../domain/types.js';
-import { buildRequestConfirmation } from '../../blocks/messages.js';
+import type { RequestInput, TokenRequest } from '../../domain/types.js';
+import { buildPlainMessage, buildRequestConfirmation } from '../../blocks/messages.js';
 import { viewSubmissionSchema } from '../payloads.js';
 import { readModalMetadata, readRequestState, toBlockErrors } from './request-state.js';
 import { deliverChecklist, replyEphemeral } from '../notify.js';
@@ -11,6 +15,20 @@ import { refreshHome } from '../home.js';
 import type { Deps } from '../deps.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+
+/**
+ * A flagged request needs a justification, and approvals set up to review it. When they
+ * are not (no APPROVAL_CHANNEL_ID or no approvers), the requester is told next to the field
+ * that caused the flag rather than the request being accepted and never seen by anyone.
+ */
+function checkReviewable(input: RequestInput, reasons: string[], configured: boolean): Partial<Record<RequestField, string>> | undefined {
+  if (!configured) {
+    const field: RequestField = riskyScopes(input.scopes).length > 0 ? 'scopes' : 'expiresOn';
+    return { [field]: `This needs an approver's review (${reasons.join(' ')}), but approvals are not set up here. Choose lower-risk scopes or a shorter expiry, or ask your Slack admin to configure approvals.` };
+  }
+  if (!input.purpose) return { purpose: `Add a justification: this request is reviewed by an approver. ${reasons.join(' ')}` };
+  return undefined;
+}
 
 /**
  * Submitting the request modal: validate (errors next to the fields), store, close the
@@ -36,18 +54,30 @@ export function createRequestSubmitHandler(deps: Deps) {
       await ack({ response_action: 'errors', errors: toBlockErrors(result.errors, blockIds) });
       return;
     }
+    const verdict = assessRequest(result.value, deps.config.approvals.policy, todayIn(timeZone, now));
+    if (verdict.needsApproval) {
+      const problem = checkReviewable(result.value, verdict.reasons, deps.approvers.configured);
+      if (problem) {
+        await ack({ response_action: 'errors', errors: toBlockErrors(problem, blockIds) });
+        return;
+      }
+    }
     const request: TokenRequest = {
       ...result.value,
       id: createRequestId(),
       requesterId: user.id,
       channelId: metadata.channelId,
-      status: 'approved',
+      status: verdict.needsApproval ? 'pending_approval' : 'approved',
+      ...(verdict.needsApproval ? { reviewReasons: verdict.reasons } : {}),
       createdAt: now.getTime(),
       updatedAt: now.getTime(),
       ...(metadata.renewsTokenId ? { renewsTokenId: metadata.renewsTokenId } : {}),
     };
     try {
       await deps.requests.create(request);
+      // Posting goes through a job so a Slack outage delays it rather than losing it; if this
+      // enqueue itself fails, start-up recovery (recoverUnpostedApprovals) re-queues it.
+      if (verdict.needsApproval) await enqueueApprovalJob(deps.scheduler, APPROVAL_JOB.post, request.id);
     } catch (err) {
       logger.error({ err }, 'could not store request');
       await ack({
@@ -57,8 +87,12 @@ export function createRequestSubmitHandler(deps: Deps) {
       return;
     }
     await ack();
-    deps.logger.info({ requestId: request.id, userId: user.id, scopes: request.scopes }, 'request stored');
+    deps.logger.info({ requestId: request.id, userId: user.id, scopes: request.scopes, status: request.status }, 'request stored');
     refreshHome(client, deps, user.id);
+    if (verdict.needsApproval) {
+      await replyEphemeral(metadata.responseUrl, buildPlainMessage(`:hourglass_flowing_sand: *${escapeMrkdwn(request.name)}* needs an approver's review; I will DM you a link to it.`), deps.logger);
+      return;
+    }
     const sent = await deliverChecklist({ client: deps.quickClient ?? client, scheduler: deps.scheduler, logger: deps.logger, responseUrl: metadata.responseUrl }, request);
     if (sent) await replyEphemeral(metadata.responseUrl, buildRequestConfirmation(request.name), deps.logger);
   };

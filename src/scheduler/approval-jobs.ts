@@ -1,0 +1,169 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { WebClient } from '@slack/web-api';
+import { applyDecision, removedScopes } from '../domain/approvals.js';
+import { REQUEST_ID } from '../domain/record-ids.js';
+import type { TokenRequest } from '../domain/types.js';
+import { buildApprovalMessage, buildClosedDm, buildNudge, buildPendingDm, buildThreadNote } from '../blocks/approval.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { RequestStore } from '../store/requests.js';
+import type { ApproverDirectory } from '../slack/approvers.js';
+import { checklistMark, sendChecklist } from '../slack/notify.js';
+import { hasMarkedMessage } from '../slack/message-marks.js';
+import type { JobProcessor, Scheduler } from './scheduler.js';
+
+/** Job names of the approval flow. Job ids are `<name>-<requestId>`, so each runs once per request. */
+export const APPROVAL_JOB = {
+  /** Posts a flagged request to the approvals channel and DMs the requester a link. */
+  post: 'approval-post',
+  /** The one nudge in the thread after APPROVAL_REMIND_HOURS. */
+  remind: 'approval-remind',
+  /** Expires a request still pending after APPROVAL_EXPIRE_DAYS. */
+  expire: 'approval-expire',
+  /** After a decision: rewrite the parent, note it in the thread, tell the requester. */
+  outcome: 'approval-outcome',
+} as const;
+
+type ApprovalJobName = (typeof APPROVAL_JOB)[keyof typeof APPROVAL_JOB];
+
+// Slack may be down for a while: keep retrying for hours (2 s doubling, capped by attempts).
+const RETRY = { attempts: 15, backoff: { type: 'exponential', delay: 1000 } } as const;
+
+export const approvalJobId = (name: ApprovalJobName, requestId: string): string => `${name}-${requestId}`;
+
+/** Enqueues a job of the approval flow for a request; a second enqueue of the same job is a no-op. */
+export async function enqueueApprovalJob(scheduler: Scheduler, name: ApprovalJobName, requestId: string, delayMs = 0): Promise<void> {
+  await scheduler.enqueue(name, { requestId }, { jobId: approvalJobId(name, requestId), delay: Math.max(0, delayMs), ...RETRY });
+}
+
+/**
+ * Re-enqueues the posting of every pending request that has no approval message yet, e.g.
+ * after a crash between storing a request and enqueueing its job, or when all retries failed.
+ */
+export async function recoverUnpostedApprovals(requests: RequestStore, scheduler: Scheduler): Promise<number> {
+  let count = 0;
+  for (const request of await requests.listPendingApprovals(1000)) {
+    if (request.approvalTs) continue;
+    const job = await scheduler.queue.getJob(approvalJobId(APPROVAL_JOB.post, request.id));
+    if (job && (await job.isFailed())) await job.retry();
+    else if (!job) await enqueueApprovalJob(scheduler, APPROVAL_JOB.post, request.id);
+    count += 1;
+  }
+  return count;
+}
+
+export interface ApprovalJobDeps {
+  client: WebClient;
+  requests: RequestStore;
+  approvers: ApproverDirectory;
+  config: Config;
+  logger: Logger;
+  scheduler: () => Scheduler;
+}
+
+/** Steps already done by an earlier attempt of this job, so a retry does not repeat them. */
+async function step(job: Job, name: string, run: () => Promise<void>): Promise<void> {
+  const done: string[] = Array.isArray(job.data.done) ? job.data.done : [];
+  if (done.includes(name)) return;
+  await run();
+  await job.updateData({ ...job.data, done: [...done, name] });
+}
+
+async function loadRequest(requests: RequestStore, job: Job): Promise<TokenRequest | undefined> {
+  const id = job.data?.requestId;
+  if (typeof id !== 'string' || !REQUEST_ID.test(id)) throw new UnrecoverableError('bad requestId');
+  return requests.get(id);
+}
+
+/** The processors of the approval flow, registered by name in src/app.ts. */
+export function createApprovalProcessors(deps: ApprovalJobDeps): Record<ApprovalJobName, JobProcessor> {
+  const { client, requests, approvers, config, logger } = deps;
+
+  const post: JobProcessor = async (job) => {
+    let request = await loadRequest(requests, job);
+    if (!request || request.status !== 'pending_approval') return 'not pending';
+    const channel = config.approvals.channelId;
+    if (!channel) throw new UnrecoverableError('APPROVAL_CHANNEL_ID is not set');
+    if (!request.approvalTs) {
+      const message = buildApprovalMessage(request);
+      const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false });
+      const ts = res.ts!;
+      const stored = await requests.update(request.id, (cur) =>
+        cur.approvalTs ? undefined : { next: { ...cur, approvalChannelId: res.channel ?? channel, approvalTs: ts } },
+      );
+      if (!stored) return 'gone';
+      request = stored.request;
+      logger.info({ requestId: request.id, channel, ts }, 'request posted for approval');
+    }
+    const posted = request;
+    await step(job, 'timers', async () => {
+      const age = Date.now() - posted.createdAt;
+      await enqueueApprovalJob(deps.scheduler(), APPROVAL_JOB.remind, posted.id, config.approvals.remindAfterMs - age);
+      await enqueueApprovalJob(deps.scheduler(), APPROVAL_JOB.expire, posted.id, config.approvals.expireAfterMs - age);
+    });
+    await step(job, 'dm', async () => {
+      const link = await client.chat
+        .getPermalink({ channel: posted.approvalChannelId!, message_ts: posted.approvalTs! })
+        .then((r) => r.permalink)
+        .catch((err) => {
+          logger.warn({ err }, 'chat.getPermalink failed; DM without a link');
+          return undefined;
+        });
+      const dm = buildPendingDm(posted, link, approvers.names);
+      await client.chat.postMessage({ channel: posted.requesterId, text: dm.text, blocks: dm.blocks as never });
+    });
+    return 'posted';
+  };
+
+  const remind: JobProcessor = async (job) => {
+    const request = await loadRequest(requests, job);
+    if (!request || request.status !== 'pending_approval' || request.remindedAt || !request.approvalTs) return 'skipped';
+    const nudge = buildNudge(request, approvers.names);
+    await client.chat.postMessage({ channel: request.approvalChannelId!, thread_ts: request.approvalTs, text: nudge.text });
+    await requests.update(request.id, (cur) => (cur.remindedAt ? undefined : { next: { ...cur, remindedAt: Date.now() } }));
+    return 'reminded';
+  };
+
+  const expire: JobProcessor = async (job) => {
+    const request = await loadRequest(requests, job);
+    if (!request) return 'gone';
+    const result = await requests.update(request.id, (cur) => {
+      const decided = applyDecision(cur, { kind: 'expire' }, Date.now());
+      return decided.ok ? { next: decided.next } : undefined;
+    });
+    if (!result?.changed) return 'not pending';
+    logger.info({ requestId: request.id }, 'request expired without a decision');
+    await enqueueApprovalJob(deps.scheduler(), APPROVAL_JOB.outcome, request.id);
+    return 'expired';
+  };
+
+  const outcome: JobProcessor = async (job) => {
+    const request = await loadRequest(requests, job);
+    if (!request || request.status === 'pending_approval') return 'nothing decided';
+    if (request.approvalTs && request.approvalChannelId) {
+      const channel = request.approvalChannelId;
+      const ts = request.approvalTs;
+      await step(job, 'parent', async () => {
+        const message = buildApprovalMessage(request);
+        await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks as never });
+      });
+      await step(job, 'thread', async () => {
+        await client.chat.postMessage({ channel, thread_ts: ts, text: buildThreadNote(request).text });
+      });
+    }
+    await step(job, 'requester', async () => {
+      if (request.status === 'approved' || request.status === 'created') {
+        const removed = removedScopes(request);
+        // A retry after a timeout or crash: the checklist may be in the DM already (its mark names the request).
+        if (job.attemptsMade > 0 && (await hasMarkedMessage(client, request.requesterId, checklistMark(request.id), job.timestamp))) return;
+        await sendChecklist(client, request, `Approved by <@${request.decidedBy}>${removed.length > 0 ? `, without ${removed.join(', ')}` : ''}.`);
+      } else if (request.status === 'rejected' || request.status === 'expired') {
+        const dm = buildClosedDm(request);
+        await client.chat.postMessage({ channel: request.requesterId, text: dm.text, blocks: dm.blocks as never });
+      }
+    });
+    return request.status;
+  };
+
+  return { [APPROVAL_JOB.post]: post, [APPROVAL_JOB.remind]: remind, [APPROVAL_JOB.expire]: expire, [APPROVAL_JOB.outcome]: outcome };
+}
