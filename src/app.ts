@@ -50,10 +50,15 @@ export interface BotOptions {
   slackRetries?: number;
   /** Run the BullMQ worker in this process (default true). */
   runWorker?: boolean;
+  /**
+   * How long Bolt waits for a listener to ack before answering a payload no listener handles
+   * (Bolt's default 3001 ms). Test harness only: the fuzz tests send thousands of those.
+   */
+  unhandledRequestTimeoutMs?: number;
 }
 
 /** Composition root: config, logger, Redis, stores, Bolt app and listeners. */
-export function createBot({ config, logger, redisUrl, slackRetries, runWorker }: BotOptions): Bot {
+export function createBot({ config, logger, redisUrl, slackRetries, runWorker, unhandledRequestTimeoutMs }: BotOptions): Bot {
   const redis = createRedis(redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const keys = createKeys(config.redis.keyPrefix);
@@ -81,6 +86,7 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker }:
         // Ack first, work after: Slack's 3 s clock starts before we see the request.
         processBeforeResponse: false,
         processEventErrorHandler: answerUnreadableEvent,
+        ...(unhandledRequestTimeoutMs === undefined ? {} : { unhandledRequestTimeoutMillis: unhandledRequestTimeoutMs }),
       });
   if (receiver instanceof HTTPReceiver) {
     guardSlackEndpoint(receiver, { path: '/slack/events', signingSecret: config.slack.signingSecret!, logger });

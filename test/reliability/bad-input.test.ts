@@ -7,7 +7,14 @@ import { startFakeSlack } from '../support/fake-slack.js';
 import {
   FUZZ_RUNS,
   FUZZ_SEED,
+  approvalButtonBody,
+  approvalSubmissionBody,
+  eventBody,
+  homeButtonBody,
   malformedBody,
+  recordSubmissionBody,
+  reminderButtonBody,
+  rotatedSubmissionBody,
   presetSelectBody,
   recordTokenBody,
   slashCommandFields,
@@ -16,7 +23,8 @@ import {
 } from '../support/arbitraries.js';
 import { createFuzzSender, findInvalidRecords, findLeaks, fire, sampleOf, settle, summarise, watchProcessErrors, type FireResult } from '../support/fuzz.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
-import { REQUEST_BLOCK } from '../../src/slack/ids.js';
+import { APPROVAL_INPUT, RECORD_BLOCK, REQUEST_BLOCK, ROTATED_BLOCK } from '../../src/slack/ids.js';
+import { recordDueToken, tokenStoreFor } from '../support/faults.js';
 import type { SlackResponse } from '../support/slack-requests.js';
 
 /**
@@ -38,7 +46,9 @@ const answers: string[] = [];
 beforeAll(async () => {
   // Payloads are generated before they are sent, so trigger expiry is switched off here.
   const slack = await startFakeSlack({ triggerTtlMs: Infinity });
-  t = await startTestBot({ name: 'fuzz', slack });
+  // Bolt answers payloads no listener handles after this wait (default 3 s); shorter here so
+  // thousands of them do not dominate the suite's time. Handled ones ack at once regardless.
+  t = await startTestBot({ name: 'fuzz', slack, unhandledRequestTimeoutMs: 800, env: { APPROVAL_CHANNEL_ID: 'C0APPROVALS', APPROVER_USER_IDS: 'U2' } });
   redis = new Redis(t.redisUrl);
   // A few real approved requests, so some tampered button presses hit real records.
   const requestIds: string[] = [];
@@ -48,8 +58,15 @@ beforeAll(async () => {
     expect(res.text).toBe('');
     requestIds.push(recordButtonValue(await waitForChecklist(t, userId, after)));
   }
+  // Tokens of U1 and U3, one of them orphaned, so reminder buttons and the rotated modal hit real records.
+  const tokenIds: string[] = [];
+  for (const [owner, extra] of [['U1', {}], ['U3', { reminder: { orphanedAt: Date.now() } }]] as const) {
+    const token = await recordDueToken(redis, t.prefix, owner, 40);
+    if ('reminder' in extra) await tokenStoreFor(redis, t.prefix).update(token.id, (tk) => ({ next: { ...tk, reminder: { ...tk.reminder, ...extra.reminder } } }));
+    tokenIds.push(token.id);
+  }
   send = createFuzzSender(t, SIGNING_SECRET);
-  ctx = { slackOrigin: t.slack.origin, requestIds, userIds: ['U1', 'U2', 'U3'] };
+  ctx = { slackOrigin: t.slack.origin, requestIds, userIds: ['U1', 'U2', 'U3'], tokenIds };
 });
 
 afterAll(async () => {
@@ -114,6 +131,22 @@ function request(url: string, method: string): Promise<SlackResponse> {
 const MODAL_BLOCKS = Object.values(REQUEST_BLOCK);
 const isModalBlockId = (id: string) => MODAL_BLOCKS.some((b) => id === b || new RegExp(`^${b}-\\d+$`).test(id));
 
+/** Checks an answer to a view_submission: empty (close), or field errors keyed by `blockIds`. */
+const fieldErrorsOnly = (isBlock: (id: string) => boolean) => (_p: unknown, res: SlackResponse): string | undefined => {
+  if (res.status !== 200) return okOr404(res);
+  if (res.text === '') return undefined;
+  const body = res.json() as { response_action?: string; errors?: Record<string, unknown> } | undefined;
+  if (body?.response_action !== 'errors' || !body.errors) return 'answer is neither empty nor field errors';
+  const entries = Object.entries(body.errors);
+  if (entries.length === 0) return 'empty errors';
+  for (const [blockId, message] of entries) {
+    if (!isBlock(blockId)) return `error keyed by a block the modal does not have: ${blockId.slice(0, 40)}`;
+    if (typeof message !== 'string' || message.trim() === '' || message.length > 2000) return 'error message missing or too long';
+  }
+  return undefined;
+};
+const oneOf = (ids: readonly string[]) => (id: string) => ids.includes(id);
+
 describe(`bad input: ${FUZZ_RUNS} generated payloads per entry point`, () => {
   it('slash command bodies', async () => {
     await fuzz(
@@ -158,6 +191,40 @@ describe(`bad input: ${FUZZ_RUNS} generated payloads per entry point`, () => {
     await fuzz('block_actions preset_select', presetSelectBody(ctx), (payload) => send.interaction(payload), (_p, res) => okOr404(res));
   }, 120_000);
 
+  it('block_actions: reminder buttons (renew, rotated, no longer needed, snooze, adopt)', async () => {
+    await fuzz('block_actions reminder buttons', reminderButtonBody(ctx), (payload) => send.interaction(payload), (_p, res) => okOr404(res));
+  }, 120_000);
+
+  it('block_actions: approval buttons (approve, approve fewer, reject, cancel, request again)', async () => {
+    await fuzz('block_actions approval buttons', approvalButtonBody(ctx), (payload) => send.interaction(payload), (_p, res) => okOr404(res));
+  }, 120_000);
+
+  it('block_actions: App Home buttons', async () => {
+    await fuzz('block_actions home buttons', homeButtonBody(ctx), (payload) => send.interaction(payload), (_p, res) => okOr404(res));
+  }, 120_000);
+
+  it('view_submission: record an existing token', async () => {
+    await fuzz('view_submission record modal', recordSubmissionBody(ctx), (payload) => send.interaction(payload), fieldErrorsOnly(oneOf(Object.values(RECORD_BLOCK))));
+  }, 120_000);
+
+  it('view_submission: already rotated (new expiry, tampered metadata)', async () => {
+    await fuzz('view_submission rotated modal', rotatedSubmissionBody(ctx), (payload) => send.interaction(payload), fieldErrorsOnly(oneOf(Object.values(ROTATED_BLOCK))));
+  }, 120_000);
+
+  it('view_submission: approvers\' reject and approve-fewer modals', async () => {
+    await fuzz('view_submission approval modals', approvalSubmissionBody(ctx), (payload) => send.interaction(payload), fieldErrorsOnly(oneOf([APPROVAL_INPUT.reasonBlock, APPROVAL_INPUT.scopesBlock])));
+  }, 120_000);
+
+  it('events: app_home_opened and message (leak guard), some redelivered', async () => {
+    await fuzz(
+      'events app_home_opened/message',
+      eventBody(ctx),
+      ({ envelope, retryNum }) =>
+        send.raw(JSON.stringify(envelope), { contentType: 'application/json', ...(retryNum ? { headers: { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' } } : {}) }),
+      (_p, res) => okOr404(res),
+    );
+  }, 120_000);
+
   it('malformed JSON and form bodies (signed)', async () => {
     await fuzz('malformed bodies', malformedBody(), ({ body, contentType }) => send.raw(body, { contentType }));
   }, 120_000);
@@ -175,7 +242,7 @@ describe(`bad input: ${FUZZ_RUNS} generated payloads per entry point`, () => {
 
   it('no generated token value reached Redis, the logs, Slack or an HTTP answer', async () => {
     await settle(t);
-    expect(answers.length).toBeGreaterThanOrEqual(5 * FUZZ_RUNS);
+    expect(answers.length).toBeGreaterThanOrEqual(12 * FUZZ_RUNS);
     expect(await findLeaks(t, redis, [], answers)).toEqual({ redis: [], logs: [], slackCalls: [], responses: [] });
   });
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ACTION, BLOCK, CALLBACK, COMMAND, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/slack/ids.js';
+import { ACTION, APPROVAL_INPUT, BLOCK, CALLBACK, COMMAND, RECORD_ACTION, RECORD_BLOCK, REQUEST_ACTION, REQUEST_BLOCK, ROTATED_ACTION, ROTATED_BLOCK } from '../../src/slack/ids.js';
 import { PRESETS } from '../../src/domain/presets.js';
 import { SCOPES } from '../../src/domain/scopes.js';
 import { newTriggerId } from './slack-requests.js';
@@ -21,6 +21,8 @@ export interface PayloadContext {
   requestIds?: readonly string[];
   /** Users the generated payloads act as (a mix of owners and strangers). */
   userIds?: readonly string[];
+  /** Token ids that exist in Redis, for reminder buttons and the rotated modal. */
+  tokenIds?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,14 +198,24 @@ const blockIdFor = (base: string): fc.Arbitrary<string> =>
  * state.values of the request modal: each field present with the right element (mostly),
  * a wrong element type, a missing block, a missing action, or extra junk blocks.
  */
+/** One field of a modal's state: mostly right, sometimes the wrong element, action or nothing. */
+const stateField = (base: string, actionId: string, right: fc.Arbitrary<unknown>) =>
+  fc.oneof(
+    { weight: 8, arbitrary: fc.tuple(blockIdFor(base), right).map(([b, e]) => [[b, { [actionId]: e }]] as Array<[string, unknown]>) },
+    { weight: 1, arbitrary: fc.tuple(blockIdFor(base), anyEntry()).map(([b, e]) => [[b, { [actionId]: e }]] as Array<[string, unknown]>) },
+    { weight: 1, arbitrary: fc.tuple(blockIdFor(base), nastyString(), anyEntry()).map(([b, a, e]) => [[b, { [a]: e }]] as Array<[string, unknown]>) },
+    { weight: 1, arbitrary: fc.constant([] as Array<[string, unknown]>) },
+  );
+
+/** Junk blocks appended to a state. */
+const junkBlocks = () => fc.array(fc.tuple(nastyString(), fc.oneof(fc.dictionary(nastyString(), anyEntry(), { maxKeys: 2 }), wrongType())), { maxLength: 2 });
+
+/** state.values from some fields plus junk blocks. */
+const stateOf = (...fields: Array<fc.Arbitrary<Array<[string, unknown]>>>): fc.Arbitrary<Record<string, unknown>> =>
+  fc.tuple(...fields, junkBlocks()).map((parts) => Object.fromEntries(parts.flat() as Array<[string, unknown]>));
+
 export const requestStateValues = (): fc.Arbitrary<Record<string, unknown>> => {
-  const field = (base: string, actionId: string, right: fc.Arbitrary<unknown>) =>
-    fc.oneof(
-      { weight: 8, arbitrary: fc.tuple(blockIdFor(base), right).map(([b, e]) => [[b, { [actionId]: e }]] as Array<[string, unknown]>) },
-      { weight: 1, arbitrary: fc.tuple(blockIdFor(base), anyEntry()).map(([b, e]) => [[b, { [actionId]: e }]] as Array<[string, unknown]>) },
-      { weight: 1, arbitrary: fc.tuple(blockIdFor(base), nastyString(), anyEntry()).map(([b, a, e]) => [[b, { [a]: e }]] as Array<[string, unknown]>) },
-      { weight: 1, arbitrary: fc.constant([] as Array<[string, unknown]>) },
-    );
+  const field = stateField;
   return fc
     .tuple(
       field(REQUEST_BLOCK.preset, REQUEST_ACTION.preset, entryFor.select(presetValue())),
@@ -243,16 +255,19 @@ export const responseUrl = (ctx: PayloadContext): fc.Arbitrary<string> =>
 // ---------------------------------------------------------------------------------------------
 // whole payloads
 
-/** A view_submission of the request modal (sometimes another callback id or a broken view). */
-export const viewSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
+/** A view_submission of one modal: generated state and metadata, sometimes another callback id or a broken view. */
+export const viewSubmissionFor = (
+  ctx: PayloadContext,
+  o: { callbackId: string; values: fc.Arbitrary<Record<string, unknown>>; metadata: fc.Arbitrary<unknown> },
+): fc.Arbitrary<Record<string, unknown>> =>
   fc
     .record({
       userId: userIdFor(ctx),
-      values: requestStateValues(),
-      metadata: privateMetadata(ctx),
+      values: o.values,
+      metadata: o.metadata,
       viewId: fc.oneof({ weight: 5, arbitrary: fc.stringMatching(/^V[A-Z0-9]{8,10}$/) }, { weight: 1, arbitrary: anyField() }),
       hash: fc.oneof(fc.constant('1700000000.abcdef'), anyField()),
-      callbackId: fc.oneof({ weight: 9, arbitrary: fc.constant(CALLBACK.requestModal) }, { weight: 1, arbitrary: nastyString() }),
+      callbackId: fc.oneof({ weight: 9, arbitrary: fc.constant(o.callbackId) }, { weight: 1, arbitrary: nastyString() }),
       breakView: fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: wrongType() }),
       breakState: fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: wrongType() }),
     })
@@ -276,6 +291,10 @@ export const viewSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record<str
               state: p.breakState !== undefined ? p.breakState : { values: p.values },
             },
     }));
+
+/** A view_submission of the request modal. */
+export const viewSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
+  viewSubmissionFor(ctx, { callbackId: CALLBACK.requestModal, values: requestStateValues(), metadata: privateMetadata(ctx) });
 
 /** Form fields of `/bitbucket-token` with generated text and tampered ids. */
 export const slashCommandFields = (ctx: PayloadContext): fc.Arbitrary<Record<string, string>> =>
@@ -381,6 +400,116 @@ export const presetSelectBody = (ctx: PayloadContext): fc.Arbitrary<Record<strin
 
 export const recordTokenBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
   blockActionsBody(ctx, { actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: recordButtonValue(ctx) });
+
+/** A token id as buttons carry it: a real one, a well-formed unknown one, or junk. */
+export const tokenIdValue = (ctx: PayloadContext): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    { weight: 3, arbitrary: ctx.tokenIds && ctx.tokenIds.length > 0 ? fc.constantFrom(...ctx.tokenIds) : fc.constant('taaaaaaaaaaaaaaaa') },
+    { weight: 2, arbitrary: fc.stringMatching(/^t[a-z2-7]{16}$/) },
+    { weight: 2, arbitrary: anyField() },
+  );
+
+/** The reminder DM's buttons (renew, rotated, no longer needed, snooze, adopt), tampered. */
+export const reminderButtonBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
+  fc
+    .constantFrom(ACTION.reminderRenew, ACTION.reminderRotated, ACTION.reminderRevoke, ACTION.reminderSnooze, ACTION.reminderAdopt)
+    .chain((actionId) => blockActionsBody(ctx, { actionId, blockId: BLOCK.reminderActions, value: tokenIdValue(ctx) }));
+
+/** Approval buttons (approve, approve fewer, reject on the parent; cancel, request again in the DM), tampered. */
+export const approvalButtonBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
+  fc
+    .constantFrom(
+      [ACTION.approve, BLOCK.approvalActions],
+      [ACTION.approveNarrowed, BLOCK.approvalActions],
+      [ACTION.reject, BLOCK.approvalActions],
+      [ACTION.cancelRequest, BLOCK.requesterActions],
+      [ACTION.requestAgain, BLOCK.requesterActions],
+    )
+    .chain(([actionId, blockId]) => blockActionsBody(ctx, { actionId, blockId, value: recordButtonValue(ctx) }));
+
+/** The App Home buttons, pressed in a (tampered) view. */
+export const homeButtonBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
+  fc
+    .constantFrom(ACTION.homeNewRequest, ACTION.homeRecordExisting)
+    .chain((actionId) => blockActionsBody(ctx, { actionId, blockId: BLOCK.homeActions, value: nastyString(), inView: true }));
+
+/** The "record an existing token" modal submitted with generated fields. */
+export const recordSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
+  viewSubmissionFor(ctx, {
+    callbackId: CALLBACK.recordModal,
+    values: stateOf(
+      stateField(RECORD_BLOCK.name, RECORD_ACTION.name, entryFor.text()),
+      stateField(RECORD_BLOCK.scopes, RECORD_ACTION.scopes, entryFor.multi()),
+      stateField(RECORD_BLOCK.expiry, RECORD_ACTION.expiry, entryFor.date()),
+      stateField(RECORD_BLOCK.workspace, RECORD_ACTION.workspace, entryFor.text()),
+    ),
+    metadata: fc.oneof(fc.constant(''), nastyString(), wrongType()),
+  });
+
+/** The "Already rotated" modal: a new date, and private_metadata naming the token and message. */
+export const rotatedSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
+  viewSubmissionFor(ctx, {
+    callbackId: CALLBACK.rotatedModal,
+    values: stateOf(stateField(ROTATED_BLOCK.expiry, ROTATED_ACTION.expiry, entryFor.date())),
+    metadata: fc.oneof(
+      { weight: 4, arbitrary: fc.record({ tokenId: tokenIdValue(ctx), channel: fc.oneof(fc.constantFrom('DU1', 'C1'), anyField()), ts: fc.oneof(fc.constant('1700000000.000100'), anyField()) }, { requiredKeys: [] }).map((m) => JSON.stringify(m)) },
+      { weight: 1, arbitrary: nastyString() },
+      { weight: 1, arbitrary: wrongType() },
+    ),
+  });
+
+/** The approvers' reject (reason) and approve-fewer (scopes) modals. */
+export const approvalSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> => {
+  const metadata = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ requestId: recordButtonValue(ctx) }, { requiredKeys: [] }).map((m) => JSON.stringify(m)) },
+    { weight: 2, arbitrary: recordButtonValue(ctx).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) },
+    { weight: 1, arbitrary: wrongType() },
+  );
+  return fc.oneof(
+    viewSubmissionFor(ctx, { callbackId: CALLBACK.rejectModal, values: stateOf(stateField(APPROVAL_INPUT.reasonBlock, APPROVAL_INPUT.reasonAction, entryFor.text())), metadata }),
+    viewSubmissionFor(ctx, { callbackId: CALLBACK.narrowModal, values: stateOf(stateField(APPROVAL_INPUT.scopesBlock, APPROVAL_INPUT.scopesAction, entryFor.multi())), metadata }),
+  );
+};
+
+/** Events API envelopes: app_home_opened and message events (the leak guard), tampered; some redelivered. */
+export const eventBody = (ctx: PayloadContext): fc.Arbitrary<{ envelope: Record<string, unknown>; retryNum?: number }> => {
+  const user = userIdFor(ctx);
+  const homeOpened = fc.record({
+    type: fc.constant('app_home_opened'),
+    user,
+    channel: fc.oneof(fc.constant('DU1'), anyField()),
+    tab: fc.oneof(fc.constantFrom('home', 'messages'), anyField()),
+    event_ts: fc.oneof(fc.constant('1700000000.000100'), anyField()),
+  }, { requiredKeys: ['type'] });
+  const message = fc.record({
+    type: fc.constant('message'),
+    subtype: fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('thread_broadcast', 'file_share', 'message_changed', 'bot_message', 'channel_join') }, { weight: 1, arbitrary: anyField() }),
+    user,
+    bot_id: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant('B123') }),
+    text: fc.oneof(nastyString(), atlassianToken().map((tk) => `here is my token ${tk} ok`), fc.array(atlassianToken(), { maxLength: 4 }).map((xs) => xs.join(' \n'))),
+    channel: fc.oneof(fc.constantFrom('C1', 'DU1', 'G1'), anyField()),
+    channel_type: fc.constantFrom('channel', 'im', 'group'),
+    ts: fc.oneof(fc.nat(999_999).map((n) => `1700000000.${String(n).padStart(6, '0')}`), anyField()),
+    thread_ts: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: anyField() }),
+  }, { requiredKeys: ['type'] });
+  return fc.record({
+    event: fc.oneof(homeOpened, message, wrongType()),
+    retryNum: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+    eventId: fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^Ev[A-Z0-9]{8}$/) }, { weight: 1, arbitrary: anyField() }),
+  }).map(({ event, retryNum, eventId }) => ({
+    envelope: {
+      token: 'verification-token',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: 1_700_000_000,
+      authorizations: [{ enterprise_id: null, team_id: 'T1', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+      event,
+    },
+    ...(retryNum !== undefined ? { retryNum } : {}),
+  }));
+};
 
 // ---------------------------------------------------------------------------------------------
 // bodies that are not well-formed

@@ -15,7 +15,8 @@ export function createReminderSnoozeHandler(deps: Deps) {
     const tz = await deps.users.timeZoneOf(press.userId);
     const until = snoozeUntil(press.token.expiresOn, deps.config.reminders, tz, now);
     const result = await deps.tokens.update(press.token.id, (t) =>
-      t.status !== 'active'
+      // Already snoozed until then: a double click or a redelivery, not a second snooze.
+      t.status !== 'active' || t.reminder?.snoozedUntil === until
         ? undefined
         : {
             next: { ...t, reminder: { ...t.reminder, snoozedUntil: until } },
