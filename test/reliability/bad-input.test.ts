@@ -221,7 +221,8 @@ describe(`bad input: ${FUZZ_RUNS} generated payloads per entry point`, () => {
       eventBody(ctx),
       ({ envelope, retryNum }) =>
         send.raw(JSON.stringify(envelope), { contentType: 'application/json', ...(retryNum ? { headers: { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' } } : {}) }),
-      (_p, res) => okOr404(res),
+      // 400: an envelope whose `event` is not an object (src/http/request-guard.ts).
+      (_p, res) => (res.status === 400 ? undefined : okOr404(res)),
     );
   }, 120_000);
 
