@@ -3,7 +3,7 @@
  * next request, or the reason it is refused, comes out. The store applies the result with
  * compare-and-set, so of several concurrent decisions exactly one wins.
  */
-import { missingReadScopes, sortScopes } from './scopes.js';
+import { isKnownScope, missingReadScopes, sortScopes } from './scopes.js';
 import type { TokenRequest } from './types.js';
 
 export type Decision =
@@ -46,7 +46,14 @@ export function checkNarrowedScopes(requested: readonly string[], selected: read
   const scopes = sortScopes(selected);
   if (scopes.length === 0) return { error: 'Keep at least one scope, or reject the request instead.' };
   const extra = scopes.filter((s) => !requested.includes(s));
-  if (extra.length > 0) return { error: `Only requested scopes can be approved; not ${extra.join(', ')}.` };
+  if (extra.length > 0) {
+    // Name only catalogue scopes: a selected value comes from the client and may be anything
+    // (a pasted token, 20k characters), and this message goes back to Slack.
+    const named = extra.filter(isKnownScope).slice(0, 5);
+    const others = extra.length - named.length;
+    const list = [...named, ...(others > 0 ? [`${others} unknown value${others === 1 ? '' : 's'}`] : [])].join(', ');
+    return { error: `Only requested scopes can be approved; not ${list}.` };
+  }
   const missing = missingReadScopes(scopes);
   if (missing.length > 0) {
     return { error: `${missing.map((m) => m.scope).join(', ')} also needs ${missing.map((m) => m.needs).join(', ')}: keep it, or remove the write scope too.` };

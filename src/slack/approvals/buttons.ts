@@ -1,7 +1,8 @@
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { buildRequestModal } from '../../blocks/request-modal.js';
 import { buildNarrowModal, buildRefusalModal, buildRejectModal } from '../../blocks/approval.js';
-import { buildNotYoursMessage, buildPlainMessage } from '../../blocks/messages.js';
+import { buildNotYoursMessage, buildPlainMessage, type Message } from '../../blocks/messages.js';
+import { respondEphemeral } from '../notify.js';
 import { daysBetween, todayIn } from '../../domain/dates.js';
 import { defaultExpiry } from '../../domain/validation.js';
 import type { Block } from '../../blocks/text.js';
@@ -12,28 +13,29 @@ import type { Deps } from '../deps.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 
-const ephemeral = (respond: Args['respond'], text: string) =>
-  respond({ response_type: 'ephemeral', replace_original: false, ...buildPlainMessage(text) });
+/** A courtesy reply through response_url: a missing or unreachable one is logged, not a listener error. */
+const ephemeral = (deps: Deps, respond: Args['respond'], text: string | Message) =>
+  respondEphemeral(respond as never, typeof text === 'string' ? buildPlainMessage(text) : text, deps.logger);
 
 /** Approve: only an approver, never on their own request; one decision wins. */
 export function createApproveHandler(deps: Deps) {
   return async ({ ack, body, respond }: Args): Promise<void> => {
     await ack();
     const click = readRequestButton(body);
-    if (!click) return void (await ephemeral(respond, INVALID_BUTTON));
+    if (!click) return void (await ephemeral(deps, respond, INVALID_BUTTON));
     const refused = await checkApprover(deps, click.userId);
-    if (refused) return void (await ephemeral(respond, refused));
+    if (refused) return void (await ephemeral(deps, respond, refused));
     const result = await decideRequest(deps, click.requestId, { kind: 'approve', by: click.userId });
-    if (!result.ok) await ephemeral(respond, result.message);
+    if (!result.ok) await ephemeral(deps, respond, result.message);
   };
 }
 
 /** A click that needs a trigger_id and an existing request; answers the user itself otherwise. */
 async function loadClickedRequest(deps: Deps, body: unknown, respond: Args['respond']) {
   const click = readRequestButton(body);
-  if (!click?.triggerId) return void (await ephemeral(respond, INVALID_BUTTON));
+  if (!click?.triggerId) return void (await ephemeral(deps, respond, INVALID_BUTTON));
   const request = await deps.requests.get(click.requestId);
-  if (!request) return void (await ephemeral(respond, UNKNOWN_REQUEST));
+  if (!request) return void (await ephemeral(deps, respond, UNKNOWN_REQUEST));
   return { ...click, triggerId: click.triggerId, request };
 }
 
@@ -48,7 +50,7 @@ export function createDecisionModalHandler(deps: Deps, build: (request: TokenReq
     const click = await loadClickedRequest(deps, body, respond);
     if (!click) return;
     const { request } = click;
-    if (request.status !== 'pending_approval') return void (await ephemeral(respond, describeRefusal(request, 'not_pending')));
+    if (request.status !== 'pending_approval') return void (await ephemeral(deps, respond, describeRefusal(request, 'not_pending')));
     const opened = await client.views.open({ trigger_id: click.triggerId, view: build(request) as never });
     const refused = request.requesterId === click.userId ? describeRefusal(request, 'own_request') : await checkApprover(deps, click.userId);
     if (refused && opened.view?.id) {
@@ -65,9 +67,9 @@ export function createCancelHandler(deps: Deps) {
   return async ({ ack, body, respond }: Args): Promise<void> => {
     await ack();
     const click = readRequestButton(body);
-    if (!click) return void (await ephemeral(respond, INVALID_BUTTON));
+    if (!click) return void (await ephemeral(deps, respond, INVALID_BUTTON));
     const result = await decideRequest(deps, click.requestId, { kind: 'cancel', by: click.userId });
-    await ephemeral(respond, result.ok ? `Cancelled your request *${result.request.name}*. Approvers can see it in the thread.` : result.message);
+    await ephemeral(deps, respond, result.ok ? `Cancelled your request *${result.request.name}*. Approvers can see it in the thread.` : result.message);
   };
 }
 
@@ -78,7 +80,7 @@ export function createRequestAgainHandler(deps: Deps) {
     const click = await loadClickedRequest(deps, body, respond);
     if (!click) return;
     const { request } = click;
-    if (request.requesterId !== click.userId) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...buildNotYoursMessage(request.requesterId, 'reuse this request') }));
+    if (request.requesterId !== click.userId) return void (await ephemeral(deps, respond, buildNotYoursMessage(request.requesterId, 'reuse this request')));
     const now = new Date();
     // An expiry that has come too close is replaced by the default, which validation accepts.
     const expiresOn = daysBetween(todayIn('UTC', now), request.expiresOn) >= 1 ? request.expiresOn : defaultExpiry('UTC', now);

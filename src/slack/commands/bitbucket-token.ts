@@ -6,6 +6,7 @@ import { todayIn } from '../../domain/dates.js';
 import { rankTokens } from '../../domain/inventory.js';
 import { slashCommandSchema } from '../payloads.js';
 import { openRecordModal, openRequestModal } from '../open-modals.js';
+import { respondEphemeral } from '../notify.js';
 import { USER_TOKENS_MAX } from '../home.js';
 import { assessForModal } from '../approvals/policy-notice.js';
 import type { Deps } from '../deps.js';
@@ -42,7 +43,7 @@ export function createTokenCommandHandler(deps: Deps) {
       // Acked already: the reply goes through response_url, so Redis and users.info may take their time.
       const today = todayIn(await deps.users.timeZoneOf(user_id), new Date());
       const tokens = await deps.tokens.listByUser(user_id, USER_TOKENS_MAX);
-      await respond({ response_type: 'ephemeral', ...buildTokenListMessage(rankTokens(tokens, today)) } as never);
+      await respondEphemeral(respond as never, buildTokenListMessage(rankTokens(tokens, today)), deps.logger);
       return;
     }
     await openRequestModal(client, trigger_id, { text: arg, channelId: channel_id, responseUrl: response_url, review: (selection) => assessForModal(deps, selection, new Date()) });

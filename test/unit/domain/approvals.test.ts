@@ -58,6 +58,12 @@ describe('checkNarrowedScopes', () => {
     expect(checkNarrowedScopes(request.scopes, ['read:repository:bitbucket', 'read:repository:bitbucket'])).toEqual({ scopes: ['read:repository:bitbucket'] });
   });
 
+  it('never echoes a selected value that is not a scope (found by the approval-modal fuzz)', () => {
+    const token = `ATATT3${'x'.repeat(40)}`;
+    const result = checkNarrowedScopes(request.scopes, ['read:repository:bitbucket', token, 'y'.repeat(20_000), 'delete:repository:bitbucket']);
+    expect(result).toEqual({ error: 'Only requested scopes can be approved; not delete:repository:bitbucket, 2 unknown values.' });
+  });
+
   it('lists the removed scopes', () => {
     expect(removedScopes({ scopes: request.scopes, approvedScopes: ['read:repository:bitbucket'] })).toEqual(['write:repository:bitbucket', 'admin:repository:bitbucket']);
     expect(removedScopes({ scopes: request.scopes })).toEqual([]);
