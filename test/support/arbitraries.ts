@@ -411,27 +411,28 @@ export const tokenIdValue = (ctx: PayloadContext): fc.Arbitrary<unknown> =>
 
 /** The reminder DM's buttons (renew, rotated, no longer needed, snooze, adopt), tampered. */
 export const reminderButtonBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
-  fc
-    .constantFrom(ACTION.reminderRenew, ACTION.reminderRotated, ACTION.reminderRevoke, ACTION.reminderSnooze, ACTION.reminderAdopt)
-    .chain((actionId) => blockActionsBody(ctx, { actionId, blockId: BLOCK.reminderActions, value: tokenIdValue(ctx) }));
+  // One arbitrary per button, built once (fc.chain would rebuild them per sample: slow).
+  fc.oneof(
+    ...[ACTION.reminderRenew, ACTION.reminderRotated, ACTION.reminderRevoke, ACTION.reminderSnooze, ACTION.reminderAdopt].map((actionId) =>
+      blockActionsBody(ctx, { actionId, blockId: BLOCK.reminderActions, value: tokenIdValue(ctx) }),
+    ),
+  );
 
 /** Approval buttons (approve, approve fewer, reject on the parent; cancel, request again in the DM), tampered. */
 export const approvalButtonBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
-  fc
-    .constantFrom(
+  fc.oneof(
+    ...([
       [ACTION.approve, BLOCK.approvalActions],
       [ACTION.approveNarrowed, BLOCK.approvalActions],
       [ACTION.reject, BLOCK.approvalActions],
       [ACTION.cancelRequest, BLOCK.requesterActions],
       [ACTION.requestAgain, BLOCK.requesterActions],
-    )
-    .chain(([actionId, blockId]) => blockActionsBody(ctx, { actionId, blockId, value: recordButtonValue(ctx) }));
+    ] as const).map(([actionId, blockId]) => blockActionsBody(ctx, { actionId, blockId, value: recordButtonValue(ctx) })),
+  );
 
 /** The App Home buttons, pressed in a (tampered) view. */
 export const homeButtonBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
-  fc
-    .constantFrom(ACTION.homeNewRequest, ACTION.homeRecordExisting)
-    .chain((actionId) => blockActionsBody(ctx, { actionId, blockId: BLOCK.homeActions, value: nastyString(), inView: true }));
+  fc.oneof(...[ACTION.homeNewRequest, ACTION.homeRecordExisting].map((actionId) => blockActionsBody(ctx, { actionId, blockId: BLOCK.homeActions, value: nastyString(), inView: true })));
 
 /** The "record an existing token" modal submitted with generated fields. */
 export const recordSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
