@@ -220,7 +220,8 @@ describe(`bad input: ${FUZZ_RUNS} generated payloads per entry point`, () => {
     const results = await Promise.all([send.raw(big), send.raw(big, { signingSecret: '' })]);
     expect(results.map((r) => r.status)).toEqual([413, 413]);
     await settle(t);
-    expect(t.slack.calls.slice(before).map((c) => `${c.method} ${JSON.stringify(c.args).slice(0, 200)}`)).toEqual([]);
+    // users.info may come from the reminder sweep looking at the seeded tokens' owners meanwhile.
+    expect(t.slack.calls.slice(before).filter((c) => c.method !== 'users.info').map((c) => `${c.method} ${JSON.stringify(c.args).slice(0, 200)}`)).toEqual([]);
     expect(processErrors.errors).toEqual([]);
   }, 60_000);
 
