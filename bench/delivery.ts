@@ -69,25 +69,32 @@ export function idealDeliveryMs(count: number, limit: number, windowMs: number):
   return Math.max(0, Math.ceil(count / limit) - 1) * windowMs;
 }
 
-function tally(slack: FakeSlack, delivery: ReminderDelivery, expected: ReadonlySet<string>) {
+/**
+ * Counts delivered reminders as calls arrive. Incremental: it reads only the calls since the
+ * last look, so polling it does not steal time from a sender running in this process.
+ */
+function createTally(slack: FakeSlack, delivery: ReminderDelivery, expected: ReadonlySet<string>) {
   const seen = new Map<string, number>();
+  let read = 0;
   let last = 0;
-  for (const call of slack.calls) {
-    if (call.method !== 'chat.postMessage' || call.status !== 200 || call.response['ok'] !== true) continue;
-    const id = delivery.reminderIdOf(call);
-    if (id === undefined) continue;
-    seen.set(id, (seen.get(id) ?? 0) + 1);
-    last = Math.max(last, call.at);
-  }
+  let delivered = 0;
   let duplicates = 0;
   let unexpected = 0;
-  let delivered = 0;
-  for (const [id, n] of seen) {
-    duplicates += n - 1;
-    if (expected.has(id)) delivered += 1;
-    else unexpected += 1;
-  }
-  return { delivered, duplicates, unexpected, last };
+  return () => {
+    for (; read < slack.calls.length; read++) {
+      const call = slack.calls[read]!;
+      if (call.method !== 'chat.postMessage' || call.status !== 200 || call.response['ok'] !== true) continue;
+      const id = delivery.reminderIdOf(call);
+      if (id === undefined) continue;
+      const n = (seen.get(id) ?? 0) + 1;
+      seen.set(id, n);
+      if (n > 1) duplicates += 1;
+      else if (expected.has(id)) delivered += 1;
+      else unexpected += 1;
+      last = Math.max(last, call.at);
+    }
+    return { delivered, duplicates, unexpected, last };
+  };
 }
 
 export async function measureDelivery(factory: DeliveryFactory, o: DeliveryOptions): Promise<DeliveryResult> {
@@ -98,19 +105,20 @@ export async function measureDelivery(factory: DeliveryFactory, o: DeliveryOptio
     const expected = new Set(await delivery.seedDue(o.count));
     if (expected.size !== o.count) throw new Error(`delivery: seeded ${expected.size} distinct reminders, wanted ${o.count}`);
     const timeoutMs = o.timeoutMs ?? idealMs * 5 + 30_000;
+    const tally = createTally(slack, delivery, expected);
     const started = realNow();
     await delivery.start();
     let timedOut = false;
     for (;;) {
       await sleep(100);
-      if (tally(slack, delivery, expected).delivered >= o.count) break;
+      if (tally().delivered >= o.count) break;
       if (realNow() - started > timeoutMs) {
         timedOut = true;
         break;
       }
     }
     await sleep(o.settleMs ?? 2000);
-    const final = tally(slack, delivery, expected);
+    const final = tally();
     const deliverMs = timedOut ? realNow() - started : final.last - started;
     return {
       name: o.name,

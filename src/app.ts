@@ -11,6 +11,7 @@ import { TokenStore } from './store/tokens.js';
 import { SeenMessages } from './store/seen-messages.js';
 import { UserDirectory } from './slack/users.js';
 import { registerListeners } from './slack/index.js';
+import { verifySlackAuth } from './slack/preflight.js';
 import { createHealthRoutes } from './http/health.js';
 import { answerUnreadableEvent, guardSlackEndpoint } from './http/request-guard.js';
 import { createScheduler, type JobProcessor, type Scheduler } from './scheduler/scheduler.js';
@@ -144,12 +145,14 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker, u
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });
 
+  let listening = false;
   return {
     app,
     redis,
     scheduler,
     metrics,
     async start() {
+      await verifySlackAuth(config.slack.botToken, config.slack.apiUrl);
       await app.init();
       await scheduler.start();
       if (config.approvals.policy.mode !== 'none' && !approvers.configured) {
@@ -161,13 +164,15 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker, u
         .then((recovered) => recovered > 0 && logger.info({ recovered }, 'pending approvals re-queued for posting'))
         .catch((err) => logger.warn({ err }, 'could not re-queue pending approvals'));
       const server = (await app.start(config.port)) as unknown;
+      listening = true;
       const port = config.slack.socketMode ? config.port : ((server as Server).address() as AddressInfo).port;
       logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'bot started');
       return { port };
     },
     stop() {
       stopping ??= (async () => {
-        await app.stop().catch((err) => logger.warn({ err }, 'error while stopping Bolt'));
+        // Bolt refuses to stop a receiver that never started (a failed start-up).
+        if (listening) await app.stop().catch((err) => logger.warn({ err }, 'error while stopping Bolt'));
         if (!(await tracker.drain(REQUEST_DRAIN_MS))) logger.warn({ inFlight: tracker.inFlight() }, 'shutdown: requests still in progress');
         await scheduler.stop().catch((err) => logger.warn({ err }, 'error while stopping the scheduler'));
         await redis.quit().catch(() => redis.disconnect());

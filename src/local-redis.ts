@@ -1,17 +1,18 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
+import { StartupError } from './errors.js';
 
 export interface LocalRedis {
   url: string;
   stop(): Promise<void>;
 }
 
-export class RedisBinaryMissingError extends Error {
-  readonly code = 'redis_missing';
+export class RedisBinaryMissingError extends StartupError {
+  override readonly code = 'redis_missing';
   constructor() {
     super(
       'REDIS_URL is not set and no redis-server binary was found on PATH.\n' +
@@ -36,19 +37,41 @@ async function freePort(): Promise<number> {
  * For `npm start` without REDIS_URL: runs a private redis-server bound to 127.0.0.1 with
  * append-only persistence under `dataDir`, and stops it when the bot stops.
  */
+/** The pid in `<dir>/redis.pid` when that process is still alive (a bot killed with -9 leaves it). */
+function livePidIn(dir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(resolve(dir, 'redis.pid'), 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startLocalRedis(dataDir: string, logger: Logger): Promise<LocalRedis> {
   if (spawnSync('redis-server', ['--version']).error) throw new RedisBinaryMissingError();
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
+  // Two servers on one append-only file would overwrite each other's writes.
+  const stale = livePidIn(dir);
+  if (stale !== undefined) {
+    throw new StartupError(
+      `A redis-server (pid ${stale}) is still running on ${dir}, probably left by a bot that was killed. ` +
+        `Stop it (kill ${stale}) and start again, or set REDIS_URL.`,
+    );
+  }
   const port = await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--pidfile', resolve(dir, 'redis.pid'), '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'],
+    // Its own process group: Ctrl-C reaches the bot, which stops Redis after its own shutdown.
+    { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
   const url = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined); // refused while the server starts: expected, retried below
   for (let i = 0; ; i++) {
     try {
       await probe.connect();

@@ -1,11 +1,22 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { redactDeep, redactSecrets } from './domain/secrets.js';
 
 export type { Logger };
 
+/** pino-pretty is a development dependency: the production image does not have it. */
+function hasPrettyPrinter(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * pino JSON logs (pretty when asked). Every string that looks like a token is replaced
+ * pino JSON logs (pretty when asked and pino-pretty is installed). Every string that looks like a token is replaced
  * before it is written, whichever field it sits in: the bot must never log a secret.
  */
 export function createLogger(opts: { level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {
@@ -23,7 +34,7 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
           );
         },
       },
-      ...(opts.pretty && !opts.destination
+      ...(opts.pretty && !opts.destination && hasPrettyPrinter()
         ? { transport: { target: 'pino-pretty', options: { colorize: true } } }
         : {}),
     },

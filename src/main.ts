@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { createBot, type Bot } from './app.js';
+import { StartupError } from './errors.js';
 
 const SHUTDOWN_BOUND_MS = 15_000;
 
@@ -56,7 +57,9 @@ async function main(): Promise<void> {
     bot = createBot({ config, logger, redisUrl });
     await bot.start();
   } catch (err) {
-    logger.fatal({ err }, (err as Error).message);
+    // Known causes get their message alone (it says what to do); anything else its stack too.
+    if (err instanceof StartupError) logger.fatal(err.message);
+    else logger.fatal({ err }, (err as Error).message);
     await bot?.stop();
     await localRedis?.stop();
     process.exit(1);

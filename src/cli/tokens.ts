@@ -88,7 +88,7 @@ export async function runTokensCli(argv: string[], env: NodeJS.ProcessEnv = proc
         source: basename(file!),
         now: new Date(),
         dryRun: Boolean(args.values['dry-run']),
-        onProgress: (p) => progress(p.phase === 'validate' ? `validated ${p.done} rows` : `written ${p.done}/${p.total} tokens`),
+        onProgress: (p) => progress(p.phase === 'validate' ? `validated ${p.done} rows` : `stored ${p.done}/${p.total} rows`),
       });
       printIssues('warning:', report.warnings, process.stdout);
       if (!report.ok) {

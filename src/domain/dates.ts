@@ -93,3 +93,98 @@ export function formatLongDate(isoDate: string): string {
   const date = new Date(toUtcMs(isoDate));
   return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
+
+/** Wall-clock fields of an instant in a timezone. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** 0 = Sunday … 6 = Saturday. */
+  weekday: number;
+}
+
+/**
+ * One wall-clock formatter per zone, as for dayFormatter: dayjs's timezone plugin builds a new
+ * formatter on every call, and the reminder schedule asks for local times several times per
+ * token (it was the largest item of our own code in the `npm run bench` delivery profile).
+ */
+const clockFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function clockFormatter(timeZone: string): Intl.DateTimeFormat {
+  const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
+  let formatter = clockFormatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    if (clockFormatters.size >= DAY_FORMATTER_CAP) clockFormatters.clear();
+    clockFormatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** The wall clock at `at` (epoch ms) in `timeZone`; an invalid zone falls back to UTC. */
+export function wallClockIn(timeZone: string, at: number): WallClock {
+  const clock: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, weekday: 0 };
+  for (const part of clockFormatter(timeZone).formatToParts(at)) {
+    if (part.type === 'weekday') clock.weekday = WEEKDAYS.indexOf(part.value as (typeof WEEKDAYS)[number]);
+    else if (part.type in clock) clock[part.type as Exclude<keyof WallClock, 'weekday'>] = Number(part.value);
+  }
+  return clock;
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `at`, in ms. */
+function zoneOffsetMs(timeZone: string, at: number): number {
+  const c = wallClockIn(timeZone, at);
+  const wall = new Date(0);
+  wall.setUTCFullYear(c.year, c.month - 1, c.day);
+  wall.setUTCHours(c.hour, c.minute, c.second);
+  return wall.getTime() - (at - (((at % 1000) + 1000) % 1000));
+}
+
+/**
+ * Epoch ms of `hour`:00 on `isoDate` in `timeZone`. In a DST gap (a wall time that does not
+ * exist) it reads the time with the offset before the gap (02:00 becomes 03:00), as dayjs does;
+ * a wall time that occurs twice (clocks going back) gives the first occurrence, whatever the
+ * date today (dayjs picks by today's offset).
+ */
+export function zonedHour(isoDate: string, hour: number, timeZone: string): number {
+  const key = `${isoDate} ${hour} ${timeZone}`;
+  let at = zonedHours.get(key);
+  if (at === undefined) {
+    at = computeZonedHour(isoDate, hour, timeZone);
+    if (zonedHours.size >= ZONED_HOURS_CAP) zonedHours.clear();
+    zonedHours.set(key, at);
+  }
+  return at;
+}
+
+/**
+ * Answers of zonedHour: tokens share few expiry dates and owners few zones, and the schedule
+ * asks for the same hours for every token it looks at, so most calls are a lookup.
+ */
+const zonedHours = new Map<string, number>();
+const ZONED_HOURS_CAP = 10_000;
+
+function computeZonedHour(isoDate: string, hour: number, timeZone: string): number {
+  const local = toUtcMs(isoDate) + hour * 3_600_000;
+  // dayjs's fixOffset: guess with the offset at the local time read as UTC, then correct once.
+  const o0 = zoneOffsetMs(timeZone, local);
+  let guess = local - o0;
+  const o2 = zoneOffsetMs(timeZone, guess);
+  if (o2 === o0) return guess;
+  guess -= o2 - o0;
+  const o3 = zoneOffsetMs(timeZone, guess);
+  return o2 === o3 ? guess : local - Math.min(o2, o3);
+}

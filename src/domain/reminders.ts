@@ -11,7 +11,7 @@
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
-import { addDays, isValidTimeZone, todayIn } from './dates.js';
+import { addDays, isValidTimeZone, todayIn, wallClockIn, zonedHour } from './dates.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -83,8 +83,7 @@ export function sendDate(expiresOn: string, threshold: number, workdays: readonl
 
 /** Epoch ms of `hour`:00 on `isoDate` in `tz`. */
 export function zonedTime(isoDate: string, hour: number, tz: string): number {
-  const hh = String(hour).padStart(2, '0');
-  return dayjs.tz(`${isoDate} ${hh}:00`, zoneOf(tz)).valueOf();
+  return zonedHour(isoDate, hour, zoneOf(tz));
 }
 
 /** When a threshold's reminder is due for an owner in `tz`. */
@@ -94,8 +93,8 @@ export function dueTime(expiresOn: string, threshold: number, settings: Reminder
 
 /** True when `now` is a workday between REMINDER_HOUR and the last hour in `tz`. */
 export function isWorkingTime(now: number, tz: string, settings: ReminderSettings): boolean {
-  const local = dayjs(now).tz(zoneOf(tz));
-  return settings.workdays.includes(local.day()) && local.hour() >= settings.hour && local.hour() < settings.lastHour;
+  const local = wallClockIn(zoneOf(tz), now);
+  return settings.workdays.includes(local.weekday) && local.hour >= settings.hour && local.hour < settings.lastHour;
 }
 
 /** The next start of working time (REMINDER_HOUR on a workday) strictly after `now`, in `tz`. */

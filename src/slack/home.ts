@@ -51,7 +51,29 @@ export async function publishHome(client: WebClient, deps: Deps, userId: string)
   await client.views.publish({ user_id: userId, view: view as never });
 }
 
-/** Republishes the user's Home after their data changed. Fire and forget: errors are logged. */
+/** Per bot (its Deps): users whose Home is being published, and whether it changed since. */
+const refreshing = new WeakMap<Deps, Map<string, { again: boolean }>>();
+
+/**
+ * Republishes the user's Home after their data changed. Fire and forget: errors are logged.
+ * Refreshes coalesce: while one is publishing, further changes ask for one more publish
+ * afterwards, so a burst of changes costs two publishes, not one per change.
+ */
 export function refreshHome(client: WebClient, deps: Deps, userId: string): void {
-  publishHome(client, deps, userId).catch((err) => deps.logger.warn({ err, userId }, 'could not refresh App Home'));
+  let running = refreshing.get(deps);
+  if (!running) refreshing.set(deps, (running = new Map()));
+  const current = running.get(userId);
+  if (current) {
+    current.again = true;
+    return;
+  }
+  const state = { again: false };
+  running.set(userId, state);
+  void (async () => {
+    do {
+      state.again = false;
+      await publishHome(client, deps, userId).catch((err) => deps.logger.warn({ err, userId }, 'could not refresh App Home'));
+    } while (state.again);
+    running.delete(userId);
+  })();
 }

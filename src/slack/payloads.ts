@@ -102,3 +102,16 @@ export const messageEventSchema = z.object({
   text: z.string().max(100_000).optional(),
   thread_ts: messageTsSchema.optional(),
 });
+
+/**
+ * Parses a modal's private_metadata (JSON written by the bot) with `schema`; undefined when
+ * it is missing, not JSON or not what the bot wrote (a tampered payload).
+ */
+export function parseMetadata<T>(schema: z.ZodType<T>, raw: string): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

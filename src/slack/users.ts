@@ -24,6 +24,12 @@ export class UserDirectory {
     private readonly logger: Logger,
   ) {}
 
+  /** The user's timezone when a fresh lookup is cached, without asking Slack. */
+  cachedTimeZone(userId: string): string | undefined {
+    const hit = this.cache.get(userId);
+    return hit?.user && Date.now() - hit.at < TTL_MS ? hit.user.tz : undefined;
+  }
+
   /** The user, or null when Slack says they do not exist. Throws on transient errors. */
   async lookup(userId: string): Promise<SlackUser | null> {
     const hit = this.cache.get(userId);

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { decode, encode } from './schemas.js';
 
 /**
  * Compare-and-set of one JSON record plus the index writes that go with it, in one Lua
@@ -55,4 +57,41 @@ export async function commitRecord(redis: Redis, { key, expected, next, ops = []
   // Sending the script's SHA rather than its text saves bytes and a hash on every commit.
   const result = await commitCommand(redis).btbCommitRecord(keys.length, ...keys, expected ?? '', next, JSON.stringify(encoded));
   return result === 1;
+}
+
+/** What an update decides: the next record and the index writes that go with it. */
+export interface RecordChange<T> {
+  next: T;
+  ops?: IndexOp[];
+}
+
+/**
+ * The read-decide-commit loop behind every record update: reads the record, lets `change`
+ * decide (undefined leaves it alone), adds `derivedOps(before, after)` (indexes that follow
+ * the record's fields), and commits only if nobody changed the record meanwhile, else
+ * reads again. Returns the record as it ended up and whether this call changed it, or
+ * undefined when the record does not exist.
+ */
+export async function updateRecord<T>(
+  redis: Redis,
+  key: string,
+  schema: z.ZodType<T>,
+  change: (current: T) => RecordChange<T> | undefined,
+  derivedOps: (before: T, after: T) => IndexOp[] = () => [],
+): Promise<{ value: T; changed: boolean } | undefined> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const raw = await redis.get(key);
+    const current = decode(schema, raw);
+    if (current === undefined || raw === null) return undefined;
+    const decision = change(current);
+    if (!decision) return { value: current, changed: false };
+    const ok = await commitRecord(redis, {
+      key,
+      expected: raw,
+      next: encode(schema, decision.next),
+      ops: [...(decision.ops ?? []), ...derivedOps(current, decision.next)],
+    });
+    if (ok) return { value: decision.next, changed: true };
+  }
+  throw new Error(`${key} is too contended to update`);
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { TokenRecord, TokenStatus } from '../domain/types.js';
 import type { Keys } from './keys.js';
-import { decode, tokenSchema } from './schemas.js';
+import { readAll, tokenSchema } from './schemas.js';
 
 export type StatusCounts = Record<TokenStatus, number>;
 
@@ -27,11 +27,7 @@ export class TokenInventory {
       const stop = Math.min(start + pageSize, limit) - 1;
       const ids = await this.redis.zrange(this.keys.allTokens, String(start), String(stop));
       if (ids.length === 0) return;
-      const raws = await this.redis.mget(ids.map((id) => this.keys.token(id)));
-      yield raws.flatMap((raw) => {
-        const token = decode(tokenSchema, raw);
-        return token ? [token] : [];
-      });
+      yield await readAll(this.redis, tokenSchema, ids.map((id) => this.keys.token(id)));
       if (ids.length < stop - start + 1) return;
     }
   }

@@ -1,14 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { TokenRequest } from '../domain/types.js';
 import type { Keys } from './keys.js';
-import { commitRecord, type IndexOp } from './commit.js';
-import { decode, encode, requestSchema } from './schemas.js';
-
-/** A stored record together with the exact JSON it was read from (for compare-and-set). */
-export interface Versioned<T> {
-  value: T;
-  raw: string;
-}
+import { commitRecord, updateRecord, type IndexOp, type RecordChange } from './commit.js';
+import { decode, encode, readAll, requestSchema } from './schemas.js';
 
 export class RequestStore {
   constructor(
@@ -28,13 +22,7 @@ export class RequestStore {
   }
 
   async get(id: string): Promise<TokenRequest | undefined> {
-    return (await this.getVersioned(id))?.value;
-  }
-
-  async getVersioned(id: string): Promise<Versioned<TokenRequest> | undefined> {
-    const raw = await this.redis.get(this.keys.request(id));
-    const value = decode(requestSchema, raw);
-    return value && raw ? { value, raw } : undefined;
+    return decode(requestSchema, await this.redis.get(this.keys.request(id)));
   }
 
   /**
@@ -44,22 +32,10 @@ export class RequestStore {
    */
   async update(
     id: string,
-    change: (current: TokenRequest) => { next: TokenRequest; ops?: IndexOp[] } | undefined,
+    change: (current: TokenRequest) => RecordChange<TokenRequest> | undefined,
   ): Promise<{ request: TokenRequest; changed: boolean } | undefined> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const current = await this.getVersioned(id);
-      if (!current) return undefined;
-      const decision = change(current.value);
-      if (!decision) return { request: current.value, changed: false };
-      const ok = await commitRecord(this.redis, {
-        key: this.keys.request(id),
-        expected: current.raw,
-        next: encode(requestSchema, decision.next),
-        ops: [...(decision.ops ?? []), ...this.pendingOps(current.value, decision.next)],
-      });
-      if (ok) return { request: decision.next, changed: true };
-    }
-    throw new Error(`request ${id} is too contended to update`);
+    const result = await updateRecord(this.redis, this.keys.request(id), requestSchema, change, (before, after) => this.pendingOps(before, after));
+    return result && { request: result.value, changed: result.changed };
   }
 
   /**
@@ -76,23 +52,14 @@ export class RequestStore {
 
   /** Requests waiting for an approver, oldest first (the approvers' queue). */
   async listPendingApprovals(limit = 100): Promise<TokenRequest[]> {
-    const ids = await this.redis.zrange(this.keys.pendingApprovals, "0", String(limit - 1));
-    if (ids.length === 0) return [];
-    const raws = await this.redis.mget(ids.map((id) => this.keys.request(id)));
-    return raws.flatMap((raw) => {
-      const value = decode(requestSchema, raw);
-      return value?.status === 'pending_approval' ? [value] : [];
-    });
+    const ids = await this.redis.zrange(this.keys.pendingApprovals, '0', String(limit - 1));
+    const requests = await readAll(this.redis, requestSchema, ids.map((id) => this.keys.request(id)));
+    return requests.filter((r) => r.status === 'pending_approval');
   }
 
   /** The user's requests, newest first. */
   async listByUser(userId: string, limit = 50): Promise<TokenRequest[]> {
     const ids = await this.redis.zrevrange(this.keys.userRequests(userId), 0, limit - 1);
-    if (ids.length === 0) return [];
-    const raws = await this.redis.mget(ids.map((id) => this.keys.request(id)));
-    return raws.flatMap((raw) => {
-      const value = decode(requestSchema, raw);
-      return value ? [value] : [];
-    });
+    return readAll(this.redis, requestSchema, ids.map((id) => this.keys.request(id)));
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Redis } from 'ioredis';
 import type { TokenRecord, TokenRequest } from '../domain/types.js';
 import { REQUEST_ID, TOKEN_ID } from '../domain/record-ids.js';
 
@@ -63,4 +64,14 @@ export function encode<T>(schema: z.ZodType<T>, record: T): string {
 export function decode<T>(schema: z.ZodType<T>, raw: string | null): T | undefined {
   if (raw === null) return undefined;
   return schema.parse(JSON.parse(raw));
+}
+
+/** Reads the records stored under `keys` (one MGET), skipping any that are gone. */
+export async function readAll<T>(redis: Redis, schema: z.ZodType<T>, keys: string[]): Promise<T[]> {
+  if (keys.length === 0) return [];
+  const raws = await redis.mget(keys);
+  return raws.flatMap((raw) => {
+    const value = decode(schema, raw);
+    return value === undefined ? [] : [value];
+  });
 }

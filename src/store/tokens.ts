@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { TokenEvent, TokenRecord, TokenRequest } from '../domain/types.js';
 import type { Keys } from './keys.js';
-import { commitRecord, type IndexOp } from './commit.js';
-import { decode, encode, tokenSchema } from './schemas.js';
-import type { RequestStore, Versioned } from './requests.js';
+import { commitRecord, updateRecord, type IndexOp } from './commit.js';
+import { decode, encode, readAll, tokenSchema } from './schemas.js';
+import type { RequestStore } from './requests.js';
 
 /**
  * Claims due reminder entries: the ids scored at or before `now` are re-scored to `leaseUntil`
@@ -68,12 +68,6 @@ export class TokenStore {
     await this.redis.zrem(this.keys.remindersDue, id);
   }
 
-  async getVersioned(id: string): Promise<Versioned<TokenRecord> | undefined> {
-    const raw = await this.redis.get(this.keys.token(id));
-    const value = decode(tokenSchema, raw);
-    return value && raw ? { value, raw } : undefined;
-  }
-
   /**
    * Applies `change` atomically (compare-and-set; retried when someone else changed the token
    * first). `change` returns undefined to leave the token alone. The history entry and index
@@ -83,25 +77,16 @@ export class TokenStore {
     id: string,
     change: (current: TokenRecord) => TokenChange | undefined,
   ): Promise<{ token: TokenRecord; changed: boolean } | undefined> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const current = await this.getVersioned(id);
-      if (!current) return undefined;
-      const decision = change(current.value);
-      if (!decision) return { token: current.value, changed: false };
-      const ops: IndexOp[] = [...(decision.ops ?? [])];
-      if (decision.next.ownerId !== current.value.ownerId) {
-        ops.push(['ZREM', this.keys.userTokens(current.value.ownerId), id], ['ZADD', this.keys.userTokens(decision.next.ownerId), decision.next.createdAt, id]);
-      }
-      if (decision.event) ops.push(this.historyOp(id, decision.event));
-      const ok = await commitRecord(this.redis, {
-        key: this.keys.token(id),
-        expected: current.raw,
-        next: encode(tokenSchema, decision.next),
-        ops,
-      });
-      if (ok) return { token: decision.next, changed: true };
-    }
-    throw new Error(`token ${id} is too contended to update`);
+    const result = await updateRecord(this.redis, this.keys.token(id), tokenSchema, (current) => {
+      const decision = change(current);
+      return decision && { next: decision.next, ops: [...(decision.ops ?? []), ...(decision.event ? [this.historyOp(id, decision.event)] : [])] };
+    }, (before, after) =>
+      // The owner's index follows the owner (Adopt).
+      before.ownerId === after.ownerId
+        ? []
+        : [['ZREM', this.keys.userTokens(before.ownerId), id], ['ZADD', this.keys.userTokens(after.ownerId), after.createdAt, id]],
+    );
+    return result && { token: result.value, changed: result.changed };
   }
 
   /**
@@ -217,11 +202,6 @@ export class TokenStore {
   }
 
   private async loadMany(ids: string[]): Promise<TokenRecord[]> {
-    if (ids.length === 0) return [];
-    const raws = await this.redis.mget(ids.map((id) => this.keys.token(id)));
-    return raws.flatMap((raw) => {
-      const value = decode(tokenSchema, raw);
-      return value ? [value] : [];
-    });
+    return readAll(this.redis, tokenSchema, ids.map((id) => this.keys.token(id)));
   }
 }

@@ -154,6 +154,17 @@ describe('submission validation', () => {
     expect((res.json() as { errors: Record<string, string> }).errors[REQUEST_BLOCK.expiry]).toBeDefined();
   });
 
+  it('asks Slack for the timezone only when the expiry is near a limit', async () => {
+    const infoFor = (user: string) => t.slack.callsTo('users.info').filter((c) => c.args['user'] === user);
+    const mid = await submitRequest(t, 'UMIDRANGE1', requestState({ ...valid, expiresOn: daysFromNow(45) }));
+    expect(mid.text).toBe('');
+    const ackedAt = Date.now();
+    expect(infoFor('UMIDRANGE1').filter((c) => c.at <= ackedAt)).toHaveLength(0);
+    const edge = await submitRequest(t, 'UEDGE1', requestState({ ...valid, expiresOn: daysFromNow(365) }));
+    expect(edge.status).toBe(200);
+    expect(infoFor('UEDGE1').length).toBeGreaterThan(0);
+  });
+
   it('writes nothing to Redis for an invalid request', async () => {
     const before = (await keysUnder()).length;
     await submitRequest(t, 'U1', requestState({ ...valid, scopes: ['write:repository:bitbucket'] }));

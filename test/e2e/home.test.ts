@@ -202,3 +202,25 @@ describe('/bitbucket-token record', () => {
     expect(textOf(t.slack.homeView('UREC'))).toContain('Expiring · expires today');
   });
 });
+
+describe('Home refresh under a burst of changes', () => {
+  it('coalesces: a burst of requests publishes far fewer Homes, the last one showing them all', async () => {
+    const user = 'UBURST1';
+    const publishes = () => t.slack.callsTo('views.publish').filter((c) => c.args['user_id'] === user);
+    const valid = { presetId: 'custom', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket'] };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => submitRequest(t, user, requestState({ ...valid, name: `Burst token ${i}` }))),
+    );
+    expect(results.every((r) => r.status === 200 && r.text === '')).toBe(true);
+    // Wait until the last publish shows all eight (the Home lists up to 10 open requests) (the coalesced follow-up publish).
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const last = publishes().at(-1);
+      if (last && Array.from({ length: 8 }, (_, i) => `Burst token ${i}`).every((n) => JSON.stringify(last.args['view']).includes(n))) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const text = JSON.stringify(publishes().at(-1)?.args['view']);
+    for (let i = 0; i < 8; i++) expect(text).toContain(`Burst token ${i}`);
+    expect(publishes().length).toBeLessThan(8);
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -67,6 +67,28 @@ describe('start-up', () => {
     expect(out).toContain('REMINDER_DAYS');
     expect(out).toContain('SLACK_SIGNING_SECRET');
     expect(out).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+
+  it('stops within seconds, saying why, when Slack rejects the token or cannot be reached', async () => {
+    slack.failNext('auth.test', { error: 'invalid_auth' });
+    const rejected = run(TSX, [join(ROOT, 'src/main.ts')], { ...slackEnv(), PORT: String(await getFreePort()), REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: 'startup-auth' });
+    expect(await rejected.exited).toBe(1);
+    expect(rejected.output()).toContain('Slack rejected SLACK_BOT_TOKEN (invalid_auth)');
+    expect(rejected.output()).not.toMatch(/"stack"|ReceiverInconsistentStateError/);
+
+    const unreachable = run(TSX, [join(ROOT, 'src/main.ts')], { ...slackEnv(), SLACK_API_URL: 'http://127.0.0.1:9/api/', PORT: String(await getFreePort()), REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: 'startup-auth' });
+    expect(await unreachable.exited).toBe(1);
+    expect(unreachable.output()).toContain('Cannot reach Slack at http://127.0.0.1:9/api/');
+    expect(unreachable.output()).not.toMatch(/"stack"/);
+  }, 60_000);
+
+  it('refuses to start a second redis-server on a data directory still in use', async () => {
+    const dataDir = join(cwd, 'busy-data');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'redis.pid'), String(process.pid)); // a live process
+    const started = run(TSX, [join(ROOT, 'src/main.ts')], { ...slackEnv(), PORT: String(await getFreePort()), DATA_DIR: dataDir });
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toContain(`A redis-server (pid ${process.pid}) is still running on ${dataDir}`);
   });
 
   it('without REDIS_URL runs a local append-only redis-server and shuts down cleanly on SIGTERM', async () => {

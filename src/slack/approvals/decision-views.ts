@@ -6,7 +6,7 @@ import { containsSecret } from '../../domain/secrets.js';
 import type { TokenRequest } from '../../domain/types.js';
 import { SECRET_PASTED_MESSAGE } from '../../domain/validation.js';
 import { APPROVAL_INPUT } from '../ids.js';
-import { viewSubmissionSchema, type StateValues } from '../payloads.js';
+import { parseMetadata, viewSubmissionSchema, type StateValues } from '../payloads.js';
 import { UNKNOWN_REQUEST, checkApprover, decideRequest } from './decide.js';
 import type { Deps } from '../deps.js';
 
@@ -25,12 +25,7 @@ function createDecisionSubmitHandler(deps: Deps, errorBlock: string, read: ReadD
   return async ({ ack, body }: Args): Promise<void> => {
     const errors = (message: string) => ack({ response_action: 'errors', errors: { [errorBlock]: message } });
     const parsed = viewSubmissionSchema.safeParse(body);
-    let meta: z.infer<typeof metadataSchema> | undefined;
-    try {
-      meta = parsed.success ? metadataSchema.parse(JSON.parse(parsed.data.view.private_metadata)) : undefined;
-    } catch {
-      meta = undefined;
-    }
+    const meta = parsed.success ? parseMetadata(metadataSchema, parsed.data.view.private_metadata) : undefined;
     if (!parsed.success || !meta) return void (await errors('This form could not be read. Close it and use the buttons on the request again.'));
     const userId = parsed.data.user.id;
     const request = await deps.requests.get(meta.requestId);

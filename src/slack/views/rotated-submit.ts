@@ -5,7 +5,7 @@ import { formatLongDate } from '../../domain/dates.js';
 import { checkExpiry } from '../../domain/validation.js';
 import { escapeMrkdwn, section } from '../../blocks/text.js';
 import { ROTATED_ACTION, ROTATED_BLOCK } from '../ids.js';
-import { viewSubmissionSchema } from '../payloads.js';
+import { parseMetadata, viewSubmissionSchema } from '../payloads.js';
 import { showAnswer } from '../actions/reminder-common.js';
 import type { Deps } from '../deps.js';
 
@@ -21,12 +21,7 @@ const metadataSchema = z.object({
 export function createRotatedSubmitHandler(deps: Deps) {
   return async ({ ack, body, client }: Args): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
-    let meta: z.infer<typeof metadataSchema> | undefined;
-    try {
-      meta = parsed.success ? metadataSchema.parse(JSON.parse(parsed.data.view.private_metadata)) : undefined;
-    } catch {
-      meta = undefined;
-    }
+    const meta = parsed.success ? parseMetadata(metadataSchema, parsed.data.view.private_metadata) : undefined;
     if (!parsed.success || !meta) {
       await ack({ response_action: 'errors', errors: { [ROTATED_BLOCK.expiry]: 'This form could not be read. Close it and press the button again.' } });
       return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, formatLongDate, isIsoDate, isValidTimeZone, todayIn } from '../../../src/domain/dates.js';
+import { addDays, daysBetween, formatLongDate, isIsoDate, isValidTimeZone, todayIn, wallClockIn, zonedHour } from '../../../src/domain/dates.js';
 
 describe('dates', () => {
   // 11:30 UTC on 27 Feb is already 28 Feb 00:30 in Auckland (UTC+13 in summer).
@@ -54,5 +54,25 @@ describe('dates', () => {
   it('formats long dates', () => {
     expect(formatLongDate('2026-02-27')).toBe('Fri 27 Feb 2026');
     expect(formatLongDate('2027-01-01')).toBe('Fri 1 Jan 2027');
+  });
+
+  it('zonedHour gives the instant of a local hour, across DST changes', () => {
+    expect(zonedHour('2026-02-27', 10, 'UTC')).toBe(Date.parse('2026-02-27T10:00:00Z'));
+    expect(zonedHour('2026-02-28', 0, 'Pacific/Auckland')).toBe(Date.parse('2026-02-27T11:00:00Z'));
+    expect(zonedHour('2026-07-01', 10, 'Europe/London')).toBe(Date.parse('2026-07-01T09:00:00Z'));
+    expect(zonedHour('2026-03-01', 10, 'Asia/Kathmandu')).toBe(Date.parse('2026-03-01T04:15:00Z'));
+    // New York springs forward at 02:00 on 8 Mar 2026: 02:00 does not exist and reads as 03:00 EDT.
+    expect(zonedHour('2026-03-08', 2, 'America/New_York')).toBe(Date.parse('2026-03-08T07:00:00Z'));
+    expect(zonedHour('2026-03-08', 3, 'America/New_York')).toBe(Date.parse('2026-03-08T07:00:00Z'));
+    // It falls back at 02:00 on 1 Nov 2026: 01:00 happens twice; the first one counts.
+    expect(zonedHour('2026-11-01', 1, 'America/New_York')).toBe(Date.parse('2026-11-01T05:00:00Z'));
+    expect(zonedHour('2026-11-01', 10, 'America/New_York')).toBe(Date.parse('2026-11-01T15:00:00Z'));
+    expect(zonedHour('2026-02-27', 10, 'Not/AZone')).toBe(Date.parse('2026-02-27T10:00:00Z'));
+  });
+
+  it('wallClockIn reads the local weekday and hour', () => {
+    expect(wallClockIn('Pacific/Auckland', now.getTime())).toEqual({ year: 2026, month: 2, day: 28, hour: 0, minute: 30, second: 0, weekday: 6 });
+    expect(wallClockIn('America/Los_Angeles', now.getTime())).toMatchObject({ day: 27, hour: 3, weekday: 5 });
+    expect(wallClockIn('Not/AZone', now.getTime())).toMatchObject({ day: 27, hour: 11, weekday: 5 });
   });
 });
