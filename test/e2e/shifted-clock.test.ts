@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { uniquePrefix } from '../support/redis-server.js';
 import { getFreePort } from '../support/net.js';
-import { SIGNING_SECRET } from '../support/test-bot.js';
+import { killHard, startAppProcess, type AppProcess } from '../support/faults.js';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';
@@ -18,20 +16,19 @@ import { addDays, todayIn } from '../../src/domain/dates.js';
  * `faketime` package, preloaded into `npm start`'s process): the reminder that is due by then
  * goes out, though by the real clock it is six days early.
  */
-const ROOT = resolve(import.meta.dirname, '../..');
 const LIBFAKETIME = readdirSync('/usr/lib')
   .map((dir) => `/usr/lib/${dir}/faketime/libfaketime.so.1`)
   .find((path) => existsSync(path));
 
 let slack: FakeSlack;
 let redis: Redis;
-let child: ChildProcess | undefined;
+let app: AppProcess | undefined;
 beforeAll(async () => {
   slack = await startFakeSlack();
   redis = new Redis(inject('redisUrl'));
 });
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  if (app) await killHard(app);
   redis.disconnect();
   await slack.stop();
 });
@@ -50,26 +47,13 @@ describe('shifted clock', () => {
     const token = { id: createTokenId(), ownerId: 'USHIFT1', name: 'Shifted clock token', scopes: ['read:repository:bitbucket'], expiresOn: addDays(today, 20), createdAt: Date.now(), status: 'active' as const };
     expect(await tokens.create(token, { at: token.createdAt, type: 'recorded', by: token.ownerId })).toBe(true);
 
-    const port = await getFreePort();
-    child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        LD_PRELOAD: LIBFAKETIME!,
-        FAKETIME: '+8d',
-        SLACK_BOT_TOKEN: 'xoxb-test-token',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.url,
-        PORT: String(port),
-        REDIS_URL: inject('redisUrl'),
-        REDIS_KEY_PREFIX: prefix,
-        REMINDER_HOUR: '0',
-        REMINDER_LAST_HOUR: '24',
-        REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
-        REMINDER_SWEEP_SECONDS: '1',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    // node with tsx's loader (as the fault tests do), so killing the child kills the bot.
+    app = startAppProcess({
+      port: await getFreePort(),
+      slack,
+      redisUrl: inject('redisUrl'),
+      prefix,
+      env: { LD_PRELOAD: LIBFAKETIME!, FAKETIME: '+8d', REMINDER_HOUR: '0', REMINDER_LAST_HOUR: '24', REMINDER_WORKDAYS: '0,1,2,3,4,5,6', REMINDER_SWEEP_SECONDS: '1', LOG_LEVEL: 'warn' },
     });
     const dm = await slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === token.ownerId && c.response['ok'] === true, { timeoutMs: 30_000 });
     const text = JSON.stringify(dm.args);
@@ -90,8 +74,8 @@ describe('shifted clock', () => {
     expect(reminded?.detail).toContain('d14');
     // The process stamped it with its own (shifted) time.
     expect(reminded!.at - Date.now()).toBeGreaterThan(7 * 86_400_000);
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
     expect(slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === token.ownerId)).toHaveLength(1);
   }, 60_000);
 });
