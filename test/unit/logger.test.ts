@@ -7,7 +7,7 @@ describe('logger', () => {
     const capture = new LogCapture();
     const logger = createLogger({ level: 'info', destination: capture });
     const secret = `ATATT3xFfGF0${'A1b2C3d4'.repeat(6)}`;
-    const slack = 'xoxb-123456789012-abcdefabcdef';
+    const slack = `${'xoxb'}-000000000000-fakefakefake`; // built at run time: no token-shaped literal in the repo
     logger.info({ nested: { text: `pasted ${secret} here`, list: [slack] } }, `message with ${secret}`);
     logger.error({ err: new Error(`boom ${secret}`) }, 'failed');
     expect(capture.lines).toHaveLength(2);
