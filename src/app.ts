@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
-import { toBoltLogger, type Logger } from './logger.js';
+import { bindRequestLogContext, toBoltLogger, type Logger } from './logger.js';
 import { createKeys } from './store/keys.js';
 import { createRedis } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
@@ -107,6 +107,7 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker, u
 
   // First global middleware, so it counts every request whatever later middleware does.
   const tracker = instrumentApp(app, metrics);
+  bindRequestLogContext(app);
   const users = new UserDirectory(app.client, logger);
   // Job processors are registered by name as features add them; see src/scheduler/.
   const processors: Record<string, JobProcessor> = {};

@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { LogLevel, type App, type Logger as BoltLogger, type ReceiverEvent } from '@slack/bolt';
 import { redactDeep, redactSecrets } from './domain/secrets.js';
 
 export type { Logger };
@@ -26,6 +28,8 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
       base: { app: 'bitbucket-token-bot' },
       redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization'], censor: '[REDACTED]' },
       formatters: { log: (obj) => redactDeep(obj) as Record<string, unknown> },
+      // Every line written while a Slack request is handled carries that request's fields.
+      mixin: () => requestContext.getStore() ?? {},
       hooks: {
         logMethod(args, method) {
           method.apply(
@@ -40,6 +44,27 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
     },
     opts.destination as pino.DestinationStream | undefined,
   );
+}
+
+/** The request being handled, for the log mixin: `{ req: { id, kind, user } }`. */
+const requestContext = new AsyncLocalStorage<{ req: { id: string; kind: string; user?: string } }>();
+
+/**
+ * Gives each Slack request its own logging context (in effect a child logger per request):
+ * whatever logs while Bolt processes the event, listeners and their after-ack work included,
+ * adds `req: { id, kind, user }`. Ids are random, not Slack's, so nothing secret is copied.
+ */
+export function bindRequestLogContext(app: App): void {
+  const original = app.processEvent.bind(app);
+  app.processEvent = (event: ReceiverEvent) => {
+    const body = (event.body ?? {}) as Record<string, unknown>;
+    const kind = String(body['type'] ?? (body['command'] ? 'command' : 'unknown')).slice(0, 32);
+    const userObj = body['user'] as { id?: unknown } | undefined;
+    const eventObj = body['event'] as { user?: unknown } | undefined;
+    const user = [body['user_id'], userObj?.id, eventObj?.user].find((u): u is string => typeof u === 'string' && /^[UW][A-Z0-9]{1,20}$/.test(u));
+    const req = { id: randomBytes(6).toString('hex'), kind, ...(user ? { user } : {}) };
+    return requestContext.run({ req }, () => original(event));
+  };
 }
 
 const BOLT_TO_PINO: Record<LogLevel, string> = {

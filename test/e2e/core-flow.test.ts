@@ -195,6 +195,9 @@ describe('valid request → checklist → recorded token', () => {
     const confirmation = await t.slack.waitForCall('response_url', undefined, { after });
     expect(confirmation.args['response_type']).toBe('ephemeral');
     const requestId = recordButtonValue(dm);
+    // Logged inside the request's own context (a child logger per request).
+    const line = t.logs.lines.map((l) => JSON.parse(l) as { msg?: string; requestId?: string; req?: { id: string; kind: string; user?: string } }).find((l) => l.msg === 'request stored' && l.requestId === requestId);
+    expect(line?.req).toEqual({ id: expect.stringMatching(/^[0-9a-f]{12}$/), kind: 'view_submission', user: 'U2' });
     const stored = JSON.parse((await redis.get(`${t.prefix}:request:${requestId}`))!);
     expect(stored).toMatchObject({ requesterId: 'U2', status: 'approved', workspace: 'acme', expiresOn: daysFromNow(30) });
     expect(t.slack.violations).toEqual([]);
