@@ -6,7 +6,7 @@
 import autocannon from 'autocannon';
 import { realNow, sleep } from '../test/support/net.js';
 import { input, newTriggerId, signSlackRequest, viewSubmissionPayload } from '../test/support/slack-requests.js';
-import { CALLBACK, COMMAND, REQUEST_ACTION, REQUEST_BLOCK } from '../src/slack/ids.js';
+import { CALLBACK, COMMAND, REQUEST_ACTION, REQUEST_BLOCK } from '../src/blocks/ids.js';
 import { summarize, type LatencySummary } from './stats.js';
 import type { SlackProcess } from './slack-process.js';
 

@@ -18,7 +18,7 @@ import { createBot } from '../src/app.js';
 import { buildRequestModal } from '../src/blocks/request-modal.js';
 import { defaultExpiry } from '../src/domain/validation.js';
 import { CUSTOM_PRESET_ID } from '../src/domain/presets.js';
-import { CALLBACK, COMMAND } from '../src/slack/ids.js';
+import { CALLBACK, COMMAND } from '../src/blocks/ids.js';
 
 export type TargetKind = 'app' | 'baseline';
 

@@ -9,19 +9,19 @@ import { createRedis } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
 import { TokenStore } from './store/tokens.js';
 import { SeenMessages } from './store/seen-messages.js';
-import { UserDirectory } from './slack/users.js';
+import { UserDirectory } from './slack-api/users.js';
 import { registerListeners } from './slack/index.js';
-import { verifySlackAuth } from './slack/preflight.js';
+import { verifySlackAuth } from './slack-api/preflight.js';
 import { createHealthRoutes } from './http/health.js';
 import { answerUnreadableEvent, guardSlackEndpoint } from './http/request-guard.js';
-import { createScheduler, type JobProcessor, type Scheduler } from './scheduler/scheduler.js';
-import { createReminderProcessors, installReminderSweep } from './scheduler/reminders.js';
-import { createChecklistProcessors } from './scheduler/checklists.js';
+import { createScheduler, type JobProcessor, type Scheduler } from './jobs/queue.js';
+import { createReminderProcessors, installReminderSweep } from './jobs/processors/reminders.js';
+import { createChecklistProcessors } from './jobs/processors/checklists.js';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { TokenInventory } from './store/inventory.js';
 import { createMetrics, instrumentApp, type Metrics } from './metrics.js';
-import { ApproverDirectory } from './slack/approvers.js';
-import { createApprovalProcessors, recoverUnpostedApprovals } from './scheduler/approval-jobs.js';
+import { ApproverDirectory } from './slack-api/approvers.js';
+import { createApprovalProcessors, recoverUnpostedApprovals } from './jobs/processors/approvals.js';
 
 
 export interface Bot {

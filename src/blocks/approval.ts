@@ -1,4 +1,4 @@
-import { ACTION, APPROVAL_INPUT, BLOCK, CALLBACK } from '../slack/ids.js';
+import { ACTION, APPROVAL_INPUT, BLOCK, CALLBACK } from './ids.js';
 import { removedScopes } from '../domain/approvals.js';
 import { formatLongDate } from '../domain/dates.js';
 import { describeRisk, findScope } from '../domain/scopes.js';

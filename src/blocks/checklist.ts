@@ -6,7 +6,7 @@
  */
 import type { Checklist, ChecklistStep } from '../domain/checklist.js';
 import { redactSecrets } from '../domain/secrets.js';
-import { ACTION, BLOCK } from '../slack/ids.js';
+import { ACTION, BLOCK } from './ids.js';
 
 /** Options for {@link buildChecklistMessage}. */
 export interface ChecklistMessageOptions {

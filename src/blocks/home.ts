@@ -1,4 +1,4 @@
-import { ACTION, BLOCK, COMMAND } from '../slack/ids.js';
+import { ACTION, BLOCK, COMMAND } from './ids.js';
 import { formatLongDate } from '../domain/dates.js';
 import { EXPIRING_SOON_DAYS, type OrgSummary, type TokenStanding } from '../domain/inventory.js';
 import type { TokenRequest } from '../domain/types.js';

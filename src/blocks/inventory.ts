@@ -1,4 +1,4 @@
-import { COMMAND } from '../slack/ids.js';
+import { COMMAND } from './ids.js';
 import { formatLongDate } from '../domain/dates.js';
 import { countByStatus, EXPIRING_SOON_DAYS, type TokenStanding } from '../domain/inventory.js';
 import type { TokenRequest } from '../domain/types.js';

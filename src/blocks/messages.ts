@@ -1,4 +1,4 @@
-import { COMMAND } from '../slack/ids.js';
+import { COMMAND } from './ids.js';
 import { formatLongDate } from '../domain/dates.js';
 import type { PlannedReminder } from '../domain/reminders.js';
 import type { TokenRecord } from '../domain/types.js';

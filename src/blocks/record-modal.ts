@@ -1,4 +1,4 @@
-import { CALLBACK, RECORD_ACTION, RECORD_BLOCK } from '../slack/ids.js';
+import { CALLBACK, RECORD_ACTION, RECORD_BLOCK } from './ids.js';
 import { NAME_MAX, WORKSPACE_MAX } from '../domain/limits.js';
 import { buildScopeOptionGroups } from './request-modal.js';
 import { context, plain, type Block } from './text.js';

@@ -1,4 +1,4 @@
-import { ACTION, BLOCK, CALLBACK, ROTATED_ACTION, ROTATED_BLOCK } from '../slack/ids.js';
+import { ACTION, BLOCK, CALLBACK, ROTATED_ACTION, ROTATED_BLOCK } from './ids.js';
 import { formatLongDate } from '../domain/dates.js';
 import { EXPIRED, daysLeft } from '../domain/reminders.js';
 import type { TokenRecord } from '../domain/types.js';

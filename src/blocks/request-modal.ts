@@ -1,4 +1,4 @@
-import { CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from '../slack/ids.js';
+import { CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from './ids.js';
 import { PRESETS, findPreset } from '../domain/presets.js';
 import { SCOPE_GROUPS, SCOPES, describeRisk } from '../domain/scopes.js';
 import type { ScopeDef } from '../domain/types.js';

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { ACTION, CALLBACK, COMMAND, REQUEST_ACTION } from './ids.js';
+import { ACTION, CALLBACK, COMMAND, REQUEST_ACTION } from '../blocks/ids.js';
 import { createHomeNewRequestHandler, createHomeRecordExistingHandler } from './actions/home-buttons.js';
 import { createRecordSubmitHandler } from './views/record-submit.js';
 import { createAppHomeOpenedHandler } from './events/app-home-opened.js';
@@ -14,10 +14,10 @@ import { createReminderRevokeHandler } from './actions/reminder-revoke.js';
 import { createReminderSnoozeHandler } from './actions/reminder-snooze.js';
 import { createReminderAdoptHandler } from './actions/reminder-adopt.js';
 import { createRotatedSubmitHandler } from './views/rotated-submit.js';
-import { createApproveHandler, createCancelHandler, createNarrowHandler, createRejectHandler, createRequestAgainHandler } from './approvals/buttons.js';
-import { createNarrowSubmitHandler, createRejectSubmitHandler } from './approvals/decision-views.js';
-import { createPolicyRefreshHandler } from './approvals/policy-notice.js';
-import type { Deps } from './deps.js';
+import { createApproveHandler, createCancelHandler, createNarrowHandler, createRejectHandler, createRequestAgainHandler } from './actions/approval-buttons.js';
+import { createNarrowSubmitHandler, createRejectSubmitHandler } from './views/decision-submit.js';
+import { createPolicyRefreshHandler } from './actions/policy-notice.js';
+import type { Deps } from './kit/services.js';
 
 /** Registers every listener. One line per Slack entry point. */
 export function registerListeners(app: App, deps: Deps): void {

@@ -4,8 +4,8 @@ import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { blockActionsPayload, input, viewSubmissionPayload } from '../support/slack-requests.js';
 import { daysFromNow, openRequestModal, requestState, submitRequest, waitForChecklist, type RequestValues } from '../support/flows.js';
 import type { FakeSlackCall, StoredView } from '../support/fake-slack.js';
-import { ACTION, APPROVAL_INPUT, BLOCK, CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/slack/ids.js';
-import { APPROVAL_JOB, approvalJobId } from '../../src/scheduler/approval-jobs.js';
+import { ACTION, APPROVAL_INPUT, BLOCK, CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/blocks/ids.js';
+import { APPROVAL_JOB, approvalJobId } from '../../src/jobs/processors/approvals.js';
 
 const CHANNEL = 'C0APPROVALS';
 const GROUP = 'S0APPROVERS';

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { startTestBot, SIGNING_SECRET, type TestBot } from '../support/test-bot.js';
 import { blockActionsPayload, signSlackRequest } from '../support/slack-requests.js';
 import { daysFromNow, openRequestModal, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
-import { ACTION, BLOCK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/slack/ids.js';
+import { ACTION, BLOCK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/blocks/ids.js';
 import { findPreset } from '../../src/domain/presets.js';
 
 const FAKE_TOKEN = `ATATT3xFfGF0${'Zm9vYmFy'.repeat(4)}=ABCD1234`;

@@ -4,7 +4,7 @@ import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { appHomeOpenedEvent, blockActionsPayload, input, viewSubmissionPayload, type StateValues } from '../support/slack-requests.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import type { FakeSlackCall, StoredView } from '../support/fake-slack.js';
-import { ACTION, BLOCK, CALLBACK, RECORD_ACTION, RECORD_BLOCK } from '../../src/slack/ids.js';
+import { ACTION, BLOCK, CALLBACK, RECORD_ACTION, RECORD_BLOCK } from '../../src/blocks/ids.js';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';

@@ -8,7 +8,7 @@ import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../support/f
 import { uniquePrefix } from '../support/redis-server.js';
 import { blockActionsPayload, input, viewSubmissionPayload } from '../support/slack-requests.js';
 import { recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
-import { ACTION, BLOCK, CALLBACK, ROTATED_ACTION, ROTATED_BLOCK } from '../../src/slack/ids.js';
+import { ACTION, BLOCK, CALLBACK, ROTATED_ACTION, ROTATED_BLOCK } from '../../src/blocks/ids.js';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';

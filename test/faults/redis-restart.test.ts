@@ -8,7 +8,7 @@ import { blockActionsPayload, type SlackResponse } from '../support/slack-reques
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import { sleep } from '../support/net.js';
 import { ALWAYS_REMIND, eventually, expectRemindedOnce, newUserId, recordDueToken, waitUntilReminded } from '../support/faults.js';
-import { ACTION, BLOCK } from '../../src/slack/ids.js';
+import { ACTION, BLOCK } from '../../src/blocks/ids.js';
 import type { TokenRecord } from '../../src/domain/types.js';
 
 /**

@@ -6,7 +6,7 @@ import { uniquePrefix } from '../support/redis-server.js';
 import { blockActionsPayload } from '../support/slack-requests.js';
 import { daysFromNow, requestState, submitRequest } from '../support/flows.js';
 import { ALWAYS_REMIND, eventually, expectRemindedOnce, newUserId, recordDueToken, waitUntilReminded } from '../support/faults.js';
-import { ACTION, BLOCK } from '../../src/slack/ids.js';
+import { ACTION, BLOCK } from '../../src/blocks/ids.js';
 
 /**
  * Three app instances on one Redis and one Slack workspace, as three replicas behind a load

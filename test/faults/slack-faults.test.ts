@@ -5,7 +5,7 @@ import { startFakeSlack } from '../support/fake-slack.js';
 import { blockActionsPayload } from '../support/slack-requests.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import { ALWAYS_REMIND, acceptedPosts, eventually, expectRemindedOnce, newUserId, recordDueToken, waitUntilReminded } from '../support/faults.js';
-import { ACTION, BLOCK } from '../../src/slack/ids.js';
+import { ACTION, BLOCK } from '../../src/blocks/ids.js';
 
 /**
  * The Slack Web API misbehaving for a while: 429 with Retry-After, 5xx, answers slower than

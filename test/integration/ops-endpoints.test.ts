@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { startRedisServer, uniquePrefix, type RedisServer } from '../support/redis-server.js';
 import { sleep } from '../support/net.js';
-import { createScheduler, QUEUE_NAME, type JobProcessor } from '../../src/scheduler/scheduler.js';
+import { createScheduler, QUEUE_NAME, type JobProcessor } from '../../src/jobs/queue.js';
 import { createLogger } from '../../src/logger.js';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';

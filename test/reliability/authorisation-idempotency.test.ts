@@ -6,7 +6,7 @@ import { createFuzzSender, dumpPrefix, settle } from '../support/fuzz.js';
 import { ALWAYS_REMIND, eventually, recordDueToken } from '../support/faults.js';
 import type { FakeSlackCall } from '../support/fake-slack.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
-import { ACTION, BLOCK, CALLBACK } from '../../src/slack/ids.js';
+import { ACTION, BLOCK, CALLBACK } from '../../src/blocks/ids.js';
 
 /**
  * Who may press each button, and what pressing it twice (or Slack redelivering it) does.

@@ -23,7 +23,7 @@ import {
 } from '../support/arbitraries.js';
 import { createFuzzSender, findInvalidRecords, findLeaks, fire, sampleOf, settle, summarise, watchProcessErrors, type FireResult } from '../support/fuzz.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
-import { APPROVAL_INPUT, RECORD_BLOCK, REQUEST_BLOCK, ROTATED_BLOCK } from '../../src/slack/ids.js';
+import { APPROVAL_INPUT, RECORD_BLOCK, REQUEST_BLOCK, ROTATED_BLOCK } from '../../src/blocks/ids.js';
 import { recordDueToken, tokenStoreFor } from '../support/faults.js';
 import type { SlackResponse } from '../support/slack-requests.js';
 

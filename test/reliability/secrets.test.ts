@@ -4,7 +4,7 @@ import { SIGNING_SECRET, startTestBot, type TestBot } from '../support/test-bot.
 import { blockActionsPayload, input, viewSubmissionPayload } from '../support/slack-requests.js';
 import { createFuzzSender, findLeaks, settle } from '../support/fuzz.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
-import { ACTION, BLOCK, CALLBACK, COMMAND, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/slack/ids.js';
+import { ACTION, BLOCK, CALLBACK, COMMAND, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/blocks/ids.js';
 
 /**
  * Plants token-shaped values (ATATT3…) in every input of every entry point, then looks for

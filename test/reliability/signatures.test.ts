@@ -4,7 +4,7 @@ import { SIGNING_SECRET, startTestBot, type TestBot } from '../support/test-bot.
 import { blockActionsPayload, signSlackRequest, viewSubmissionPayload } from '../support/slack-requests.js';
 import { dumpPrefix, postRaw, settle } from '../support/fuzz.js';
 import { daysFromNow, requestState } from '../support/flows.js';
-import { ACTION, BLOCK, CALLBACK } from '../../src/slack/ids.js';
+import { ACTION, BLOCK, CALLBACK } from '../../src/blocks/ids.js';
 
 /**
  * Signature checks on every kind of request the bot handles: missing, wrong, replayed with

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ACTION, APPROVAL_INPUT, BLOCK, CALLBACK, COMMAND, RECORD_ACTION, RECORD_BLOCK, REQUEST_ACTION, REQUEST_BLOCK, ROTATED_ACTION, ROTATED_BLOCK } from '../../src/slack/ids.js';
+import { ACTION, APPROVAL_INPUT, BLOCK, CALLBACK, COMMAND, RECORD_ACTION, RECORD_BLOCK, REQUEST_ACTION, REQUEST_BLOCK, ROTATED_ACTION, ROTATED_BLOCK } from '../../src/blocks/ids.js';
 import { PRESETS } from '../../src/domain/presets.js';
 import { SCOPES } from '../../src/domain/scopes.js';
 import { newTriggerId } from './slack-requests.js';

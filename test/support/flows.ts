@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/slack/ids.js';
+import { CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/blocks/ids.js';
 import type { TestBot } from './test-bot.js';
 import type { FakeSlackCall, StoredView } from './fake-slack.js';
 import { input, viewSubmissionPayload, type StateValues } from './slack-requests.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMMAND } from '../../src/slack/ids.js';
+import { COMMAND } from '../../src/blocks/ids.js';
 import { EVENT_SCOPES, manifestSchema, toSocketModeManifest, type Manifest } from '../support/manifest.js';
 
 const read = (file: string): unknown => JSON.parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'));

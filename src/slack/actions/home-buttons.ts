@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { blockActionSchema } from '../payloads.js';
-import { openRecordModal, openRequestModal } from '../open-modals.js';
-import { assessForModal } from '../approvals/policy-notice.js';
-import type { Deps } from '../deps.js';
+import { blockActionSchema } from '../kit/payloads.js';
+import { openRecordModal, openRequestModal } from '../../slack-api/modals.js';
+import { assessForModal } from './policy-notice.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 

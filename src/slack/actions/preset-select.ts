@@ -5,10 +5,10 @@ import { isIsoDate } from '../../domain/dates.js';
 import { defaultExpiry } from '../../domain/validation.js';
 import { isKnownScope } from '../../domain/scopes.js';
 import { redactSecrets } from '../../domain/secrets.js';
-import { blockActionSchema } from '../payloads.js';
-import { readModalMetadata, readRequestState } from '../views/request-state.js';
-import { assessForModal } from '../approvals/policy-notice.js';
-import type { Deps } from '../deps.js';
+import { blockActionSchema } from '../kit/payloads.js';
+import { readModalMetadata, readRequestState } from '../kit/request-state.js';
+import { assessForModal } from './policy-notice.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 

@@ -4,11 +4,11 @@ import { planReminders } from '../../domain/reminders.js';
 import type { TokenRecord } from '../../domain/types.js';
 import { buildNotYoursMessage, buildPlainMessage, buildTokenRecordedMessage } from '../../blocks/messages.js';
 import { context, type Block } from '../../blocks/text.js';
-import { BLOCK } from '../ids.js';
-import { blockActionSchema } from '../payloads.js';
-import { buildChecklistFor, respondEphemeral } from '../notify.js';
-import type { Deps } from '../deps.js';
-import { refreshHome } from '../home.js';
+import { BLOCK } from '../../blocks/ids.js';
+import { blockActionSchema } from '../kit/payloads.js';
+import { buildChecklistFor, respondEphemeral } from '../../slack-api/checklist.js';
+import type { Deps } from '../kit/services.js';
+import { refreshHome } from '../../slack-api/home.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 

@@ -2,8 +2,8 @@ import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { buildRequestModal } from '../../blocks/request-modal.js';
 import { CUSTOM_PRESET_ID } from '../../domain/presets.js';
 import { defaultExpiry } from '../../domain/validation.js';
-import { readReminderPress, showAnswer } from './reminder-common.js';
-import type { Deps } from '../deps.js';
+import { readReminderPress, showAnswer } from '../kit/reminder-press.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 

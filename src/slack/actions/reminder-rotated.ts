@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { buildRotatedModal } from '../../blocks/reminders.js';
 import { defaultExpiry } from '../../domain/validation.js';
-import { readReminderPress } from './reminder-common.js';
-import type { Deps } from '../deps.js';
+import { readReminderPress } from '../kit/reminder-press.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 

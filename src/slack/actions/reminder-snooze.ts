@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { formatLocalTime, snoozeUntil } from '../../domain/reminders.js';
-import { readReminderPress, showAnswer } from './reminder-common.js';
-import type { Deps } from '../deps.js';
+import { readReminderPress, showAnswer } from '../kit/reminder-press.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 

@@ -4,12 +4,12 @@ import { buildTokenListMessage } from '../../blocks/inventory.js';
 import { containsSecret } from '../../domain/secrets.js';
 import { todayIn } from '../../domain/dates.js';
 import { rankTokens } from '../../domain/inventory.js';
-import { slashCommandSchema } from '../payloads.js';
-import { openRecordModal, openRequestModal } from '../open-modals.js';
-import { respondEphemeral } from '../notify.js';
-import { USER_TOKENS_MAX } from '../home.js';
-import { assessForModal } from '../approvals/policy-notice.js';
-import type { Deps } from '../deps.js';
+import { slashCommandSchema } from '../kit/payloads.js';
+import { openRecordModal, openRequestModal } from '../../slack-api/modals.js';
+import { respondEphemeral } from '../../slack-api/checklist.js';
+import { USER_TOKENS_MAX } from '../../slack-api/home.js';
+import { assessForModal } from '../actions/policy-notice.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 

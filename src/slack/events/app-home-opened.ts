@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { appHomeOpenedSchema } from '../payloads.js';
-import { publishHome } from '../home.js';
-import type { Deps } from '../deps.js';
+import { appHomeOpenedSchema } from '../kit/payloads.js';
+import { publishHome } from '../../slack-api/home.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
 

@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { buildLeakWarning } from '../../blocks/messages.js';
 import { findSecretLikeValues } from '../../domain/secrets.js';
-import { messageEventSchema } from '../payloads.js';
-import type { Deps } from '../deps.js';
+import { messageEventSchema } from '../kit/payloads.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 

@@ -4,10 +4,10 @@ import { createTokenId } from '../../domain/record-ids.js';
 import { planReminders } from '../../domain/reminders.js';
 import type { TokenRecord } from '../../domain/types.js';
 import { buildTokenRecordedMessage } from '../../blocks/messages.js';
-import { viewSubmissionSchema, type StateValues } from '../payloads.js';
-import { RECORD_ACTION, RECORD_BLOCK } from '../ids.js';
-import { refreshHome } from '../home.js';
-import type { Deps } from '../deps.js';
+import { viewSubmissionSchema, type StateValues } from '../kit/payloads.js';
+import { RECORD_ACTION, RECORD_BLOCK } from '../../blocks/ids.js';
+import { refreshHome } from '../../slack-api/home.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 

@@ -2,17 +2,17 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { validateRequest, type RequestField } from '../../domain/validation.js';
 import { assessRequest, riskyScopes } from '../../domain/approval-policy.js';
 import { todayIn } from '../../domain/dates.js';
-import { APPROVAL_JOB, enqueueApprovalJob } from '../../scheduler/approval-jobs.js';
+import { APPROVAL_JOB, enqueueApprovalJob } from '../../jobs/processors/approvals.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import { createRequestId } from '../../domain/record-ids.js';
 import type { RequestInput, TokenRequest } from '../../domain/types.js';
 import { buildPlainMessage, buildRequestConfirmation } from '../../blocks/messages.js';
-import { viewSubmissionSchema } from '../payloads.js';
-import { readModalMetadata, readRequestState, toBlockErrors } from './request-state.js';
-import { deliverChecklist, replyEphemeral } from '../notify.js';
-import { REQUEST_BLOCK } from '../ids.js';
-import { refreshHome } from '../home.js';
-import type { Deps } from '../deps.js';
+import { viewSubmissionSchema } from '../kit/payloads.js';
+import { readModalMetadata, readRequestState, toBlockErrors } from '../kit/request-state.js';
+import { deliverChecklist, replyEphemeral } from '../../slack-api/checklist.js';
+import { REQUEST_BLOCK } from '../../blocks/ids.js';
+import { refreshHome } from '../../slack-api/home.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 

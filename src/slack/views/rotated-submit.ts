@@ -4,10 +4,10 @@ import { TOKEN_ID } from '../../domain/record-ids.js';
 import { formatLongDate } from '../../domain/dates.js';
 import { checkExpiry } from '../../domain/validation.js';
 import { escapeMrkdwn, section } from '../../blocks/text.js';
-import { ROTATED_ACTION, ROTATED_BLOCK } from '../ids.js';
-import { parseMetadata, viewSubmissionSchema } from '../payloads.js';
-import { showAnswer } from '../actions/reminder-common.js';
-import type { Deps } from '../deps.js';
+import { ROTATED_ACTION, ROTATED_BLOCK } from '../../blocks/ids.js';
+import { parseMetadata, viewSubmissionSchema } from '../kit/payloads.js';
+import { showAnswer } from '../kit/reminder-press.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 

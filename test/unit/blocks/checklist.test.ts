@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS, buildChecklistMessage } from '../../../src/blocks/checklist.js';
 import { buildChecklist } from '../../../src/domain/checklist.js';
 import { SCOPES } from '../../../src/domain/scopes.js';
-import { ACTION, BLOCK } from '../../../src/slack/ids.js';
+import { ACTION, BLOCK } from '../../../src/blocks/ids.js';
 
 type Block = {
   type: string;

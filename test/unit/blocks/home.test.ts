@@ -6,7 +6,7 @@ import { SCOPES } from '../../../src/domain/scopes.js';
 import type { TokenRecord, TokenRequest } from '../../../src/domain/types.js';
 import { addDays } from '../../../src/domain/dates.js';
 import { checkSurface } from '../../support/block-kit-limits.js';
-import { ACTION } from '../../../src/slack/ids.js';
+import { ACTION } from '../../../src/blocks/ids.js';
 
 const TODAY = '2026-03-01';
 const ALL_SCOPES = SCOPES.map((s) => s.name);

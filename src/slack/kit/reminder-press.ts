@@ -4,10 +4,10 @@ import { TOKEN_ID } from '../../domain/record-ids.js';
 import type { TokenRecord } from '../../domain/types.js';
 import { buildAnsweredBlocks, buildOrphanReminderMessage, buildReminderMessage } from '../../blocks/reminders.js';
 import { buildNotYoursMessage, buildPlainMessage, type Message } from '../../blocks/messages.js';
-import { respondEphemeral } from '../notify.js';
+import { respondEphemeral } from '../../slack-api/checklist.js';
 import type { Block } from '../../blocks/text.js';
-import { blockActionSchema } from '../payloads.js';
-import type { Deps } from '../deps.js';
+import { blockActionSchema } from './payloads.js';
+import type { Deps } from './services.js';
 
 /** A validated press of one of a reminder's buttons. */
 export interface ReminderPress {

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { buildHomeView } from '../blocks/home.js';
 import { todayIn } from '../domain/dates.js';
 import { listLiveOwners, rankTokens, selectOpenRequests, summariseOrganisation, type OrgSummary } from '../domain/inventory.js';
-import type { Deps } from './deps.js';
+import type { Deps } from '../slack/kit/services.js';
 
 /** A user's own inventory is read up to this many tokens (Home and list show the most urgent). */
 export const USER_TOKENS_MAX = 1000;

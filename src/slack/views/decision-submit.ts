@@ -5,10 +5,10 @@ import { REQUEST_ID } from '../../domain/record-ids.js';
 import { containsSecret } from '../../domain/secrets.js';
 import type { TokenRequest } from '../../domain/types.js';
 import { SECRET_PASTED_MESSAGE } from '../../domain/validation.js';
-import { APPROVAL_INPUT } from '../ids.js';
-import { parseMetadata, viewSubmissionSchema, type StateValues } from '../payloads.js';
-import { UNKNOWN_REQUEST, checkApprover, decideRequest } from './decide.js';
-import type { Deps } from '../deps.js';
+import { APPROVAL_INPUT } from '../../blocks/ids.js';
+import { parseMetadata, viewSubmissionSchema, type StateValues } from '../kit/payloads.js';
+import { UNKNOWN_REQUEST, checkApprover, decideRequest } from '../kit/decide.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 

@@ -1,10 +1,10 @@
 import type { Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
-import type { RequestStore } from '../store/requests.js';
-import type { Logger } from '../logger.js';
-import type { JobProcessor, Scheduler } from './scheduler.js';
-import { checklistMark, sendChecklist } from '../slack/notify.js';
-import { hasMarkedMessage } from '../slack/message-marks.js';
+import type { RequestStore } from '../../store/requests.js';
+import type { Logger } from '../../logger.js';
+import type { JobProcessor, Scheduler } from '../queue.js';
+import { checklistMark, sendChecklist } from '../../slack-api/checklist.js';
+import { hasMarkedMessage } from '../../slack-api/message-marks.js';
 
 /**
  * Checklist DMs that Slack did not take at once (429, 5xx, timeout, ok:false) are retried by

@@ -5,9 +5,9 @@ import { isKnownScope } from '../../domain/scopes.js';
 import { redactSecrets } from '../../domain/secrets.js';
 import { defaultExpiry } from '../../domain/validation.js';
 import { buildRequestModal, type ModalReview } from '../../blocks/request-modal.js';
-import { blockActionSchema } from '../payloads.js';
-import { readModalMetadata, readRequestState } from '../views/request-state.js';
-import type { Deps } from '../deps.js';
+import { blockActionSchema } from '../kit/payloads.js';
+import { readModalMetadata, readRequestState } from '../kit/request-state.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { containsSecret } from '../domain/secrets.js';
+import { containsSecret } from '../../domain/secrets.js';
 
 /**
  * zod schemas for the parts of Slack payloads the bot reads. Everything a listener uses

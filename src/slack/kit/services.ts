@@ -1,14 +1,14 @@
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { RequestStore } from '../store/requests.js';
-import type { TokenStore } from '../store/tokens.js';
-import type { UserDirectory } from './users.js';
-import type { Scheduler } from '../scheduler/scheduler.js';
-import type { Metrics } from '../metrics.js';
-import type { SeenMessages } from '../store/seen-messages.js';
-import type { TokenRequest } from '../domain/types.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { RequestStore } from '../../store/requests.js';
+import type { TokenStore } from '../../store/tokens.js';
+import type { UserDirectory } from '../../slack-api/users.js';
+import type { Scheduler } from '../../jobs/queue.js';
+import type { Metrics } from '../../metrics.js';
+import type { SeenMessages } from '../../store/seen-messages.js';
+import type { TokenRequest } from '../../domain/types.js';
 import type { WebClient } from '@slack/web-api';
-import type { ApproverDirectory } from './approvers.js';
+import type { ApproverDirectory } from '../../slack-api/approvers.js';
 
 /** What listeners need, passed in by the composition root (src/app.ts). */
 export interface Deps {

@@ -1,15 +1,15 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Job, Queue } from 'bullmq';
-import { EXPIRED, decideReminder, type ReminderDecision, type ReminderSettings } from '../domain/reminders.js';
-import type { TokenEvent, TokenRecord } from '../domain/types.js';
-import { buildOrphanReminderMessage, buildReminderMessage } from '../blocks/reminders.js';
-import type { Message } from '../blocks/messages.js';
-import type { TokenStore } from '../store/tokens.js';
-import type { UserDirectory } from '../slack/users.js';
-import type { Logger } from '../logger.js';
-import type { JobProcessor } from './scheduler.js';
-import type { Metrics } from '../metrics.js';
-import { hasMarkedMessage, type MessageMark } from '../slack/message-marks.js';
+import { EXPIRED, decideReminder, type ReminderDecision, type ReminderSettings } from '../../domain/reminders.js';
+import type { TokenEvent, TokenRecord } from '../../domain/types.js';
+import { buildOrphanReminderMessage, buildReminderMessage } from '../../blocks/reminders.js';
+import type { Message } from '../../blocks/messages.js';
+import type { TokenStore } from '../../store/tokens.js';
+import type { UserDirectory } from '../../slack-api/users.js';
+import type { Logger } from '../../logger.js';
+import type { JobProcessor } from '../queue.js';
+import type { Metrics } from '../../metrics.js';
+import { hasMarkedMessage, type MessageMark } from '../../slack-api/message-marks.js';
 
 /**
  * Expiry reminders. The `<prefix>:reminders:due` sorted set holds one entry per token with

@@ -2,10 +2,10 @@ import { applyDecision, type Decision, type DecisionRefusal } from '../../domain
 import { REQUEST_ID } from '../../domain/record-ids.js';
 import type { TokenRequest } from '../../domain/types.js';
 import { describeApprovers, describeOutcome } from '../../blocks/approval.js';
-import { APPROVAL_JOB, enqueueApprovalJob } from '../../scheduler/approval-jobs.js';
-import { ApproverLookupError } from '../approvers.js';
-import { blockActionSchema } from '../payloads.js';
-import type { Deps } from '../deps.js';
+import { APPROVAL_JOB, enqueueApprovalJob } from '../../jobs/processors/approvals.js';
+import { ApproverLookupError } from '../../slack-api/approvers.js';
+import { blockActionSchema } from './payloads.js';
+import type { Deps } from './services.js';
 
 export const INVALID_BUTTON = 'That button is not valid any more. Run /bitbucket-token to start again.';
 export const UNKNOWN_REQUEST = 'I cannot find that request. It may have been removed; run /bitbucket-token to start again.';

@@ -3,10 +3,10 @@ import { buildChecklist } from '../domain/checklist.js';
 import { buildChecklistMessage } from '../blocks/checklist.js';
 import { buildPlainMessage, type Message } from '../blocks/messages.js';
 import { escapeMrkdwn } from '../blocks/text.js';
-import { COMMAND } from './ids.js';
+import { COMMAND } from '../blocks/ids.js';
 import type { MessageMark } from './message-marks.js';
-import { enqueueChecklist } from '../scheduler/checklists.js';
-import type { Scheduler } from '../scheduler/scheduler.js';
+import { enqueueChecklist } from '../jobs/processors/checklists.js';
+import type { Scheduler } from '../jobs/queue.js';
 import type { TokenRequest } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 

@@ -1,10 +1,10 @@
-import { REQUEST_ACTION, REQUEST_BLOCK } from '../ids.js';
+import { REQUEST_ACTION, REQUEST_BLOCK } from '../../blocks/ids.js';
 import type { RawRequestFields, RequestField } from '../../domain/validation.js';
-import type { StateValues } from '../payloads.js';
+import type { StateValues } from './payloads.js';
 import type { RequestModalMetadata } from '../../blocks/request-modal.js';
 import { z } from 'zod';
 import { TOKEN_ID } from '../../domain/record-ids.js';
-import { channelIdSchema, dropInvalid, responseUrlSchema } from '../payloads.js';
+import { channelIdSchema, dropInvalid, responseUrlSchema } from './payloads.js';
 
 const FIELD_BLOCKS: Record<RequestField, string> = {
   preset: REQUEST_BLOCK.preset,

@@ -2,14 +2,14 @@ import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { buildRequestModal } from '../../blocks/request-modal.js';
 import { buildNarrowModal, buildRefusalModal, buildRejectModal } from '../../blocks/approval.js';
 import { buildNotYoursMessage, buildPlainMessage, type Message } from '../../blocks/messages.js';
-import { respondEphemeral } from '../notify.js';
+import { respondEphemeral } from '../../slack-api/checklist.js';
 import { daysBetween, todayIn } from '../../domain/dates.js';
 import { defaultExpiry } from '../../domain/validation.js';
 import type { Block } from '../../blocks/text.js';
 import type { TokenRequest } from '../../domain/types.js';
-import { INVALID_BUTTON, UNKNOWN_REQUEST, checkApprover, decideRequest, describeRefusal, readRequestButton } from './decide.js';
+import { INVALID_BUTTON, UNKNOWN_REQUEST, checkApprover, decideRequest, describeRefusal, readRequestButton } from '../kit/decide.js';
 import { assessForModal } from './policy-notice.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../kit/services.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 

@@ -1,16 +1,16 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
-import { applyDecision, removedScopes } from '../domain/approvals.js';
-import { REQUEST_ID } from '../domain/record-ids.js';
-import type { TokenRequest } from '../domain/types.js';
-import { buildApprovalMessage, buildClosedDm, buildNudge, buildPendingDm, buildThreadNote } from '../blocks/approval.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { RequestStore } from '../store/requests.js';
-import type { ApproverDirectory } from '../slack/approvers.js';
-import { checklistMark, sendChecklist } from '../slack/notify.js';
-import { hasMarkedMessage } from '../slack/message-marks.js';
-import type { JobProcessor, Scheduler } from './scheduler.js';
+import { applyDecision, removedScopes } from '../../domain/approvals.js';
+import { REQUEST_ID } from '../../domain/record-ids.js';
+import type { TokenRequest } from '../../domain/types.js';
+import { buildApprovalMessage, buildClosedDm, buildNudge, buildPendingDm, buildThreadNote } from '../../blocks/approval.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { RequestStore } from '../../store/requests.js';
+import type { ApproverDirectory } from '../../slack-api/approvers.js';
+import { checklistMark, sendChecklist } from '../../slack-api/checklist.js';
+import { hasMarkedMessage } from '../../slack-api/message-marks.js';
+import type { JobProcessor, Scheduler } from '../queue.js';
 
 /** Job names of the approval flow. Job ids are `<name>-<requestId>`, so each runs once per request. */
 export const APPROVAL_JOB = {
