@@ -4,18 +4,15 @@
  */
 import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { Queue } from 'bullmq';
-import { LogLevel, WebClient } from '@slack/web-api';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createBot, type Bot } from '../src/app.js';
 import { createKeys } from '../src/store/keys.js';
-import { createQueueRedis, createRedis } from '../src/store/redis.js';
+import { createRedis } from '../src/store/redis.js';
 import { RequestStore } from '../src/store/requests.js';
 import { TokenStore } from '../src/store/tokens.js';
-import { QUEUE_NAME } from '../src/jobs/queue.js';
+import { createJobQueue } from '../src/jobs/queue.js';
 import { sweepDueReminders } from '../src/jobs/processors/reminders.js';
-import { UserDirectory } from '../src/slack-api/users.js';
 import { ACTION } from '../src/blocks/ids.js';
 import { addDays, todayIn } from '../src/domain/dates.js';
 import { createTokenId } from '../src/domain/record-ids.js';
@@ -25,9 +22,6 @@ import type { DeliveryFactory } from './delivery.js';
 import type { SweepProbe } from './inventory.js';
 
 const quietLogger = () => createLogger({ level: 'warn', destination: new Writable({ write: (_c, _e, done) => done() }) });
-
-/** Reminders at any hour of any day: whether one is due depends only on the token's dates. */
-const ALWAYS = { days: [30, 14, 7, 1, 0], hour: 0, lastHour: 24, workdays: [0, 1, 2, 3, 4, 5, 6] };
 
 const SWEEP_RUNS = 5;
 
@@ -39,12 +33,11 @@ const SWEEP_RUNS = 5;
  */
 export const sweepProbe: SweepProbe = async (ctx) => {
   const redis = createRedis(ctx.redisUrl);
-  const queueRedis = createQueueRedis(ctx.redisUrl);
-  const queue = new Queue(QUEUE_NAME, { connection: queueRedis, prefix: `${ctx.keyPrefix}:bull` });
   const tokens = new TokenStore(redis, ctx.keys, new RequestStore(redis, ctx.keys));
   const logger = quietLogger();
-  const client = new WebClient('xoxb-bench-token', { slackApiUrl: 'http://127.0.0.1:9/api/', logLevel: LogLevel.ERROR });
-  const deps = { tokens, users: new UserDirectory(client, logger), client, queue, settings: ALWAYS, logger };
+  const jobs = createJobQueue({ redisUrl: ctx.redisUrl, keyPrefix: ctx.keyPrefix, logger });
+  const { queue } = jobs;
+  const deps = { tokens, jobs, logger };
   const step = Math.max(1, Math.floor(ctx.tokens.length / ctx.due));
   const dueIds = Array.from({ length: Math.min(ctx.due, ctx.tokens.length) }, (_, i) => ctx.tokens[i * step]!.id);
   try {
@@ -72,8 +65,7 @@ export const sweepProbe: SweepProbe = async (ctx) => {
     return { ms: median(times), delivered };
   } finally {
     await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await queueRedis.quit().catch(() => queueRedis.disconnect());
+    await jobs.close();
     await redis.quit().catch(() => redis.disconnect());
   }
 };

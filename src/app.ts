@@ -2,32 +2,36 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Redis } from 'ioredis';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { bindRequestLogContext, toBoltLogger, type Logger } from './logger.js';
+import { runInRequestContext, toBoltLogger, type Logger } from './logger.js';
+import { createMetrics, createOutcomeCounter, createRequestTracker, type Metrics } from './metrics.js';
 import { createKeys } from './store/keys.js';
 import { createRedis } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
 import { TokenStore } from './store/tokens.js';
-import { SeenMessages } from './store/seen-messages.js';
-import { UserDirectory } from './slack-api/users.js';
-import { registerListeners } from './slack/index.js';
-import { verifySlackAuth } from './slack-api/preflight.js';
-import { createHealthRoutes } from './http/health.js';
-import { answerUnreadableEvent, guardSlackEndpoint } from './http/request-guard.js';
-import { createScheduler, type JobProcessor, type Scheduler } from './jobs/queue.js';
-import { createReminderProcessors, installReminderSweep } from './jobs/processors/reminders.js';
-import { createChecklistProcessors } from './jobs/processors/checklists.js';
-import { LogLevel, WebClient } from '@slack/web-api';
 import { TokenInventory } from './store/inventory.js';
-import { createMetrics, instrumentApp, type Metrics } from './metrics.js';
+import { SeenMessages } from './store/seen-messages.js';
+import { createJobClient, createQuickClient, listenerClientOptions } from './slack-api/clients.js';
+import { UserDirectory } from './slack-api/users.js';
 import { ApproverDirectory } from './slack-api/approvers.js';
+import { HomePublisher } from './slack-api/home.js';
+import { verifySlackAuth } from './slack-api/preflight.js';
+import { createJobQueue, installReminderSweep, type JobQueue } from './jobs/queue.js';
+import { createJobWorker, type JobWorker } from './jobs/worker.js';
+import { createReminderProcessors } from './jobs/processors/reminders.js';
+import { createChecklistProcessors } from './jobs/processors/checklists.js';
 import { createApprovalProcessors, recoverUnpostedApprovals } from './jobs/processors/approvals.js';
-
+import { registerListeners } from './slack/index.js';
+import { createHealthRoutes } from './http/health.js';
+import { answerUnreadableEvent } from './http/request-guard.js';
+import { WrappingReceiver } from './http/receiver.js';
 
 export interface Bot {
   app: App;
   redis: Redis;
-  scheduler: Scheduler;
+  /** The job queue (producer side). */
+  jobs: JobQueue;
   metrics: Metrics;
   /** Connects to Slack (auth.test) and starts listening. Resolves with the HTTP port. */
   start(): Promise<{ port: number }>;
@@ -41,13 +45,14 @@ export interface Bot {
 
 /** How long stop() waits for Slack requests still being worked on after their ack. */
 const REQUEST_DRAIN_MS = 5000;
+const SLACK_EVENTS_PATH = '/slack/events';
 
 export interface BotOptions {
   config: Config;
   logger: Logger;
   /** Overrides config.redis.url (e.g. the local redis-server main.ts started). */
   redisUrl: string;
-  /** Web API retries; tests use few. */
+  /** Retries of Bolt's client after an ack (default: clients.ts LISTENER_RETRIES); tests use 0. */
   slackRetries?: number;
   /** Run the BullMQ worker in this process (default true). */
   runWorker?: boolean;
@@ -56,92 +61,94 @@ export interface BotOptions {
    * (Bolt's default 3001 ms). Test harness only: the fuzz tests send thousands of those.
    */
   unhandledRequestTimeoutMs?: number;
+  /** Where the bot reads the time; the system clock unless a test fixes it. */
+  clock?: Clock;
 }
 
-/** Composition root: config, logger, Redis, stores, Bolt app and listeners. */
-export function createBot({ config, logger, redisUrl, slackRetries, runWorker, unhandledRequestTimeoutMs }: BotOptions): Bot {
+/**
+ * Composition root: builds everything in dependency order (Redis and stores, Slack clients and
+ * directories, the job queue, processors and worker, the Bolt app and its listeners), each
+ * piece given only what it uses. Nothing is changed after it is built.
+ */
+export function createBot(options: BotOptions): Bot {
+  const { config, logger, redisUrl, runWorker = true, clock = systemClock } = options;
+  const { keyPrefix } = config.redis;
+
+  // Storage
   const redis = createRedis(redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const keys = createKeys(config.redis.keyPrefix);
+  const keys = createKeys(keyPrefix);
   const requests = new RequestStore(redis, keys);
   const tokens = new TokenStore(redis, keys, requests);
-  const boltLogger = toBoltLogger(logger);
   const inventory = new TokenInventory(redis, keys);
-  // Gauges are read at scrape time, after start, when `scheduler` below exists.
-  const metrics = createMetrics({ queueCounts: () => scheduler.counts(), tokenCounts: () => inventory.countByStatus() });
-  let stopping: Promise<void> | undefined;
-  const customRoutes = createHealthRoutes({ redis, metrics, isQueueUp: () => scheduler.isUp(), isStopping: () => stopping !== undefined });
+  const seenMessages = new SeenMessages(redis, keys);
 
-  const receiver = config.slack.socketMode
-    ? new SocketModeReceiver({
-        appToken: config.slack.appToken!,
-        logger: boltLogger,
-        customRoutes,
-        installerOptions: { port: config.port },
-      })
-    : new HTTPReceiver({
+  // Outgoing Slack calls (which client for which path: src/slack-api/clients.ts)
+  const slack = { botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, listenerRetries: options.slackRetries };
+  const quickClient = createQuickClient(slack);
+  const jobClient = createJobClient(slack);
+  const users = new UserDirectory(quickClient, logger, clock);
+  const approvers = new ApproverDirectory(quickClient, config.approvals, clock);
+
+  // Background jobs
+  const jobs = createJobQueue({ redisUrl, keyPrefix, logger });
+  const metrics = createMetrics({ queueCounts: () => jobs.counts(), tokenCounts: () => inventory.countByStatus() });
+  const processors = {
+    ...createReminderProcessors({
+      tokens,
+      users,
+      client: jobClient,
+      jobs,
+      settings: config.reminders,
+      fallbackChannelId: config.reminders.fallbackChannelId ?? config.approvals.channelId,
+      logger,
+      metrics,
+      clock,
+    }),
+    ...createChecklistProcessors({ requests, client: jobClient, logger, clock }),
+    ...createApprovalProcessors({ client: jobClient, requests, approvers, settings: config.approvals, jobs, logger, clock }),
+  };
+  const worker: JobWorker | undefined = runWorker ? createJobWorker({ redisUrl, keyPrefix, logger, processors }) : undefined;
+
+  // Inbound: the receiver, the Bolt app and its listeners
+  let stopping: Promise<void> | undefined;
+  const boltLogger = toBoltLogger(logger);
+  const tracker = createRequestTracker(metrics);
+  const customRoutes = createHealthRoutes({ redis, metrics, isQueueUp: () => jobs.isUp(), isStopping: () => stopping !== undefined });
+  const inner = config.slack.socketMode
+    ? { mode: 'socket' as const, receiver: new SocketModeReceiver({ appToken: config.slack.appToken!, logger: boltLogger, customRoutes, installerOptions: { port: config.port } }) }
+    : {
+        mode: 'http' as const,
+        path: SLACK_EVENTS_PATH,
         signingSecret: config.slack.signingSecret!,
-        endpoints: '/slack/events',
+        now: () => clock.now(),
+        receiver: new HTTPReceiver({
+        signingSecret: config.slack.signingSecret!,
+        endpoints: SLACK_EVENTS_PATH,
         logger: boltLogger,
         customRoutes,
         // Ack first, work after: Slack's 3 s clock starts before we see the request.
         processBeforeResponse: false,
         processEventErrorHandler: answerUnreadableEvent,
-        ...(unhandledRequestTimeoutMs === undefined ? {} : { unhandledRequestTimeoutMillis: unhandledRequestTimeoutMs }),
-      });
-  if (receiver instanceof HTTPReceiver) {
-    guardSlackEndpoint(receiver, { path: '/slack/events', signingSecret: config.slack.signingSecret!, logger });
-  }
-
+          ...(options.unhandledRequestTimeoutMs === undefined ? {} : { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMs }),
+        }),
+      };
+  const receiver = new WrappingReceiver(inner, {
+    // Every request gets its logging context and is timed and counted until Bolt is done with it.
+    hook: (event, process) => runInRequestContext(event.body, () => tracker.track(event, process)),
+    logger,
+    boltLogger,
+  });
   const app = new App({
     token: config.slack.botToken,
     receiver,
     logger: boltLogger,
     deferInitialization: true,
-    clientOptions: {
-      slackApiUrl: config.slack.apiUrl,
-      timeout: 10_000,
-      ...(slackRetries === undefined ? {} : { retryConfig: { retries: slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 } }),
-    },
+    clientOptions: listenerClientOptions(slack),
   });
-
-  // First global middleware, so it counts every request whatever later middleware does.
-  const tracker = instrumentApp(app, metrics);
-  bindRequestLogContext(app);
-  const users = new UserDirectory(app.client, logger);
-  // Job processors are registered by name as features add them; see src/scheduler/.
-  const processors: Record<string, JobProcessor> = {};
-  const scheduler = createScheduler({ redisUrl, keyPrefix: config.redis.keyPrefix, logger, processors, runWorker });
-  // Jobs use a client that surfaces rate limits instead of sleeping in them, so a 429
-  // reschedules the reminder (Retry-After) rather than holding a worker for minutes.
-  const jobClient = new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    timeout: 10_000,
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    logLevel: LogLevel.ERROR,
-  });
-  Object.assign(
-    processors,
-    createReminderProcessors({
-      tokens,
-      users: new UserDirectory(jobClient, logger),
-      client: jobClient,
-      queue: scheduler.queue,
-      settings: config.reminders,
-      fallbackChannelId: config.reminders.fallbackChannelId ?? config.approvals.channelId,
-      logger,
-      metrics,
-    }),
-  );
-  Object.assign(processors, createChecklistProcessors({ requests, client: jobClient, logger }));
-  const seenMessages = new SeenMessages(redis, keys);
-  const approvers = new ApproverDirectory(app.client, config.approvals);
-  Object.assign(processors, createApprovalProcessors({ client: jobClient, requests, approvers, config, logger, scheduler: () => scheduler }));
-  // The App Home's approver queue: pending requests, not one's own, for approvers only.
-  const loadApprovalQueue = async (userId: string) =>
-    (await approvers.isApprover(userId).catch(() => false)) ? (await requests.listPendingApprovals()).filter((r) => r.requesterId !== userId) : [];
-  registerListeners(app, { config, logger, requests, tokens, users, scheduler, metrics, seenMessages, approvers, loadApprovalQueue, quickClient: jobClient });
+  app.use(createOutcomeCounter(metrics));
+  const home = new HomePublisher({ client: app.client, requests, tokens, users, approvers, adminUserIds: config.adminUserIds, logger, clock });
+  registerListeners(app, { config, logger, clock, requests, tokens, seenMessages, users, approvers, home, jobs, quickClient });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });
@@ -150,21 +157,21 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker, u
   return {
     app,
     redis,
-    scheduler,
+    jobs,
     metrics,
     async start() {
       await verifySlackAuth(config.slack.botToken, config.slack.apiUrl);
       await app.init();
-      await scheduler.start();
+      await worker?.start();
       if (config.approvals.policy.mode !== 'none' && !approvers.configured) {
         logger.warn('approval policy is on but APPROVAL_CHANNEL_ID or approvers are not set: flagged requests will be refused with an explanation');
       }
-      await installReminderSweep(scheduler.queue, config.reminders.sweepSeconds * 1000);
+      await installReminderSweep(jobs, config.reminders.sweepSeconds * 1000);
       // In the background: start-up does not wait on it, and a failure only delays posting.
-      void recoverUnpostedApprovals(requests, scheduler)
+      void recoverUnpostedApprovals(requests, jobs)
         .then((recovered) => recovered > 0 && logger.info({ recovered }, 'pending approvals re-queued for posting'))
         .catch((err) => logger.warn({ err }, 'could not re-queue pending approvals'));
-      const server = (await app.start(config.port)) as unknown;
+      const server = await app.start(config.port);
       listening = true;
       const port = config.slack.socketMode ? config.port : ((server as Server).address() as AddressInfo).port;
       logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'bot started');
@@ -173,9 +180,10 @@ export function createBot({ config, logger, redisUrl, slackRetries, runWorker, u
     stop() {
       stopping ??= (async () => {
         // Bolt refuses to stop a receiver that never started (a failed start-up).
-        if (listening) await app.stop().catch((err) => logger.warn({ err }, 'error while stopping Bolt'));
+        if (listening) await app.stop().catch((err: unknown) => logger.warn({ err }, 'error while stopping Bolt'));
         if (!(await tracker.drain(REQUEST_DRAIN_MS))) logger.warn({ inFlight: tracker.inFlight() }, 'shutdown: requests still in progress');
-        await scheduler.stop().catch((err) => logger.warn({ err }, 'error while stopping the scheduler'));
+        await worker?.stop().catch((err: unknown) => logger.warn({ err }, 'error while stopping the job worker'));
+        await jobs.close();
         await redis.quit().catch(() => redis.disconnect());
       })();
       return stopping;

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import { LogLevel, type App, type Logger as BoltLogger, type ReceiverEvent } from '@slack/bolt';
+import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { redactDeep, redactSecrets } from './domain/secrets.js';
 
 export type { Logger };
@@ -50,21 +50,18 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
 const requestContext = new AsyncLocalStorage<{ req: { id: string; kind: string; user?: string } }>();
 
 /**
- * Gives each Slack request its own logging context (in effect a child logger per request):
- * whatever logs while Bolt processes the event, listeners and their after-ack work included,
- * adds `req: { id, kind, user }`. Ids are random, not Slack's, so nothing secret is copied.
+ * Runs `fn` (Bolt processing one Slack request, listeners and their after-ack work included)
+ * in that request's logging context, in effect a child logger per request: whatever logs
+ * meanwhile adds `req: { id, kind, user }`. Ids are random, not Slack's, so nothing secret is copied.
  */
-export function bindRequestLogContext(app: App): void {
-  const original = app.processEvent.bind(app);
-  app.processEvent = (event: ReceiverEvent) => {
-    const body = (event.body ?? {}) as Record<string, unknown>;
-    const kind = String(body['type'] ?? (body['command'] ? 'command' : 'unknown')).slice(0, 32);
-    const userObj = body['user'] as { id?: unknown } | undefined;
-    const eventObj = body['event'] as { user?: unknown } | undefined;
-    const user = [body['user_id'], userObj?.id, eventObj?.user].find((u): u is string => typeof u === 'string' && /^[UW][A-Z0-9]{1,20}$/.test(u));
-    const req = { id: randomBytes(6).toString('hex'), kind, ...(user ? { user } : {}) };
-    return requestContext.run({ req }, () => original(event));
-  };
+export function runInRequestContext<T>(body: unknown, fn: () => T): T {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const kind = String(b['type'] ?? (b['command'] ? 'command' : 'unknown')).slice(0, 32);
+  const userObj = b['user'] as { id?: unknown } | undefined;
+  const eventObj = b['event'] as { user?: unknown } | undefined;
+  const user = [b['user_id'], userObj?.id, eventObj?.user].find((u): u is string => typeof u === 'string' && /^[UW][A-Z0-9]{1,20}$/.test(u));
+  const req = { id: randomBytes(6).toString('hex'), kind, ...(user ? { user } : {}) };
+  return requestContext.run({ req }, fn);
 }
 
 const BOLT_TO_PINO: Record<LogLevel, string> = {

@@ -1,4 +1,4 @@
-import type { App, ReceiverEvent } from '@slack/bolt';
+import type { AnyMiddlewareArgs, Middleware, ReceiverEvent } from '@slack/bolt';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StatusCounts } from './store/inventory.js';
 
@@ -12,8 +12,9 @@ export interface Metrics {
   requests: Counter<'kind' | 'outcome'>;
   /** Seconds from the receiver handing a request to Bolt to its ack. */
   ackSeconds: Histogram<'kind'>;
-  /** For the reminder processor: increment once per reminder DM sent or given up on. */
+  /** Reminder DMs sent (once per reminder). */
   remindersSent: Counter;
+  /** Failed attempts to send a reminder (each is retried: this counts attempts, not reminders given up on). */
   remindersFailed: Counter;
 }
 
@@ -52,7 +53,7 @@ export function createMetrics(sources: MetricsSources, prefix = 'btb_'): Metrics
     registers,
   });
   const remindersSent = new Counter({ name: `${prefix}reminders_sent_total`, help: 'Expiry reminders sent to token owners', registers });
-  const remindersFailed = new Counter({ name: `${prefix}reminders_failed_total`, help: 'Expiry reminders that could not be sent', registers });
+  const remindersFailed = new Counter({ name: `${prefix}reminders_failed_total`, help: 'Failed attempts to send an expiry reminder (each is retried)', registers });
   new Gauge({
     name: `${prefix}queue_jobs`,
     help: 'Background jobs by state (read at scrape time)',
@@ -127,46 +128,37 @@ export interface RequestTracker {
 }
 
 /**
- * Counts requests, times acks and tracks in-flight work. Bolt hands global middleware a copy of
- * the listener arguments, so a middleware cannot replace `ack` for the listener; the ack is
- * therefore wrapped where the receiver hands the request to the app (processEvent), which also
- * sees the work that goes on after the ack, for a graceful shutdown to wait for. Outcomes come
- * from a global middleware, which sees a listener's error before Bolt's error handler takes it.
+ * Times acks and tracks in-flight work: `track` wraps one request on its way from the receiver
+ * to Bolt (src/http/receiver.ts calls it for every event), replacing the event's ack with one
+ * that stops the ack timer, and counting the request until Bolt has finished with it, after
+ * its ack too, for a graceful shutdown to wait for. (A global middleware cannot do this: Bolt
+ * hands middleware a copy of the listener arguments, so it cannot replace `ack`.)
  */
-export function instrumentApp(app: App, metrics: Metrics): RequestTracker {
-  const original = app.processEvent.bind(app);
+export function createRequestTracker(metrics: Pick<Metrics, 'ackSeconds'>): RequestTracker & {
+  track(event: ReceiverEvent, process: (event: ReceiverEvent) => Promise<void>): Promise<void>;
+} {
   let inFlight = 0;
   let idle: Array<() => void> = [];
-  app.processEvent = async (event: ReceiverEvent): Promise<void> => {
-    const kind = requestKind(event.body);
-    const end = metrics.ackSeconds.startTimer({ kind });
-    let acked = false;
-    const ack: ReceiverEvent['ack'] = async (response) => {
-      try {
-        return await event.ack(response);
-      } finally {
-        if (!acked) end();
-        acked = true;
-      }
-    };
-    inFlight += 1;
-    try {
-      await original({ ...event, ack });
-    } finally {
-      inFlight -= 1;
-      if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
-    }
-  };
-  app.use(async ({ body, next }) => {
-    try {
-      await next();
-      metrics.requests.inc({ kind: requestKind(body), outcome: 'ok' });
-    } catch (err) {
-      metrics.requests.inc({ kind: requestKind(body), outcome: 'error' });
-      throw err;
-    }
-  });
   return {
+    async track(event, process) {
+      const end = metrics.ackSeconds.startTimer({ kind: requestKind(event.body) });
+      let acked = false;
+      const ack: ReceiverEvent['ack'] = async (response) => {
+        try {
+          return await event.ack(response);
+        } finally {
+          if (!acked) end();
+          acked = true;
+        }
+      };
+      inFlight += 1;
+      try {
+        await process({ ...event, ack });
+      } finally {
+        inFlight -= 1;
+        if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
+      }
+    },
     inFlight: () => inFlight,
     drain(timeoutMs) {
       if (inFlight === 0) return Promise.resolve(true);
@@ -182,5 +174,21 @@ export function instrumentApp(app: App, metrics: Metrics): RequestTracker {
         idle.push(done);
       });
     },
+  };
+}
+
+/**
+ * Global middleware (Bolt's documented `app.use`) counting requests by outcome: it sees a
+ * listener's error before Bolt's error handler takes it.
+ */
+export function createOutcomeCounter(metrics: Pick<Metrics, 'requests'>): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => {
+    try {
+      await next();
+      metrics.requests.inc({ kind: requestKind(body), outcome: 'ok' });
+    } catch (err) {
+      metrics.requests.inc({ kind: requestKind(body), outcome: 'error' });
+      throw err;
+    }
   };
 }

@@ -4,7 +4,9 @@
  * Stays within Slack's message limits (reference/slack/limits.md): ≤ 50 blocks, section
  * text ≤ 3000, ≤ 10 fields of ≤ 2000, header ≤ 150, fallback text ≤ 4000.
  */
-import type { Checklist, ChecklistStep } from '../domain/checklist.js';
+import type { KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
+import { buildChecklist, type Checklist, type ChecklistStep } from '../domain/checklist.js';
+import type { TokenRequest } from '../domain/types.js';
 import { redactSecrets } from '../domain/secrets.js';
 import { ACTION, BLOCK } from './ids.js';
 
@@ -23,7 +25,7 @@ export interface ChecklistMessageOptions {
 /** A chat.postMessage body: fallback text plus blocks. */
 export interface ChecklistMessage {
   text: string;
-  blocks: object[];
+  blocks: KnownBlock[];
 }
 
 export const CHECKLIST_HEADER = 'Your Bitbucket API token checklist';
@@ -57,7 +59,7 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function section(blockId: string, text: string): object {
+function section(blockId: string, text: string): SectionBlock {
   return {
     type: 'section',
     block_id: blockId,
@@ -102,7 +104,7 @@ function stepSections(steps: readonly ChecklistStep[]): string[] {
 
 /** Builds the checklist DM. */
 export function buildChecklistMessage(checklist: Checklist, opts: ChecklistMessageOptions): ChecklistMessage {
-  const blocks: object[] = [];
+  const blocks: KnownBlock[] = [];
 
   blocks.push({
     type: 'header',
@@ -122,7 +124,7 @@ export function buildChecklistMessage(checklist: Checklist, opts: ChecklistMessa
 
   blocks.push({ type: 'divider', block_id: 'checklist_divider' });
 
-  const fields = checklist.fields.slice(0, LIMITS.fields).map((f) => ({
+  const fields = checklist.fields.slice(0, LIMITS.fields).map((f): MrkdwnElement => ({
     type: 'mrkdwn',
     text: truncate(`*${esc(f.field)}*\n${esc(f.value)}`, LIMITS.fieldText),
   }));
@@ -158,4 +160,15 @@ export function buildChecklistMessage(checklist: Checklist, opts: ChecklistMessa
 
   // At most 2 + 4-ish step sections + 4 blocks: far below the 50-block limit by construction.
   return { text, blocks };
+}
+
+/** The checklist DM for a request, built from the stored record only (never from a payload). */
+export function buildChecklistForRequest(request: TokenRequest, approvedNote?: string): ChecklistMessage {
+  const checklist = buildChecklist({
+    name: request.name,
+    expiresOn: request.expiresOn,
+    scopes: request.approvedScopes ?? request.scopes,
+    workspace: request.workspace,
+  });
+  return buildChecklistMessage(checklist, { requestId: request.id, tokenName: request.name, approvedNote });
 }

@@ -4,7 +4,6 @@ import {
   defaultBodyLimit,
   isRawBodyError,
   isValidSlackRequest,
-  type HTTPReceiver,
   type ReceiverProcessEventErrorHandlerArgs,
 } from '@slack/bolt';
 import type { Logger } from '../logger.js';
@@ -16,40 +15,36 @@ import type { Logger } from '../logger.js';
  * hangs; this guard answers such bodies itself: 401 when unsigned, else 400. Bolt also
  * accepts timestamps from the future, which lets a captured request be replayed later;
  * Slack's rule is "more than 5 minutes from local time" in either direction.
+ *
+ * Calls `next` when Bolt may process the request (it re-uses the buffered body, `rawBody`,
+ * instead of reading the stream again); otherwise answers the request itself.
  */
-export function guardSlackEndpoint(receiver: HTTPReceiver, opts: { path: string; signingSecret: string; logger: Logger }): void {
-  const next = receiver.requestListener;
-  receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method?.toUpperCase() !== 'POST' || path !== opts.path) {
-      next(req, res);
-      return;
-    }
-    checkBody(req, opts)
-      .then((status) => {
-        if (status === undefined) {
-          // Bolt re-uses the buffered body (rawBody) instead of reading the stream again.
-          next(req, res);
-          return;
-        }
-        res.writeHead(status);
-        res.end();
-      })
-      .catch((err: unknown) => {
-        opts.logger.warn({ err }, 'could not read a request to the Slack endpoint');
-        if (!res.headersSent) res.writeHead(400);
-        res.end();
-      });
-  };
+export function guardSlackRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => void,
+  opts: { signingSecret: string; logger: Logger; now: () => number },
+): void {
+  checkBody(req, opts)
+    .then((status) => {
+      if (status === undefined) return next();
+      res.writeHead(status);
+      res.end();
+    })
+    .catch((err: unknown) => {
+      opts.logger.warn({ err }, 'could not read a request to the Slack endpoint');
+      if (!res.headersSent) res.writeHead(400);
+      res.end();
+    });
 }
 
 /** Slack's replay window: requests more than 5 minutes away from our clock are refused. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** undefined when Bolt may process the request, else the status to answer with. */
-async function checkBody(req: IncomingMessage, opts: { signingSecret: string; logger: Logger }): Promise<number | undefined> {
+async function checkBody(req: IncomingMessage, opts: { signingSecret: string; logger: Logger; now: () => number }): Promise<number | undefined> {
   const timestamp = Number(req.headers['x-slack-request-timestamp']);
-  if (Number.isFinite(timestamp) && timestamp * 1000 > Date.now() + MAX_CLOCK_SKEW_MS) {
+  if (Number.isFinite(timestamp) && timestamp * 1000 > opts.now() + MAX_CLOCK_SKEW_MS) {
     opts.logger.warn('refused a Slack request timestamped in the future');
     req.resume();
     return 401;

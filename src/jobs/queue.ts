@@ -1,58 +1,82 @@
-import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createQueueRedis } from '../store/redis.js';
 import type { Logger } from '../logger.js';
 
 /**
- * One BullMQ queue for all of the bot's background work; each kind of job has a name and a
- * processor. Keys live under `<REDIS_KEY_PREFIX>:bull:<queue>:*`.
+ * The producer side of the bot's background work: one BullMQ queue, every job name and job id
+ * in this file, and the `enqueue*` functions listeners and processors call. Keys live under
+ * `<REDIS_KEY_PREFIX>:bull:<queue>:*`. The consumer side is src/jobs/worker.ts.
  */
 export const QUEUE_NAME = 'jobs';
 
-/**
- * A processor is a plain function of the job, testable without a Worker. `signal` aborts when
- * a shutdown gives up waiting for it: the job has then been put back in the queue, so a long
- * processor should stop at its next safe point (its work will be done again, so keep it idempotent).
+/** Every job the bot runs, by name. */
+export const JOB = {
+  /** Every REMINDER_SWEEP_SECONDS: claims the tokens due for a reminder, adds a delivery each. */
+  reminderSweep: 'reminder-sweep',
+  /** Sends one token's due reminder, exactly once. */
+  reminderDeliver: 'reminder-deliver',
+  /** Retries a checklist DM that Slack did not take at once. */
+  checklistSend: 'checklist-send',
+  /** Posts a flagged request to the approvals channel and DMs the requester a link. */
+  approvalPost: 'approval-post',
+  /** The one nudge in the thread after APPROVAL_REMIND_HOURS. */
+  approvalRemind: 'approval-remind',
+  /** Expires a request still pending after APPROVAL_EXPIRE_DAYS. */
+  approvalExpire: 'approval-expire',
+  /** After a decision: rewrite the parent, note it in the thread, tell the requester. */
+  approvalOutcome: 'approval-outcome',
+} as const;
+
+export type JobName = (typeof JOB)[keyof typeof JOB];
+export type ApprovalJobName = typeof JOB.approvalPost | typeof JOB.approvalRemind | typeof JOB.approvalExpire | typeof JOB.approvalOutcome;
+
+/*
+ * Job ids make enqueueing idempotent: adding a job whose id exists is a no-op. BullMQ ids may
+ * not contain `:` nor look like an integer, hence the name prefixes.
  */
-export type JobProcessor = (job: Job, signal?: AbortSignal) => Promise<unknown>;
+/** One approval job per request and kind. */
+export const approvalJobId = (name: ApprovalJobName, requestId: string): string => `${name}-${requestId}`;
+/** One checklist retry per request. */
+export const checklistJobId = (requestId: string): string => `checklist-${requestId}`;
+/** One delivery per claimed sweep entry (token and the score it was claimed at). */
+export const reminderJobId = (tokenId: string, score: number): string => `remind-${tokenId}-${score}`;
 
-/** How long stop() waits for in-flight jobs by default before putting them back in the queue. */
-export const DEFAULT_STOP_TIMEOUT_MS = 8000;
+// Slack may be down for a while: approval jobs keep retrying for hours (1 s doubling, capped by attempts).
+const APPROVAL_RETRY = { attempts: 15, backoff: { type: 'exponential', delay: 1000 } } as const;
+const CHECKLIST_RETRY = { attempts: 8, backoff: { type: 'exponential', delay: 2000 } } as const;
+const REMINDER_RETRY = { attempts: 5, backoff: { type: 'exponential', delay: 2000 } } as const;
 
-export interface Scheduler {
-  queue: Queue;
+/** The queue as the rest of the bot sees it. */
+export interface JobQueue {
+  /** The BullMQ queue itself (job look-ups in start-up recovery and tests). */
+  readonly queue: Queue;
   /** Adds a job; `opts.jobId` makes it idempotent (no `:`, not integer-like). */
   enqueue(name: string, data: Record<string, unknown>, opts?: JobsOptions): Promise<Job>;
-  /** Starts the worker (no-op when this process only produces jobs). */
-  start(): Promise<void>;
-  /**
-   * Stops taking jobs and lets the in-flight ones finish; those still running after `timeoutMs`
-   * are put back in the queue (waiting) and their processors aborted. Then closes connections.
-   */
-  stop(opts?: { timeoutMs?: number }): Promise<void>;
   /** True when the queue's Redis answers within a second. */
   isUp(): Promise<boolean>;
   /** Jobs by state (waiting, active, delayed, failed, ...). */
   counts(): Promise<Record<string, number>>;
+  /** Closes the queue and its connection. Calling it again returns the same promise. */
+  close(): Promise<void>;
 }
 
-export interface SchedulerOptions {
+export interface JobQueueOptions {
   redisUrl: string;
   keyPrefix: string;
   logger: Logger;
-  processors: Record<string, JobProcessor>;
-  /** Run a worker in this process (default true). */
-  runWorker?: boolean;
-  concurrency?: number;
 }
 
-export function createScheduler({ redisUrl, keyPrefix, logger, processors, runWorker = true, concurrency = 4 }: SchedulerOptions): Scheduler {
-  const prefix = `${keyPrefix}:bull`;
-  const queueConnection: Redis = createQueueRedis(redisUrl);
-  queueConnection.on('error', (err) => logger.warn({ err: err.message }, 'queue redis error'));
+/** BullMQ's key prefix for a bot's REDIS_KEY_PREFIX. */
+export const bullPrefix = (keyPrefix: string): string => `${keyPrefix}:bull`;
+
+/** Opens the queue (its own Redis connection, which waits for Redis rather than failing). */
+export function createJobQueue({ redisUrl, keyPrefix, logger }: JobQueueOptions): JobQueue {
+  const connection: Redis = createQueueRedis(redisUrl);
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'queue redis error'));
   const queue = new Queue(QUEUE_NAME, {
-    connection: queueConnection,
-    prefix,
+    connection,
+    prefix: bullPrefix(keyPrefix),
     defaultJobOptions: {
       attempts: 8,
       backoff: { type: 'exponential', delay: 2000 },
@@ -61,76 +85,61 @@ export function createScheduler({ redisUrl, keyPrefix, logger, processors, runWo
     },
   });
   queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
-  let worker: Worker | undefined;
-  let workerConnection: Redis | undefined;
-  // Jobs this worker is running, with the lock token needed to put them back in the queue.
-  const running = new Map<string, { job: Job; token: string }>();
-  let stopping: Promise<void> | undefined;
-
+  let closing: Promise<void> | undefined;
   return {
     queue,
     enqueue: (name, data, opts) => queue.add(name, data, opts),
-    async start() {
-      if (!runWorker || worker) return;
-      workerConnection = createQueueRedis(redisUrl);
-      workerConnection.on('error', (err) => logger.warn({ err: err.message }, 'worker redis error'));
-      worker = new Worker(
-        QUEUE_NAME,
-        async (job, token, signal) => {
-          const processor = processors[job.name];
-          if (!processor) throw new UnrecoverableError(`no processor for job ${job.name}`);
-          const key = job.id ?? '';
-          if (token) running.set(key, { job, token });
-          try {
-            return await processor(job, signal);
-          } finally {
-            running.delete(key);
-          }
-        },
-        { connection: workerConnection, prefix, concurrency, autorun: true },
-      );
-      worker.on('failed', (job, err) =>
-        logger.warn({ jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
-      );
-      worker.on('error', (err) => logger.warn({ err: err.message }, 'worker error'));
-    },
-    stop({ timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = {}) {
-      stopping ??= (async () => {
-        if (worker) {
-          const closing = worker.close();
-          let timer: NodeJS.Timeout | undefined;
-          const timedOut = await Promise.race([
-            closing.then(() => false),
-            new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-          ]);
-          clearTimeout(timer);
-          if (timedOut) {
-            // Put unfinished jobs back now rather than leave them to the stalled-job check (30 s
-            // or more, and only while some worker runs); then tell their processors to stop.
-            for (const { job, token } of running.values()) {
-              await job.moveToWait(token).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'could not return a job to the queue'));
-              logger.warn({ jobId: job.id, job: job.name }, 'shutdown: job returned to the queue unfinished');
-            }
-            worker.cancelAllJobs('shutdown');
-            await worker.close(true).catch(() => undefined);
-          }
-        }
-        await queue.close().catch(() => undefined);
-        await queueConnection.quit().catch(() => queueConnection.disconnect());
-        await workerConnection?.quit().catch(() => workerConnection?.disconnect());
-      })();
-      return stopping;
-    },
     async isUp() {
       // While disconnected a command would wait in the offline queue: answer at once instead.
-      if (queueConnection.status !== 'ready') return false;
+      if (connection.status !== 'ready') return false;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000)));
-      const ping = queueConnection.ping().then((reply) => reply === 'PONG', () => false);
+      const ping = connection.ping().then((reply) => reply === 'PONG', () => false);
       const up = await Promise.race([ping, timeout]);
       clearTimeout(timer);
       return up;
     },
     counts: () => queue.getJobCounts(),
+    close() {
+      closing ??= (async () => {
+        await queue.close().catch(() => undefined);
+        await connection.quit().catch(() => connection.disconnect());
+      })();
+      return closing;
+    },
   };
+}
+
+/** Enqueues a job of the approval flow for a request; a second enqueue of the same job is a no-op. */
+export async function enqueueApprovalJob(jobs: JobQueue, name: ApprovalJobName, requestId: string, delayMs = 0): Promise<void> {
+  await jobs.enqueue(name, { requestId }, { jobId: approvalJobId(name, requestId), delay: Math.max(0, delayMs), ...APPROVAL_RETRY });
+}
+
+/** Queues a retried checklist DM. Idempotent per request. */
+export async function enqueueChecklist(jobs: JobQueue, requestId: string, firstTriedAt: number, approvedNote?: string): Promise<void> {
+  await jobs.enqueue(JOB.checklistSend, { requestId, firstTriedAt, ...(approvedNote ? { approvedNote } : {}) }, {
+    jobId: checklistJobId(requestId),
+    ...CHECKLIST_RETRY,
+    removeOnComplete: true,
+  });
+}
+
+/** Adds one delivery job per claimed sweep entry; ids derived from the entry make it idempotent. */
+export async function enqueueReminderDeliveries(jobs: JobQueue, claimed: ReadonlyArray<{ id: string; score: number }>): Promise<void> {
+  await jobs.queue.addBulk(
+    claimed.map(({ id, score }) => ({
+      name: JOB.reminderDeliver,
+      data: { tokenId: id },
+      opts: { jobId: reminderJobId(id, score), removeOnComplete: true, ...REMINDER_RETRY },
+    })),
+  );
+}
+
+/** Registers the periodic reminder sweep. Idempotent: every replica upserts the same schedule. */
+export async function installReminderSweep(jobs: JobQueue, everyMs: number): Promise<void> {
+  await jobs.queue.upsertJobScheduler(JOB.reminderSweep, { every: everyMs }, {
+    name: JOB.reminderSweep,
+    data: {},
+    opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 },
+  });
 }

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { ApproverNames } from '../blocks/approval.js';
+import type { Clock } from '../clock.js';
 
 /** Members of the approver user group are re-read after this long (usergroups.users.list is Tier 2). */
 const GROUP_TTL_MS = 5 * 60 * 1000;
@@ -18,8 +19,10 @@ export class ApproverDirectory {
   private group: { members: Set<string>; at: number } | undefined;
 
   constructor(
+    /** The quick client (clients.ts): a decision modal's submission asks before its ack. */
     private readonly client: WebClient,
     private readonly config: Config['approvals'],
+    private readonly clock: Clock,
   ) {}
 
   get names(): ApproverNames {
@@ -36,10 +39,10 @@ export class ApproverDirectory {
     if (this.config.approverUserIds.includes(userId)) return true;
     const groupId = this.config.approverUsergroupId;
     if (!groupId) return false;
-    if (!this.group || Date.now() - this.group.at > GROUP_TTL_MS) {
+    if (!this.group || this.clock.now() - this.group.at > GROUP_TTL_MS) {
       try {
         const res = await this.client.usergroups.users.list({ usergroup: groupId });
-        this.group = { members: new Set(res.users ?? []), at: Date.now() };
+        this.group = { members: new Set(res.users ?? []), at: this.clock.now() };
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
         throw new ApproverLookupError(`could not read approver group ${groupId}: ${code}`);

@@ -6,10 +6,12 @@ import { defaultExpiry } from '../domain/validation.js';
 
 /**
  * Opening modals from a command or a button. Call these before any other I/O: the
- * trigger_id dies 3 s after Slack sends it.
+ * trigger_id dies 3 s after Slack sends it. The client is Bolt's (the listener's).
  */
 
 export interface RequestModalOrigin {
+  /** The time the default expiry counts from. */
+  now: Date;
   /** Command text: an integration to pre-fill, or a name suggestion. */
   text?: string;
   channelId?: string;
@@ -18,10 +20,10 @@ export interface RequestModalOrigin {
   review?: (selection: { expiresOn: string; scopes: readonly string[] }) => ModalReview;
 }
 
-export async function openRequestModal(client: WebClient, triggerId: string, origin: RequestModalOrigin = {}): Promise<void> {
+export async function openRequestModal(client: WebClient, triggerId: string, origin: RequestModalOrigin): Promise<void> {
   const arg = origin.text?.trim() ?? '';
   const preset = arg ? matchPreset(arg) : undefined;
-  const selection = { expiresOn: defaultExpiry('UTC', new Date()), scopes: preset?.scopes ?? [] };
+  const selection = { expiresOn: defaultExpiry('UTC', origin.now), scopes: preset?.scopes ?? [] };
   const view = buildRequestModal({
     presetId: preset?.id ?? CUSTOM_PRESET_ID,
     name: preset ? suggestTokenName(preset.integration) : arg ? suggestTokenName(arg) : undefined,
@@ -33,9 +35,9 @@ export async function openRequestModal(client: WebClient, triggerId: string, ori
       revision: 0,
     },
   });
-  await client.views.open({ trigger_id: triggerId, view: view as never });
+  await client.views.open({ trigger_id: triggerId, view });
 }
 
 export async function openRecordModal(client: WebClient, triggerId: string): Promise<void> {
-  await client.views.open({ trigger_id: triggerId, view: buildRecordModal() as never });
+  await client.views.open({ trigger_id: triggerId, view: buildRecordModal() });
 }

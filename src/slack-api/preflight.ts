@@ -1,20 +1,15 @@
-import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { ErrorCode } from '@slack/web-api';
+import { createStartupClient } from './clients.js';
 import { StartupError } from '../errors.js';
 
 const REJECTED_TOKEN = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
 
 /**
- * Checks the bot token with auth.test before Bolt starts, with a short retry budget: by
- * default the Web API client retries for about 30 minutes, which would leave the bot silent
- * and not listening when Slack is unreachable or the token is wrong.
+ * Checks the bot token with auth.test before Bolt starts, with a short retry budget (see
+ * clients.ts), so a wrong token or an unreachable Slack stops start-up within seconds.
  */
 export async function verifySlackAuth(botToken: string, apiUrl: string): Promise<{ botUserId?: string; team?: string }> {
-  const client = new WebClient(botToken, {
-    slackApiUrl: apiUrl,
-    timeout: 5000,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
-    logLevel: LogLevel.ERROR,
-  });
+  const client = createStartupClient({ botToken, apiUrl });
   try {
     const res = await client.auth.test();
     return { botUserId: res.user_id, team: res.team };

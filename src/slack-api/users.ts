@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
+import type { Clock } from '../clock.js';
 import { isValidTimeZone } from '../domain/dates.js';
 
 export interface SlackUser {
@@ -20,20 +21,22 @@ export class UserDirectory {
   private readonly cache = new Map<string, { user: SlackUser | null; at: number }>();
 
   constructor(
+    /** The quick client (clients.ts): look-ups precede acks, and a 429 must surface in jobs. */
     private readonly client: WebClient,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   /** The user's timezone when a fresh lookup is cached, without asking Slack. */
   cachedTimeZone(userId: string): string | undefined {
     const hit = this.cache.get(userId);
-    return hit?.user && Date.now() - hit.at < TTL_MS ? hit.user.tz : undefined;
+    return hit?.user && this.clock.now() - hit.at < TTL_MS ? hit.user.tz : undefined;
   }
 
   /** The user, or null when Slack says they do not exist. Throws on transient errors. */
   async lookup(userId: string): Promise<SlackUser | null> {
     const hit = this.cache.get(userId);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.user;
+    if (hit && this.clock.now() - hit.at < TTL_MS) return hit.user;
     let user: SlackUser | null;
     try {
       const res = await this.client.users.info({ user: userId });
@@ -44,7 +47,7 @@ export class UserDirectory {
       if (code !== 'user_not_found') throw err;
       user = null;
     }
-    this.cache.set(userId, { user, at: Date.now() });
+    this.cache.set(userId, { user, at: this.clock.now() });
     return user;
   }
 

@@ -5,7 +5,7 @@ import { blockActionsPayload, input, viewSubmissionPayload } from '../support/sl
 import { daysFromNow, openRequestModal, requestState, submitRequest, waitForChecklist, type RequestValues } from '../support/flows.js';
 import type { FakeSlackCall, StoredView } from '../support/fake-slack.js';
 import { ACTION, APPROVAL_INPUT, BLOCK, CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/blocks/ids.js';
-import { APPROVAL_JOB, approvalJobId } from '../../src/jobs/processors/approvals.js';
+import { JOB, approvalJobId } from '../../src/jobs/queue.js';
 
 const CHANNEL = 'C0APPROVALS';
 const GROUP = 'S0APPROVERS';
@@ -78,7 +78,7 @@ const parentUpdate = (f: Flagged, pattern: RegExp, after = 0) =>
 
 async function waitForJob(jobId: string, state: 'completed' | 'delayed'): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const job = await t.bot.scheduler.queue.getJob(jobId);
+    const job = await t.bot.jobs.queue.getJob(jobId);
     if (job && (await job.getState()) === state) return;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -172,7 +172,7 @@ describe('flagged request, reviewed in a thread', () => {
     const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U11' && text(c).includes(ACTION.cancelRequest) && text(c).includes(f.id));
     expect(text(dm)).toContain(`https://fake.slack.test/archives/${CHANNEL}/p`);
     expect(text(dm)).toMatch(/<@UAPPR1>, <@UAPPR2> or members of <!subteam\^S0APPROVERS>/);
-    await waitForJob(approvalJobId(APPROVAL_JOB.expire, f.id), 'delayed');
+    await waitForJob(approvalJobId(JOB.approvalExpire, f.id), 'delayed');
 
     const after = t.slack.calls.length;
     const res = await click(f, ACTION.approve, 'UAPPR1');
@@ -262,7 +262,7 @@ describe('flagged request, reviewed in a thread', () => {
     expect(results.every((r) => r.status === 200 && r.ms < 3000)).toBe(true);
     const losers = await t.slack.waitForCalls('response_url', 19, (c) => /already decided.*Approved by <@UAPPR[12]>/.test(String(c.args['text'])), { after });
     expect(losers).toHaveLength(19);
-    await waitForJob(approvalJobId(APPROVAL_JOB.outcome, f.id), 'completed');
+    await waitForJob(approvalJobId(JOB.approvalOutcome, f.id), 'completed');
     const checklists = t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['channel'] === 'U14' && text(c).includes(ACTION.recordToken));
     expect(checklists).toHaveLength(1);
     expect(t.slack.callsTo('chat.update').filter((c) => c.index >= after && c.args['ts'] === f.ts)).toHaveLength(1);
@@ -271,9 +271,9 @@ describe('flagged request, reviewed in a thread', () => {
 
   it('nudges the approvers once in the thread, then expires and tells the requester', async () => {
     const f = await submitFlagged('U15', 'Forgotten');
-    const remindId = approvalJobId(APPROVAL_JOB.remind, f.id);
+    const remindId = approvalJobId(JOB.approvalRemind, f.id);
     await waitForJob(remindId, 'delayed');
-    const remindJob = (await t.bot.scheduler.queue.getJob(remindId))!;
+    const remindJob = (await t.bot.jobs.queue.getJob(remindId))!;
     expect(remindJob.opts.delay).toBeGreaterThan(3.9 * 3600_000);
     await remindJob.promote();
     const nudge = await threadNote(f, /still waiting/);
@@ -281,7 +281,7 @@ describe('flagged request, reviewed in a thread', () => {
     await waitForJob(remindId, 'completed');
     expect((await stored(f.id)).remindedAt).toBeGreaterThan(0);
 
-    const expireJob = (await t.bot.scheduler.queue.getJob(approvalJobId(APPROVAL_JOB.expire, f.id)))!;
+    const expireJob = (await t.bot.jobs.queue.getJob(approvalJobId(JOB.approvalExpire, f.id)))!;
     expect(expireJob.opts.delay).toBeGreaterThan(6.9 * 86_400_000);
     const after = t.slack.calls.length;
     await expireJob.promote();
@@ -336,7 +336,7 @@ describe('flagged request, reviewed in a thread', () => {
     t.slack.failNext('chat.postMessage', { status: 500 });
     await click(f, ACTION.approve, 'UAPPR1');
     await threadNote(f, /Approved by <@UAPPR1>/, after);
-    await waitForJob(approvalJobId(APPROVAL_JOB.outcome, f.id), 'completed');
+    await waitForJob(approvalJobId(JOB.approvalOutcome, f.id), 'completed');
     expect(t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['thread_ts'] === f.ts).map((c) => c.status)).toEqual([500, 200]);
     expect(t.slack.callsTo('chat.update').filter((c) => c.index >= after && c.args['ts'] === f.ts)).toHaveLength(1);
     expect(t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['channel'] === 'U19' && text(c).includes(ACTION.recordToken))).toHaveLength(1);

@@ -65,7 +65,7 @@ describe('Slack API faults', () => {
       const told = await t.slack.waitForCall('response_url', (c) => String(c.args['text']).includes('will keep trying'), { after, timeoutMs: 10_000 });
       expect(told.args['response_type']).toBe('ephemeral');
       await waitForChecklist(t, user, after);
-      await eventually(() => t.bot.scheduler.counts(), (c) => (c['waiting'] ?? 0) + (c['active'] ?? 0) + (c['delayed'] ?? 0) <= 1, 10_000, 'retry job done');
+      await eventually(() => t.bot.jobs.counts(), (c) => (c['waiting'] ?? 0) + (c['active'] ?? 0) + (c['delayed'] ?? 0) <= 1, 10_000, 'retry job done');
       expect(checklistsTo(user)).toHaveLength(1);
     }, 60_000);
   }

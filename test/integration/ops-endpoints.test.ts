@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { startRedisServer, uniquePrefix, type RedisServer } from '../support/redis-server.js';
 import { sleep } from '../support/net.js';
-import { createScheduler, QUEUE_NAME, type JobProcessor } from '../../src/jobs/queue.js';
+import { QUEUE_NAME, createJobQueue } from '../../src/jobs/queue.js';
+import { createJobWorker, type JobProcessor } from '../../src/jobs/worker.js';
 import { createLogger } from '../../src/logger.js';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
@@ -61,8 +62,8 @@ describe('health, readiness and metrics', () => {
       );
     }
     // The reminder sweep's job scheduler keeps one delayed job of its own.
-    const delayedBefore = (await t.bot.scheduler.queue.getJobCounts('delayed'))['delayed'] ?? 0;
-    await t.bot.scheduler.enqueue('metrics-probe', {}, { delay: 3_600_000, jobId: 'metrics-probe' });
+    const delayedBefore = (await t.bot.jobs.queue.getJobCounts('delayed'))['delayed'] ?? 0;
+    await t.bot.jobs.enqueue('metrics-probe', {}, { delay: 3_600_000, jobId: 'metrics-probe' });
     expect((await t.sender.command({ text: 'help' })).status).toBe(200);
     t.bot.metrics.remindersSent.inc();
 
@@ -100,10 +101,26 @@ describe('health, readiness and metrics', () => {
   });
 });
 
-/** Graceful shutdown of the job worker, with the scheduler's own API and a processor of the test's. */
-describe('scheduler shutdown while a job is running', () => {
+/** Graceful shutdown of the job worker, with the worker's own API and a processor of the test's. */
+describe('worker shutdown while a job is running', () => {
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
   const redisUrl = () => inject('redisUrl');
+
+  /** A worker with the test's processors, and a queue on the same prefix to add jobs to. */
+  function createScheduler(opts: { keyPrefix: string; processors: Record<string, JobProcessor> }) {
+    const settings = { redisUrl: redisUrl(), logger, ...opts };
+    const jobs = createJobQueue(settings);
+    const worker = createJobWorker(settings);
+    return {
+      start: () => worker.start(),
+      enqueue: (name: string, data: Record<string, unknown>, jobOpts: { jobId: string }) => jobs.enqueue(name, data, jobOpts),
+      stop: async (stopOpts?: { timeoutMs?: number }) => {
+        await worker.stop(stopOpts);
+        await jobs.close();
+      },
+      worker,
+    };
+  }
 
   function gate() {
     let open!: () => void;
@@ -131,7 +148,7 @@ describe('scheduler shutdown while a job is running', () => {
       finished = true;
       return 'done';
     };
-    const scheduler = createScheduler({ redisUrl: redisUrl(), keyPrefix: prefix, logger, processors: { work } });
+    const scheduler = createScheduler({ keyPrefix: prefix, processors: { work } });
     await scheduler.start();
     await scheduler.enqueue('work', {}, { jobId: 'job-finish' });
     await started.opened;
@@ -155,7 +172,7 @@ describe('scheduler shutdown while a job is running', () => {
       await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()));
       aborted = true;
     };
-    const first = createScheduler({ redisUrl: redisUrl(), keyPrefix: prefix, logger, processors: { work: slow } });
+    const first = createScheduler({ keyPrefix: prefix, processors: { work: slow } });
     await first.start();
     await first.enqueue('work', {}, { jobId: 'job-return' });
     await started.opened;
@@ -164,7 +181,7 @@ describe('scheduler shutdown while a job is running', () => {
     expect(await stateOf(prefix, 'job-return')).toBe('waiting');
 
     const done = gate();
-    const second = createScheduler({ redisUrl: redisUrl(), keyPrefix: prefix, logger, processors: { work: async () => done.open() } });
+    const second = createScheduler({ keyPrefix: prefix, processors: { work: async () => done.open() } });
     await second.start();
     await done.opened;
     await second.stop();
@@ -172,10 +189,10 @@ describe('scheduler shutdown while a job is running', () => {
   });
 
   it('stop() twice returns the same shutdown', async () => {
-    const scheduler = createScheduler({ redisUrl: redisUrl(), keyPrefix: uniquePrefix('shutdown-twice'), logger, processors: {} });
-    await scheduler.start();
-    const a = scheduler.stop();
-    expect(scheduler.stop()).toBe(a);
+    const { worker } = createScheduler({ keyPrefix: uniquePrefix('shutdown-twice'), processors: {} });
+    await worker.start();
+    const a = worker.stop();
+    expect(worker.stop()).toBe(a);
     await a;
   });
 });

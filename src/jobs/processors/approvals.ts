@@ -10,55 +10,37 @@ import type { RequestStore } from '../../store/requests.js';
 import type { ApproverDirectory } from '../../slack-api/approvers.js';
 import { checklistMark, sendChecklist } from '../../slack-api/checklist.js';
 import { hasMarkedMessage } from '../../slack-api/message-marks.js';
-import type { JobProcessor, Scheduler } from '../queue.js';
-
-/** Job names of the approval flow. Job ids are `<name>-<requestId>`, so each runs once per request. */
-export const APPROVAL_JOB = {
-  /** Posts a flagged request to the approvals channel and DMs the requester a link. */
-  post: 'approval-post',
-  /** The one nudge in the thread after APPROVAL_REMIND_HOURS. */
-  remind: 'approval-remind',
-  /** Expires a request still pending after APPROVAL_EXPIRE_DAYS. */
-  expire: 'approval-expire',
-  /** After a decision: rewrite the parent, note it in the thread, tell the requester. */
-  outcome: 'approval-outcome',
-} as const;
-
-type ApprovalJobName = (typeof APPROVAL_JOB)[keyof typeof APPROVAL_JOB];
-
-// Slack may be down for a while: keep retrying for hours (2 s doubling, capped by attempts).
-const RETRY = { attempts: 15, backoff: { type: 'exponential', delay: 1000 } } as const;
-
-export const approvalJobId = (name: ApprovalJobName, requestId: string): string => `${name}-${requestId}`;
-
-/** Enqueues a job of the approval flow for a request; a second enqueue of the same job is a no-op. */
-export async function enqueueApprovalJob(scheduler: Scheduler, name: ApprovalJobName, requestId: string, delayMs = 0): Promise<void> {
-  await scheduler.enqueue(name, { requestId }, { jobId: approvalJobId(name, requestId), delay: Math.max(0, delayMs), ...RETRY });
-}
+import type { Clock } from '../../clock.js';
+import { JOB, approvalJobId, enqueueApprovalJob, type ApprovalJobName, type JobQueue } from '../queue.js';
+import type { JobProcessor } from '../worker.js';
 
 /**
  * Re-enqueues the posting of every pending request that has no approval message yet, e.g.
  * after a crash between storing a request and enqueueing its job, or when all retries failed.
  */
-export async function recoverUnpostedApprovals(requests: RequestStore, scheduler: Scheduler): Promise<number> {
+export async function recoverUnpostedApprovals(requests: Pick<RequestStore, 'listPendingApprovals'>, jobs: JobQueue): Promise<number> {
   let count = 0;
   for (const request of await requests.listPendingApprovals(1000)) {
     if (request.approvalTs) continue;
-    const job = await scheduler.queue.getJob(approvalJobId(APPROVAL_JOB.post, request.id));
+    const job = await jobs.queue.getJob(approvalJobId(JOB.approvalPost, request.id));
     if (job && (await job.isFailed())) await job.retry();
-    else if (!job) await enqueueApprovalJob(scheduler, APPROVAL_JOB.post, request.id);
+    else if (!job) await enqueueApprovalJob(jobs, JOB.approvalPost, request.id);
     count += 1;
   }
   return count;
 }
 
 export interface ApprovalJobDeps {
+  /** A Web API client with no retries of its own: BullMQ does the retrying. */
   client: WebClient;
   requests: RequestStore;
-  approvers: ApproverDirectory;
-  config: Config;
+  approvers: Pick<ApproverDirectory, 'names'>;
+  /** APPROVAL_CHANNEL_ID and the nudge and expiry delays. */
+  settings: Pick<Config['approvals'], 'channelId' | 'remindAfterMs' | 'expireAfterMs'>;
+  /** Where follow-up jobs (nudge, expiry, outcome) are queued. */
+  jobs: JobQueue;
   logger: Logger;
-  scheduler: () => Scheduler;
+  clock: Clock;
 }
 
 /** Steps already done by an earlier attempt of this job, so a retry does not repeat them. */
@@ -75,14 +57,14 @@ async function loadRequest(requests: RequestStore, job: Job): Promise<TokenReque
   return requests.get(id);
 }
 
-/** The processors of the approval flow, registered by name in src/app.ts. */
+/** The processors of the approval flow, by job name (plain functions: see test/unit/jobs). */
 export function createApprovalProcessors(deps: ApprovalJobDeps): Record<ApprovalJobName, JobProcessor> {
-  const { client, requests, approvers, config, logger } = deps;
+  const { client, requests, approvers, settings, jobs, logger, clock } = deps;
 
   const post: JobProcessor = async (job) => {
     let request = await loadRequest(requests, job);
     if (!request || request.status !== 'pending_approval') return 'not pending';
-    const channel = config.approvals.channelId;
+    const channel = settings.channelId;
     if (!channel) throw new UnrecoverableError('APPROVAL_CHANNEL_ID is not set');
     if (!request.approvalTs) {
       const message = buildApprovalMessage(request);
@@ -97,9 +79,9 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
     }
     const posted = request;
     await step(job, 'timers', async () => {
-      const age = Date.now() - posted.createdAt;
-      await enqueueApprovalJob(deps.scheduler(), APPROVAL_JOB.remind, posted.id, config.approvals.remindAfterMs - age);
-      await enqueueApprovalJob(deps.scheduler(), APPROVAL_JOB.expire, posted.id, config.approvals.expireAfterMs - age);
+      const age = clock.now() - posted.createdAt;
+      await enqueueApprovalJob(jobs, JOB.approvalRemind, posted.id, settings.remindAfterMs - age);
+      await enqueueApprovalJob(jobs, JOB.approvalExpire, posted.id, settings.expireAfterMs - age);
     });
     await step(job, 'dm', async () => {
       const link = await client.chat
@@ -120,7 +102,7 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
     if (!request || request.status !== 'pending_approval' || request.remindedAt || !request.approvalTs) return 'skipped';
     const nudge = buildNudge(request, approvers.names);
     await client.chat.postMessage({ channel: request.approvalChannelId!, thread_ts: request.approvalTs, text: nudge.text });
-    await requests.update(request.id, (cur) => (cur.remindedAt ? undefined : { next: { ...cur, remindedAt: Date.now() } }));
+    await requests.update(request.id, (cur) => (cur.remindedAt ? undefined : { next: { ...cur, remindedAt: clock.now() } }));
     return 'reminded';
   };
 
@@ -128,12 +110,12 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
     const request = await loadRequest(requests, job);
     if (!request) return 'gone';
     const result = await requests.update(request.id, (cur) => {
-      const decided = applyDecision(cur, { kind: 'expire' }, Date.now());
+      const decided = applyDecision(cur, { kind: 'expire' }, clock.now());
       return decided.ok ? { next: decided.next } : undefined;
     });
     if (!result?.changed) return 'not pending';
     logger.info({ requestId: request.id }, 'request expired without a decision');
-    await enqueueApprovalJob(deps.scheduler(), APPROVAL_JOB.outcome, request.id);
+    await enqueueApprovalJob(jobs, JOB.approvalOutcome, request.id);
     return 'expired';
   };
 
@@ -165,5 +147,5 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
     return request.status;
   };
 
-  return { [APPROVAL_JOB.post]: post, [APPROVAL_JOB.remind]: remind, [APPROVAL_JOB.expire]: expire, [APPROVAL_JOB.outcome]: outcome };
+  return { [JOB.approvalPost]: post, [JOB.approvalRemind]: remind, [JOB.approvalExpire]: expire, [JOB.approvalOutcome]: outcome };
 }

@@ -1,48 +1,40 @@
 import type { Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
+import type { Clock } from '../../clock.js';
 import type { RequestStore } from '../../store/requests.js';
 import type { Logger } from '../../logger.js';
-import type { JobProcessor, Scheduler } from '../queue.js';
 import { checklistMark, sendChecklist } from '../../slack-api/checklist.js';
 import { hasMarkedMessage } from '../../slack-api/message-marks.js';
+import { JOB } from '../queue.js';
+import type { JobProcessor } from '../worker.js';
 
 /**
  * Checklist DMs that Slack did not take at once (429, 5xx, timeout, ok:false) are retried by
- * the `checklist-send` job, one per request (job id `checklist-<requestId>`), with backoff.
- * Before posting, the job looks for the checklist in the DM (message metadata names the
- * request), so an earlier attempt that reached Slack after all is not repeated.
+ * the `checklist-send` job, one per request, with backoff (src/jobs/checklist-delivery.ts
+ * queues it). Before posting, the job looks for the checklist in the DM (message metadata
+ * names the request), so an earlier attempt that reached Slack after all is not repeated.
  */
-export const CHECKLIST_JOB = 'checklist-send';
-const ATTEMPTS = 8;
-
-export interface ChecklistDeps {
-  requests: RequestStore;
+export interface ChecklistJobDeps {
+  requests: Pick<RequestStore, 'get'>;
   /** A Web API client with no retries of its own: BullMQ does the retrying. */
   client: WebClient;
   logger: Logger;
-}
-
-/** Queues a retried checklist DM. Idempotent per request. */
-export async function enqueueChecklist(scheduler: Scheduler, requestId: string, firstTriedAt: number, approvedNote?: string): Promise<void> {
-  await scheduler.enqueue(CHECKLIST_JOB, { requestId, firstTriedAt, ...(approvedNote ? { approvedNote } : {}) }, {
-    jobId: `checklist-${requestId}`,
-    attempts: ATTEMPTS,
-    backoff: { type: 'exponential', delay: 2000 },
-    removeOnComplete: true,
-  });
+  clock: Clock;
 }
 
 /** The checklist job processor, by job name. */
-export function createChecklistProcessors(deps: ChecklistDeps): Record<string, JobProcessor> {
-  return { [CHECKLIST_JOB]: (job: Job) => deliverChecklist(deps, job) };
+export function createChecklistProcessors(deps: ChecklistJobDeps): Record<string, JobProcessor> {
+  return { [JOB.checklistSend]: (job: Job) => retryChecklist(deps, job) };
 }
 
-async function deliverChecklist(deps: ChecklistDeps, job: Job): Promise<string> {
+/** One attempt of a `checklist-send` job: 'gone', 'already_sent' or 'sent'; throws to retry. */
+export async function retryChecklist(deps: ChecklistJobDeps, job: Pick<Job, 'data' | 'attemptsMade' | 'opts'>): Promise<string> {
   const requestId = String(job.data['requestId']);
   const request = await deps.requests.get(requestId);
   if (!request) return 'gone';
   try {
-    if (await hasMarkedMessage(deps.client, request.requesterId, checklistMark(requestId), Number(job.data['firstTriedAt']) || Date.now())) return 'already_sent';
+    const since = Number(job.data['firstTriedAt']) || deps.clock.now();
+    if (await hasMarkedMessage(deps.client, request.requesterId, checklistMark(requestId), since)) return 'already_sent';
     const note = typeof job.data['approvedNote'] === 'string' ? job.data['approvedNote'] : undefined;
     await sendChecklist(deps.client, request, note);
   } catch (err) {

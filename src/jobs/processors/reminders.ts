@@ -1,13 +1,15 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import { EXPIRED, decideReminder, type ReminderDecision, type ReminderSettings } from '../../domain/reminders.js';
 import type { TokenEvent, TokenRecord } from '../../domain/types.js';
 import { buildOrphanReminderMessage, buildReminderMessage } from '../../blocks/reminders.js';
 import type { Message } from '../../blocks/messages.js';
 import type { TokenStore } from '../../store/tokens.js';
 import type { UserDirectory } from '../../slack-api/users.js';
+import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
-import type { JobProcessor } from '../queue.js';
+import { JOB, enqueueReminderDeliveries, type JobQueue } from '../queue.js';
+import type { JobProcessor } from '../worker.js';
 import type { Metrics } from '../../metrics.js';
 import { hasMarkedMessage, type MessageMark } from '../../slack-api/message-marks.js';
 
@@ -19,8 +21,6 @@ import { hasMarkedMessage, type MessageMark } from '../../slack-api/message-mark
  * job per token. Delivery decides in pure code (src/domain/reminders.ts), claims the
  * (token, threshold) in the token record by compare-and-set, sends, then confirms.
  */
-export const REMINDER_JOB = { sweep: 'reminder-sweep', deliver: 'reminder-deliver' } as const;
-
 /** How long a claimed entry stays with its delivery job before a sweep may claim it again. */
 const LEASE_MS = 10 * 60_000;
 /** A delivery claim older than this belongs to a process that died mid-send. */
@@ -34,11 +34,13 @@ const OWNER_GONE_ERRORS = new Set(['user_not_found', 'account_inactive', 'user_d
 
 export interface ReminderDeps {
   tokens: TokenStore;
-  /** users.info through a client that surfaces rate limits (see createBot). */
-  users: UserDirectory;
+  /** users.info through the jobs' client, which surfaces rate limits (src/slack-api/clients.ts). */
+  users: Pick<UserDirectory, 'lookup'>;
   /** A Web API client with rejectRateLimitedCalls and no retries of its own. */
   client: WebClient;
-  queue: Queue;
+  /** Where the sweep adds delivery jobs. */
+  jobs: JobQueue;
+  clock: Clock;
   settings: ReminderSettings;
   /** REMINDER_FALLBACK_CHANNEL_ID, else the approvals channel. */
   fallbackChannelId?: string;
@@ -63,20 +65,11 @@ export function classifySlackError(err: unknown): SlackFailure {
 
 const thresholdLabel = (t: number) => (t === EXPIRED ? 'expired' : `d${t}`);
 
-/** Registers the periodic sweep. Idempotent: every replica upserts the same schedule. */
-export async function installReminderSweep(queue: Queue, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(REMINDER_JOB.sweep, { every: everyMs }, {
-    name: REMINDER_JOB.sweep,
-    data: {},
-    opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 },
-  });
-}
-
 /** The reminder job processors, by job name. */
 export function createReminderProcessors(deps: ReminderDeps): Record<string, JobProcessor> {
   return {
-    [REMINDER_JOB.sweep]: () => sweepDueReminders(deps, Date.now()),
-    [REMINDER_JOB.deliver]: (job: Job) => deliverReminder(deps, String(job.data['tokenId']), String(job.id)),
+    [JOB.reminderSweep]: () => sweepDueReminders(deps, deps.clock.now()),
+    [JOB.reminderDeliver]: (job: Job) => deliverReminder(deps, String(job.data['tokenId']), String(job.id)),
   };
 }
 
@@ -85,18 +78,12 @@ export function createReminderProcessors(deps: ReminderDeps): Record<string, Job
  * from the claimed entry, so a sweep retried after a crash adds nothing twice; an entry whose
  * job never ran is claimed again when its lease runs out.
  */
-export async function sweepDueReminders(deps: ReminderDeps, now: number): Promise<{ claimed: number }> {
+export async function sweepDueReminders(deps: Pick<ReminderDeps, 'tokens' | 'jobs' | 'logger'>, now: number): Promise<{ claimed: number }> {
   let claimed = 0;
   while (claimed < MAX_CLAIMS_PER_SWEEP) {
     const batch = await deps.tokens.claimDue(now, now + LEASE_MS, CLAIM_BATCH);
     if (batch.length === 0) break;
-    await deps.queue.addBulk(
-      batch.map(({ id, score }) => ({
-        name: REMINDER_JOB.deliver,
-        data: { tokenId: id },
-        opts: { jobId: `remind-${id}-${score}`, removeOnComplete: true, attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
-      })),
-    );
+    await enqueueReminderDeliveries(deps.jobs, batch);
     claimed += batch.length;
     if (batch.length < CLAIM_BATCH) break;
   }
@@ -116,7 +103,7 @@ const nextLook = (decision: ReminderDecision, now: number): number | undefined =
  */
 export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId: string): Promise<string> {
   const { tokens, settings, logger } = deps;
-  const now = Date.now();
+  const now = deps.clock.now();
   const token = await tokens.get(tokenId);
   if (!token || token.status !== 'active') {
     await tokens.unschedule(tokenId);
@@ -277,12 +264,12 @@ async function handleFailure(deps: ReminderDeps, tokenId: string, jobId: string 
   const failure = classifySlackError(err);
   if (failure.kind === 'rate_limited') {
     deps.logger.info({ tokenId, retryAfterMs: failure.retryAfterMs }, 'Slack rate limit; reminder rescheduled');
-    await release(deps, tokenId, jobId, Date.now() + failure.retryAfterMs, keepClaim);
+    await release(deps, tokenId, jobId, deps.clock.now() + failure.retryAfterMs, keepClaim);
     return 'rate_limited';
   }
   deps.metrics?.remindersFailed.inc();
   // Keep the lease: if every retry fails, the sweep claims the entry again when it runs out.
   // Keep the claim too unless Slack said no for sure: a timed-out post may have been delivered.
-  await release(deps, tokenId, jobId, Date.now() + LEASE_MS, keepClaim || !isDefiniteRefusal(err));
+  await release(deps, tokenId, jobId, deps.clock.now() + LEASE_MS, keepClaim || !isDefiniteRefusal(err));
   throw err;
 }

@@ -1,37 +1,26 @@
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { assessRequest } from '../../domain/approval-policy.js';
-import { isIsoDate, todayIn } from '../../domain/dates.js';
+import { isIsoDate } from '../../domain/dates.js';
 import { isKnownScope } from '../../domain/scopes.js';
 import { redactSecrets } from '../../domain/secrets.js';
 import { defaultExpiry } from '../../domain/validation.js';
-import { buildRequestModal, type ModalReview } from '../../blocks/request-modal.js';
+import { buildRequestModal } from '../../blocks/request-modal.js';
 import { blockActionSchema } from '../kit/payloads.js';
 import { readModalMetadata, readRequestState } from '../kit/request-state.js';
-import type { Deps } from '../kit/services.js';
-
-type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
-
-/**
- * The policy verdict shown in the request modal. The modal uses UTC for "today" (the
- * requester's zone is not known yet when it opens); the submission decides in their zone.
- */
-export function assessForModal(deps: Pick<Deps, 'config' | 'approvers'>, values: { scopes: readonly string[]; expiresOn: string }, now: Date): ModalReview {
-  const verdict = assessRequest(values, deps.config.approvals.policy, todayIn('UTC', now));
-  return { ...verdict, configured: deps.approvers.configured };
-}
+import { assessForModal } from '../kit/policy-review.js';
+import type { Services } from '../kit/services.js';
 
 /**
  * Changing the expiry or the scopes re-renders the modal with an up-to-date policy notice.
  * The revision stays the same, so Slack keeps everything the user typed or picked.
  */
-export function createPolicyRefreshHandler(deps: Deps) {
-  return async ({ ack, body, client }: Args): Promise<void> => {
+export function createPolicyRefreshHandler(deps: Pick<Services, 'config' | 'approvers' | 'logger' | 'clock'>) {
+  return async ({ ack, body, client }: SlackActionMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const parsed = blockActionSchema.safeParse(body);
     if (!parsed.success || !parsed.data.view) return;
     const { view } = parsed.data;
     const { raw } = readRequestState(view.state.values);
-    const now = new Date();
+    const now = new Date(deps.clock.now());
     const values = {
       presetId: raw.presetId ?? 'custom',
       // Shown again, but never a pasted token: it would travel back to Slack.
@@ -43,7 +32,7 @@ export function createPolicyRefreshHandler(deps: Deps) {
     };
     const updated = buildRequestModal({ ...values, review: assessForModal(deps, values, now), metadata: readModalMetadata(view.private_metadata) });
     try {
-      await client.views.update({ view_id: view.id, hash: view.hash, view: updated as never });
+      await client.views.update({ view_id: view.id, hash: view.hash, view: updated });
     } catch (err) {
       // hash_conflict: a newer change is on its way and will render its own notice.
       deps.logger.info({ err }, 'views.update for policy notice skipped');

@@ -7,13 +7,13 @@ import { isKnownScope } from '../../domain/scopes.js';
 import { redactSecrets } from '../../domain/secrets.js';
 import { blockActionSchema } from '../kit/payloads.js';
 import { readModalMetadata, readRequestState } from '../kit/request-state.js';
-import { assessForModal } from './policy-notice.js';
-import type { Deps } from '../kit/services.js';
+import { assessForModal } from '../kit/policy-review.js';
+import type { Services } from '../kit/services.js';
 
 type Args = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 
 /** Choosing an integration preset re-renders the modal with its scopes and a suggested name. */
-export function createPresetSelectHandler(deps: Deps) {
+export function createPresetSelectHandler(deps: Pick<Services, 'config' | 'approvers' | 'logger' | 'clock'>) {
   return async ({ ack, body, client }: Args): Promise<void> => {
     await ack();
     const parsed = blockActionSchema.safeParse(body);
@@ -26,7 +26,7 @@ export function createPresetSelectHandler(deps: Deps) {
     const keep = (text: string | null | undefined) => (text ? redactSecrets(text) : undefined);
     const isCustom = preset.id === CUSTOM_PRESET_ID;
     const keptScopes = (raw.scopes ?? []).filter((s): s is string => typeof s === 'string' && isKnownScope(s));
-    const now = new Date();
+    const now = new Date(deps.clock.now());
     const selection = {
       expiresOn: raw.expiresOn && isIsoDate(raw.expiresOn) ? raw.expiresOn : defaultExpiry('UTC', now),
       scopes: isCustom ? keptScopes : preset.scopes,
@@ -41,7 +41,7 @@ export function createPresetSelectHandler(deps: Deps) {
       metadata: { ...metadata, revision: metadata.revision + 1 },
     });
     try {
-      await client.views.update({ view_id: view.id, hash: view.hash, view: updated as never });
+      await client.views.update({ view_id: view.id, hash: view.hash, view: updated });
     } catch (err) {
       // hash_conflict: the user changed the view again meanwhile; their newer action wins.
       deps.logger.info({ err }, 'views.update for preset skipped');

@@ -4,21 +4,19 @@ import { buildTokenListMessage } from '../../blocks/inventory.js';
 import { containsSecret } from '../../domain/secrets.js';
 import { todayIn } from '../../domain/dates.js';
 import { rankTokens } from '../../domain/inventory.js';
-import { slashCommandSchema } from '../kit/payloads.js';
 import { openRecordModal, openRequestModal } from '../../slack-api/modals.js';
-import { respondEphemeral } from '../../slack-api/checklist.js';
 import { USER_TOKENS_MAX } from '../../slack-api/home.js';
-import { assessForModal } from '../actions/policy-notice.js';
-import type { Deps } from '../kit/services.js';
-
-type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+import { slashCommandSchema } from '../kit/payloads.js';
+import { createReply } from '../kit/respond.js';
+import { assessForModal } from '../kit/policy-review.js';
+import type { Services } from '../kit/services.js';
 
 /**
  * `/bitbucket-token [help | list | record | integration]`. Acks at once and opens any
  * modal before other I/O: the trigger_id dies 3 s after Slack sends it.
  */
-export function createTokenCommandHandler(deps: Deps) {
-  return async ({ command, ack, client, logger, respond }: Args): Promise<void> => {
+export function createTokenCommandHandler(deps: Pick<Services, 'users' | 'tokens' | 'config' | 'approvers' | 'logger' | 'clock'>) {
+  return async ({ command, ack, client, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const parsed = slashCommandSchema.safeParse(command);
     if (!parsed.success) {
       await ack();
@@ -35,19 +33,26 @@ export function createTokenCommandHandler(deps: Deps) {
       return;
     }
     await ack();
+    const now = new Date(deps.clock.now());
     if (/^record$/i.test(arg)) {
       await openRecordModal(client, trigger_id);
       return;
     }
     if (/^list$/i.test(arg)) {
       // Acked already: the reply goes through response_url, so Redis and users.info may take their time.
-      const today = todayIn(await deps.users.timeZoneOf(user_id), new Date());
+      const today = todayIn(await deps.users.timeZoneOf(user_id), now);
       const tokens = await deps.tokens.listByUser(user_id, USER_TOKENS_MAX);
-      await respondEphemeral(respond as never, buildTokenListMessage(rankTokens(tokens, today)), deps.logger);
+      await createReply(respond, deps.logger)(buildTokenListMessage(rankTokens(tokens, today)));
       return;
     }
-    await openRequestModal(client, trigger_id, { text: arg, channelId: channel_id, responseUrl: response_url, review: (selection) => assessForModal(deps, selection, new Date()) });
+    await openRequestModal(client, trigger_id, {
+      now,
+      text: arg,
+      channelId: channel_id,
+      responseUrl: response_url,
+      review: (selection) => assessForModal(deps, selection, now),
+    });
     // Warm the timezone cache so the submission validates dates without waiting on Slack.
-    deps.users.timeZoneOf(user_id).catch((err) => logger.debug(err));
+    deps.users.timeZoneOf(user_id).catch((err) => deps.logger.debug({ err }, 'timezone warm-up failed'));
   };
 }

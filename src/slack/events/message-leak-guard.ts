@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { buildLeakWarning } from '../../blocks/messages.js';
 import { findSecretLikeValues } from '../../domain/secrets.js';
 import { messageEventSchema } from '../kit/payloads.js';
-import type { Deps } from '../kit/services.js';
+import type { Services } from '../kit/services.js';
 
 type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
@@ -19,7 +19,7 @@ const countAtlassianTokens = (text: string): number =>
  * One warning per message however many tokens it holds, and none for a redelivered event.
  * The value is never logged, stored or echoed.
  */
-export function createLeakGuardHandler(deps: Deps) {
+export function createLeakGuardHandler(deps: Pick<Services, 'seenMessages' | 'logger'>) {
   return async ({ event, client, context }: Args): Promise<void> => {
     const parsed = messageEventSchema.safeParse(event);
     if (!parsed.success) return;

@@ -1,26 +1,16 @@
 import { applyDecision, type Decision, type DecisionRefusal } from '../../domain/approvals.js';
-import { REQUEST_ID } from '../../domain/record-ids.js';
 import type { TokenRequest } from '../../domain/types.js';
 import { describeApprovers, describeOutcome } from '../../blocks/approval.js';
-import { APPROVAL_JOB, enqueueApprovalJob } from '../../jobs/processors/approvals.js';
+import { JOB, enqueueApprovalJob } from '../../jobs/queue.js';
 import { ApproverLookupError } from '../../slack-api/approvers.js';
-import { blockActionSchema } from './payloads.js';
-import type { Deps } from './services.js';
+import { COMMAND } from '../../blocks/ids.js';
+import type { Services } from './services.js';
 
-export const INVALID_BUTTON = 'That button is not valid any more. Run /bitbucket-token to start again.';
-export const UNKNOWN_REQUEST = 'I cannot find that request. It may have been removed; run /bitbucket-token to start again.';
-
-/** Reads a button click whose value is a request id; undefined when tampered or malformed. */
-export function readRequestButton(body: unknown): { userId: string; requestId: string; triggerId?: string } | undefined {
-  const parsed = blockActionSchema.safeParse(body);
-  if (!parsed.success) return undefined;
-  const requestId = parsed.data.actions[0]?.value;
-  if (!requestId || !REQUEST_ID.test(requestId)) return undefined;
-  return { userId: parsed.data.user.id, requestId, triggerId: parsed.data.trigger_id };
-}
+export const INVALID_BUTTON = `That button is not valid any more. Run ${COMMAND} to start again.`;
+export const UNKNOWN_REQUEST = `I cannot find that request. It may have been removed; run ${COMMAND} to start again.`;
 
 /** Undefined when `userId` may decide; otherwise what to tell them. Nothing changes either way. */
-export async function checkApprover(deps: Deps, userId: string): Promise<string | undefined> {
+export async function checkApprover(deps: Pick<Services, 'approvers' | 'logger'>, userId: string): Promise<string | undefined> {
   try {
     if (await deps.approvers.isApprover(userId)) return undefined;
     return `Only approvers can decide on token requests: ${describeApprovers(deps.approvers.names)}.`;
@@ -52,10 +42,10 @@ export type DecideResult = { ok: true; request: TokenRequest } | { ok: false; me
  * decisions on one request exactly one wins. The winner enqueues the follow-up job that
  * rewrites the parent message, notes it in the thread and tells the requester.
  */
-export async function decideRequest(deps: Deps, requestId: string, decision: Decision): Promise<DecideResult> {
+export async function decideRequest(deps: Pick<Services, 'requests' | 'jobs' | 'logger' | 'clock'>, requestId: string, decision: Decision): Promise<DecideResult> {
   let refusal: DecisionRefusal | undefined;
   const result = await deps.requests.update(requestId, (current) => {
-    const decided = applyDecision(current, decision, Date.now());
+    const decided = applyDecision(current, decision, deps.clock.now());
     if (decided.ok) return { next: decided.next };
     refusal = decided.refusal;
     return undefined;
@@ -63,6 +53,6 @@ export async function decideRequest(deps: Deps, requestId: string, decision: Dec
   if (!result) return { ok: false, message: UNKNOWN_REQUEST };
   if (!result.changed) return { ok: false, message: describeRefusal(result.request, refusal ?? 'not_pending') };
   deps.logger.info({ requestId, status: result.request.status, by: result.request.decidedBy }, 'request decided');
-  await enqueueApprovalJob(deps.scheduler, APPROVAL_JOB.outcome, requestId);
+  await enqueueApprovalJob(deps.jobs, JOB.approvalOutcome, requestId);
   return { ok: true, request: result.request };
 }

@@ -1,22 +1,18 @@
-import type { RespondFn } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { TOKEN_ID } from '../../domain/record-ids.js';
 import type { TokenRecord } from '../../domain/types.js';
 import { buildAnsweredBlocks, buildOrphanReminderMessage, buildReminderMessage } from '../../blocks/reminders.js';
-import { buildNotYoursMessage, buildPlainMessage, type Message } from '../../blocks/messages.js';
-import { respondEphemeral } from '../../slack-api/checklist.js';
-import type { Block } from '../../blocks/text.js';
-import { blockActionSchema } from './payloads.js';
-import type { Deps } from './services.js';
+import { buildNotYoursMessage } from '../../blocks/messages.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../clock.js';
+import type { TokenStore } from '../../store/tokens.js';
+import { createRecordButtonListener, type ButtonPress } from './record-button.js';
 
-/** A validated press of one of a reminder's buttons. */
-export interface ReminderPress {
-  userId: string;
-  token: TokenRecord;
-  triggerId?: string;
-  channel?: string;
-  ts?: string;
-  blocks?: Block[];
+/** A press of one of a reminder's buttons, with the reminder as the bot last sent it. */
+export interface ReminderPress extends ButtonPress<TokenRecord> {
+  /** Rebuilt from the stored token, never copied from the payload (it may be tampered with). */
+  blocks: KnownBlock[];
 }
 
 /** Who may press: the owner; anyone once the owner has left (`orphanedAt`), when `orphanOk`. */
@@ -24,64 +20,46 @@ export function mayAnswer(token: TokenRecord, userId: string, orphanOk: boolean)
   return token.ownerId === userId || (orphanOk && token.reminder?.orphanedAt !== undefined);
 }
 
-/** A courtesy reply through response_url: a missing or unreachable one is logged, not a listener error. */
-const ephemeralFor = (deps: Deps, respond: RespondFn) => (message: Message) => respondEphemeral(respond as never, message, deps.logger);
-
 /**
- * Validates a reminder button press and loads its token; answers the presser ephemerally
- * (and returns undefined) when the payload is bad, the token is gone or it is not theirs.
+ * The listener of a reminder button (Renew, Already rotated, No longer needed, Snooze, Adopt):
+ * the token must exist, be the presser's (or orphaned, with `orphanOk`) and still be live.
  */
-export async function readReminderPress(
-  deps: Deps,
-  body: unknown,
-  respond: RespondFn,
+export function createReminderButtonListener(
+  deps: { tokens: Pick<TokenStore, 'get'>; logger: Logger; clock: Clock },
   opts: { what: string; orphanOk?: boolean },
-): Promise<ReminderPress | undefined> {
-  const ephemeral = ephemeralFor(deps, respond);
-  const parsed = blockActionSchema.safeParse(body);
-  const tokenId = parsed.success ? parsed.data.actions[0]?.value : undefined;
-  if (!parsed.success || !tokenId || !TOKEN_ID.test(tokenId)) {
-    await ephemeral(buildPlainMessage('That button is not valid any more.'));
-    return undefined;
-  }
-  const token = await deps.tokens.get(tokenId);
-  if (!token) {
-    await ephemeral(buildPlainMessage('I cannot find that token any more.'));
-    return undefined;
-  }
-  const userId = parsed.data.user.id;
-  if (!mayAnswer(token, userId, opts.orphanOk ?? false)) {
-    await ephemeral(buildNotYoursMessage(token.ownerId, opts.what));
-    return undefined;
-  }
-  if (token.status === 'rotated' || token.status === 'revoked') {
-    await ephemeral(buildPlainMessage(`That token is already ${token.status === 'rotated' ? 'replaced' : 'marked no longer needed'}; its reminders have stopped.`));
-    return undefined;
-  }
-  return {
-    userId,
-    token,
-    triggerId: parsed.data.trigger_id,
-    channel: parsed.data.channel?.id ?? parsed.data.container?.channel_id,
-    ts: parsed.data.message?.ts ?? parsed.data.container?.message_ts,
-    // Rebuilt from the stored token, never copied from the payload: a message's blocks come
-    // from the client and may have been tampered with (the fuzz tests sent junk back to Slack).
-    blocks: rebuildReminderBlocks(token),
-  };
+  act: (press: ReminderPress) => Promise<void>,
+) {
+  return createRecordButtonListener<TokenRecord>(deps.logger, {
+    idPattern: TOKEN_ID,
+    load: (id) => deps.tokens.get(id),
+    invalidText: 'That button is not valid any more.',
+    missingText: 'I cannot find that token any more.',
+    refuse(token, userId) {
+      if (!mayAnswer(token, userId, opts.orphanOk ?? false)) return buildNotYoursMessage(token.ownerId, opts.what);
+      if (token.status === 'rotated' || token.status === 'revoked') {
+        return `That token is already ${token.status === 'rotated' ? 'replaced' : 'marked no longer needed'}; its reminders have stopped.`;
+      }
+      return undefined;
+    },
+    act: (press) => act({ ...press, blocks: rebuildReminderBlocks(press.record, deps.clock.now()) }),
+  });
 }
 
 /** The reminder message as the bot last sent it for this token, from the stored record. */
-function rebuildReminderBlocks(token: TokenRecord): Block[] {
-  const model = { token, threshold: token.reminder?.last ?? 0, tz: 'UTC', now: Date.now() };
+function rebuildReminderBlocks(token: TokenRecord, now: number): KnownBlock[] {
+  const model = { token, threshold: token.reminder?.last ?? 0, tz: 'UTC', now };
   const message = token.reminder?.orphanedAt !== undefined ? buildOrphanReminderMessage(model) : buildReminderMessage(model);
-  return (message.blocks ?? []) as Block[];
+  return message.blocks ?? [];
 }
 
 /** Rewrites the reminder to show the answer instead of its buttons. A failure is only logged. */
-export async function showAnswer(deps: Deps, client: WebClient, at: { channel?: string; ts?: string; blocks?: Block[] }, answer: string): Promise<void> {
+export async function showAnswer(
+  logger: Logger,
+  client: WebClient,
+  at: { channel?: string; ts?: string; blocks?: readonly KnownBlock[] },
+  answer: string,
+): Promise<void> {
   if (!at.channel || !at.ts) return;
   const blocks = buildAnsweredBlocks(at.blocks ?? [], answer);
-  await client.chat
-    .update({ channel: at.channel, ts: at.ts, text: answer, blocks: blocks as never })
-    .catch((err) => deps.logger.warn({ err }, 'could not update the reminder message'));
+  await client.chat.update({ channel: at.channel, ts: at.ts, text: answer, blocks }).catch((err) => logger.warn({ err }, 'could not update the reminder message'));
 }

@@ -56,11 +56,12 @@ export function readRequestState(values: StateValues): RequestState {
   };
 }
 
-/** Maps field errors to the block ids Slack shows them next to. */
-export function toBlockErrors(errors: Partial<Record<RequestField, string>>, blockIds: Record<RequestField, string>): Record<string, string> {
+/** Maps a form's field errors to the block ids Slack shows them next to (`response_action: errors`). */
+export function toBlockErrors<F extends string>(errors: Partial<Record<F, string>>, blockIds: Record<F, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [field, message] of Object.entries(errors) as [RequestField, string][]) {
-    out[blockIds[field]] = message;
+  for (const field of Object.keys(errors) as F[]) {
+    const message = errors[field];
+    if (message !== undefined) out[blockIds[field]] = message;
   }
   return out;
 }

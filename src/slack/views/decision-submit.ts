@@ -8,9 +8,10 @@ import { SECRET_PASTED_MESSAGE } from '../../domain/validation.js';
 import { APPROVAL_INPUT } from '../../blocks/ids.js';
 import { parseMetadata, viewSubmissionSchema, type StateValues } from '../kit/payloads.js';
 import { UNKNOWN_REQUEST, checkApprover, decideRequest } from '../kit/decide.js';
-import type { Deps } from '../kit/services.js';
+import type { Services } from '../kit/services.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+type DecideServices = Pick<Services, 'requests' | 'jobs' | 'approvers' | 'logger' | 'clock'>;
 
 const metadataSchema = z.object({ requestId: z.string().regex(REQUEST_ID) });
 
@@ -21,7 +22,7 @@ type ReadDecision = (values: StateValues, request: TokenRequest, by: string) => 
  * Submitting a decision modal: re-checks the approver (the modal may be old), applies the
  * decision atomically and answers refusals next to the modal's input.
  */
-function createDecisionSubmitHandler(deps: Deps, errorBlock: string, read: ReadDecision) {
+function createDecisionSubmitHandler(deps: DecideServices, errorBlock: string, read: ReadDecision) {
   return async ({ ack, body }: Args): Promise<void> => {
     const errors = (message: string) => ack({ response_action: 'errors', errors: { [errorBlock]: message } });
     const parsed = viewSubmissionSchema.safeParse(body);
@@ -40,7 +41,7 @@ function createDecisionSubmitHandler(deps: Deps, errorBlock: string, read: ReadD
   };
 }
 
-export const createRejectSubmitHandler = (deps: Deps) =>
+export const createRejectSubmitHandler = (deps: DecideServices) =>
   createDecisionSubmitHandler(deps, APPROVAL_INPUT.reasonBlock, (values, _request, by) => {
     const reason = values[APPROVAL_INPUT.reasonBlock]?.[APPROVAL_INPUT.reasonAction]?.value?.trim() ?? '';
     if (!reason) return { error: 'Give a reason: the requester sees it and can ask again.' };
@@ -48,7 +49,7 @@ export const createRejectSubmitHandler = (deps: Deps) =>
     return { decision: { kind: 'reject', by, reason: reason.slice(0, 2000) } };
   });
 
-export const createNarrowSubmitHandler = (deps: Deps) =>
+export const createNarrowSubmitHandler = (deps: DecideServices) =>
   createDecisionSubmitHandler(deps, APPROVAL_INPUT.scopesBlock, (values, request, by) => {
     const selected = (values[APPROVAL_INPUT.scopesBlock]?.[APPROVAL_INPUT.scopesAction]?.selected_options ?? []).flatMap((o) => (o ? [o.value] : []));
     const checked = checkNarrowedScopes(request.scopes, selected);

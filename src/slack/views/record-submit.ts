@@ -6,8 +6,8 @@ import type { TokenRecord } from '../../domain/types.js';
 import { buildTokenRecordedMessage } from '../../blocks/messages.js';
 import { viewSubmissionSchema, type StateValues } from '../kit/payloads.js';
 import { RECORD_ACTION, RECORD_BLOCK } from '../../blocks/ids.js';
-import { refreshHome } from '../../slack-api/home.js';
-import type { Deps } from '../kit/services.js';
+import { toBlockErrors } from '../kit/request-state.js';
+import type { Services } from '../kit/services.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 
@@ -30,16 +30,12 @@ function readRecordState(values: StateValues) {
   };
 }
 
-function toBlockErrors(errors: Partial<Record<RecordField, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(errors).map(([field, message]) => [FIELD_BLOCKS[field as RecordField], message]));
-}
-
 /**
  * Submitting "record an existing token": validate (errors next to the fields, a pasted
  * secret is refused and never echoed), store the metadata, close the modal, confirm by DM
  * with the reminder plan and refresh the owner's Home.
  */
-export function createRecordSubmitHandler(deps: Deps) {
+export function createRecordSubmitHandler(deps: Pick<Services, 'tokens' | 'users' | 'home' | 'config' | 'logger' | 'clock'>) {
   return async ({ ack, body, client }: Args): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     if (!parsed.success) {
@@ -47,11 +43,11 @@ export function createRecordSubmitHandler(deps: Deps) {
       return;
     }
     const userId = parsed.data.user.id;
-    const now = new Date();
+    const now = new Date(deps.clock.now());
     const timeZone = await deps.users.timeZoneOf(userId);
     const result = validateRecordedToken(readRecordState(parsed.data.view.state.values), { now, timeZone });
     if (!result.ok) {
-      await ack({ response_action: 'errors', errors: toBlockErrors(result.errors) });
+      await ack({ response_action: 'errors', errors: toBlockErrors(result.errors, FIELD_BLOCKS) });
       return;
     }
     const token: TokenRecord = { ...result.value, id: createTokenId(), ownerId: userId, createdAt: now.getTime(), status: 'active' };
@@ -66,7 +62,7 @@ export function createRecordSubmitHandler(deps: Deps) {
     deps.logger.info({ tokenId: token.id, userId, scopes: token.scopes }, 'existing token recorded');
     const plan = planReminders(token, deps.config.reminders, timeZone);
     const message = buildTokenRecordedMessage(token, plan, false);
-    refreshHome(client, deps, userId);
-    await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks as never });
+    deps.home.refresh(userId);
+    await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });
   };
 }

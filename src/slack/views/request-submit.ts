@@ -2,17 +2,17 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { validateRequest, type RequestField } from '../../domain/validation.js';
 import { assessRequest, riskyScopes } from '../../domain/approval-policy.js';
 import { todayIn } from '../../domain/dates.js';
-import { APPROVAL_JOB, enqueueApprovalJob } from '../../jobs/processors/approvals.js';
+import { JOB, enqueueApprovalJob } from '../../jobs/queue.js';
+import { deliverChecklistNowOrLater } from '../../jobs/checklist-delivery.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import { createRequestId } from '../../domain/record-ids.js';
 import type { RequestInput, TokenRequest } from '../../domain/types.js';
 import { buildPlainMessage, buildRequestConfirmation } from '../../blocks/messages.js';
 import { viewSubmissionSchema } from '../kit/payloads.js';
 import { readModalMetadata, readRequestState, toBlockErrors } from '../kit/request-state.js';
-import { deliverChecklist, replyEphemeral } from '../../slack-api/checklist.js';
+import { replyEphemeral } from '../../slack-api/response-url.js';
 import { REQUEST_BLOCK } from '../../blocks/ids.js';
-import { refreshHome } from '../../slack-api/home.js';
-import type { Deps } from '../kit/services.js';
+import type { Services } from '../kit/services.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 
@@ -34,8 +34,8 @@ function checkReviewable(input: RequestInput, reasons: string[], configured: boo
  * Submitting the request modal: validate (errors next to the fields), store, close the
  * modal, then DM the checklist and confirm in the channel the command came from.
  */
-export function createRequestSubmitHandler(deps: Deps) {
-  return async ({ ack, body, client, logger }: Args): Promise<void> => {
+export function createRequestSubmitHandler(deps: Pick<Services, 'config' | 'users' | 'approvers' | 'requests' | 'jobs' | 'home' | 'quickClient' | 'logger' | 'clock'>) {
+  return async ({ ack, body }: Args): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     if (!parsed.success) {
       await ack({
@@ -47,7 +47,7 @@ export function createRequestSubmitHandler(deps: Deps) {
     const { user, view } = parsed.data;
     const { raw, blockIds } = readRequestState(view.state.values);
     const metadata = readModalMetadata(view.private_metadata);
-    const now = new Date();
+    const now = new Date(deps.clock.now());
     const evaluate = (timeZone: string) => {
       const result = validateRequest(raw, { now, timeZone });
       return result.ok ? { ...result, verdict: assessRequest(result.value, deps.config.approvals.policy, todayIn(timeZone, now)) } : result;
@@ -87,9 +87,9 @@ export function createRequestSubmitHandler(deps: Deps) {
       await deps.requests.create(request);
       // Posting goes through a job so a Slack outage delays it rather than losing it; if this
       // enqueue itself fails, start-up recovery (recoverUnpostedApprovals) re-queues it.
-      if (verdict.needsApproval) await enqueueApprovalJob(deps.scheduler, APPROVAL_JOB.post, request.id);
+      if (verdict.needsApproval) await enqueueApprovalJob(deps.jobs, JOB.approvalPost, request.id);
     } catch (err) {
-      logger.error({ err }, 'could not store request');
+      deps.logger.error({ err }, 'could not store request');
       await ack({
         response_action: 'errors',
         errors: { [blockIds.name]: 'I could not save your request just now. Nothing was lost: press the button again in a moment.' },
@@ -98,12 +98,13 @@ export function createRequestSubmitHandler(deps: Deps) {
     }
     await ack();
     deps.logger.info({ requestId: request.id, userId: user.id, scopes: request.scopes, status: request.status }, 'request stored');
-    refreshHome(client, deps, user.id);
+    deps.home.refresh(user.id);
     if (verdict.needsApproval) {
       await replyEphemeral(metadata.responseUrl, buildPlainMessage(`:hourglass_flowing_sand: *${escapeMrkdwn(request.name)}* needs an approver's review; I will DM you a link to it.`), deps.logger);
       return;
     }
-    const sent = await deliverChecklist({ client: deps.quickClient ?? client, scheduler: deps.scheduler, logger: deps.logger, responseUrl: metadata.responseUrl }, request);
+    // The quick client: when Slack does not take the DM at once, the retry job is the slow path.
+    const sent = await deliverChecklistNowOrLater({ client: deps.quickClient, jobs: deps.jobs, logger: deps.logger, clock: deps.clock }, request, { responseUrl: metadata.responseUrl });
     if (sent) await replyEphemeral(metadata.responseUrl, buildRequestConfirmation(request.name), deps.logger);
   };
 }

@@ -7,7 +7,7 @@ import { escapeMrkdwn, section } from '../../blocks/text.js';
 import { ROTATED_ACTION, ROTATED_BLOCK } from '../../blocks/ids.js';
 import { parseMetadata, viewSubmissionSchema } from '../kit/payloads.js';
 import { showAnswer } from '../kit/reminder-press.js';
-import type { Deps } from '../kit/services.js';
+import type { Services } from '../kit/services.js';
 
 type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 
@@ -18,7 +18,7 @@ const metadataSchema = z.object({
 });
 
 /** "Already rotated" submitted: records the new expiry date and reschedules the reminders. */
-export function createRotatedSubmitHandler(deps: Deps) {
+export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'users' | 'logger' | 'clock'>) {
   return async ({ ack, body, client }: Args): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     const meta = parsed.success ? parseMetadata(metadataSchema, parsed.data.view.private_metadata) : undefined;
@@ -28,7 +28,7 @@ export function createRotatedSubmitHandler(deps: Deps) {
     }
     const userId = parsed.data.user.id;
     const expiresOn = parsed.data.view.state.values[ROTATED_BLOCK.expiry]?.[ROTATED_ACTION.expiry]?.selected_date?.trim() ?? '';
-    const now = new Date();
+    const now = new Date(deps.clock.now());
     const timeZone = await deps.users.timeZoneOf(userId);
     const problem = checkExpiry(expiresOn, { now, timeZone });
     if (problem) {
@@ -52,6 +52,6 @@ export function createRotatedSubmitHandler(deps: Deps) {
     }
     await ack();
     const answer = `:white_check_mark: *${escapeMrkdwn(result.token.name)}* was rotated; it now expires ${formatLongDate(expiresOn)} and I will remind you before then.`;
-    await showAnswer(deps, client, { channel: meta.channel, ts: meta.ts, blocks: [section(answer)] }, answer);
+    await showAnswer(deps.logger, client, { channel: meta.channel, ts: meta.ts, blocks: [section(answer)] }, answer);
   };
 }

@@ -1,0 +1,75 @@
+import { LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
+
+/**
+ * Every Slack Web API client the bot uses, and why each is shaped as it is. Slack allows 3 s
+ * for an ack and a trigger_id lives 3 s, so what a call may cost depends on where it runs.
+ *
+ * | client | used by | retries | timeout | 429 |
+ * |---|---|---|---|---|
+ * | Bolt's `client` (listener arguments) | listener work after its ack: views.open/update, chat.update, replies | a few, within seconds | 10 s | waits Retry-After |
+ * | `quick` | calls that precede an ack (users.info, usergroups.users.list) and sends with a retry job behind them (the first checklist DM) | none | 2.5 s | surfaced at once |
+ * | `jobs` | job processors: BullMQ owns retrying (backoff, Retry-After rescheduling) | none | 10 s | surfaced at once |
+ * | start-up (preflight.ts) | auth.test before listening | 2 | 5 s | waits |
+ */
+export interface SlackClientSettings {
+  botToken: string;
+  apiUrl: string;
+  /**
+   * Retries of Bolt's client after an ack. Default {@link LISTENER_RETRIES}; the tests pass 0
+   * where a fault test counts calls exactly.
+   */
+  listenerRetries?: number;
+}
+
+/** Bolt's client: after an ack a listener may retry briefly (about 3 s in all), never for minutes. */
+export const LISTENER_RETRIES = 2;
+/** A call before an ack must leave time for the ack itself within Slack's 3 s. */
+export const QUICK_TIMEOUT_MS = 2500;
+const CALL_TIMEOUT_MS = 10_000;
+
+/** Options for Bolt's own client (App `clientOptions`). */
+export function listenerClientOptions(s: SlackClientSettings): WebClientOptions {
+  const retries = s.listenerRetries ?? LISTENER_RETRIES;
+  return {
+    slackApiUrl: s.apiUrl,
+    timeout: CALL_TIMEOUT_MS,
+    // The client's default (10 retries over about 30 minutes) would hold a listener, and a
+    // graceful shutdown, for that long.
+    retryConfig: { retries, factor: 2, minTimeout: 250, maxTimeout: 1500 },
+  };
+}
+
+/** Fails fast: no retries, rate limits surfaced, a timeout well under Slack's 3 s. */
+export function createQuickClient(s: SlackClientSettings): WebClient {
+  return new WebClient(s.botToken, {
+    slackApiUrl: s.apiUrl,
+    timeout: QUICK_TIMEOUT_MS,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    logLevel: LogLevel.ERROR,
+  });
+}
+
+/**
+ * For job processors: a 429 reschedules the job (Retry-After) rather than holding a worker for
+ * minutes, and any other failure is retried by BullMQ with backoff.
+ */
+export function createJobClient(s: SlackClientSettings): WebClient {
+  return new WebClient(s.botToken, {
+    slackApiUrl: s.apiUrl,
+    timeout: CALL_TIMEOUT_MS,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    logLevel: LogLevel.ERROR,
+  });
+}
+
+/** auth.test at start-up: a short retry budget, so a wrong token or no network fails in seconds. */
+export function createStartupClient(s: SlackClientSettings): WebClient {
+  return new WebClient(s.botToken, {
+    slackApiUrl: s.apiUrl,
+    timeout: 5000,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
+    logLevel: LogLevel.ERROR,
+  });
+}

@@ -1,0 +1,65 @@
+import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Message } from '../../blocks/messages.js';
+import type { Logger } from '../../logger.js';
+import { blockActionSchema } from './payloads.js';
+import { createReply, type Reply } from './respond.js';
+
+export type ActionArgs = SlackActionMiddlewareArgs & AllMiddlewareArgs;
+
+/** A validated press of a button that carries a record id, with its record loaded. */
+export interface ButtonPress<R> {
+  record: R;
+  userId: string;
+  triggerId?: string;
+  /** Where the pressed message is, when it is a message (not a view). */
+  channel?: string;
+  ts?: string;
+  client: WebClient;
+  /** Answers the presser ephemerally. */
+  reply: Reply;
+}
+
+/**
+ * One button whose value is a record id (a request or a token). The listener skeleton is always
+ * the same: ack → validate the payload → load the record → check who is pressing → act (a
+ * compare-and-set in the store, so a double click or a redelivery changes nothing twice) →
+ * answer. Only `refuse` and `act` differ between buttons.
+ */
+export interface RecordButton<R> {
+  /** The shape of the id the button carries (TOKEN_ID, REQUEST_ID): anything else is tampered. */
+  idPattern: RegExp;
+  load(id: string): Promise<R | undefined>;
+  /** Said when the value is not a valid id, and when no record has it. */
+  invalidText: string;
+  missingText: string;
+  /** Undefined when `userId` may press; otherwise what to tell them. Nothing changes then. */
+  refuse(record: R, userId: string): string | Message | undefined | Promise<string | Message | undefined>;
+  act(press: ButtonPress<R>): Promise<void>;
+}
+
+/** The Bolt listener for a {@link RecordButton}. */
+export function createRecordButtonListener<R>(logger: Logger, button: RecordButton<R>) {
+  return async ({ ack, body, client, respond }: ActionArgs): Promise<void> => {
+    await ack();
+    const reply = createReply(respond, logger);
+    const parsed = blockActionSchema.safeParse(body);
+    const id = parsed.success ? parsed.data.actions[0]?.value : undefined;
+    if (!parsed.success || !id || !button.idPattern.test(id)) return reply(button.invalidText);
+    const record = await button.load(id);
+    if (!record) return reply(button.missingText);
+    const userId = parsed.data.user.id;
+    const refused = await button.refuse(record, userId);
+    if (refused) return reply(refused);
+    const { data } = parsed;
+    await button.act({
+      record,
+      userId,
+      triggerId: data.trigger_id,
+      channel: data.channel?.id ?? data.container?.channel_id,
+      ts: data.message?.ts ?? data.container?.message_ts,
+      client,
+      reply,
+    });
+  };
+}
