@@ -3,7 +3,7 @@
  * REDIS_URL is unset), the bot, and a bounded graceful shutdown on SIGTERM/SIGINT.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { createBot, type Bot } from './app.js';
@@ -14,7 +14,7 @@ const SHUTDOWN_BOUND_MS = 15_000;
 async function main(): Promise<void> {
   // .env is optional: containers and CI pass real environment variables instead.
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -53,7 +53,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   try {
-    const redisUrl = config.redis.url ?? (localRedis = await startLocalRedis(config.redis.dataDir, logger)).url;
+    let redisUrl = config.redis.url;
+    if (!redisUrl) {
+      localRedis = await startLocalRedis(config.redis.dataDir, logger);
+      redisUrl = localRedis.url;
+    }
     bot = createBot({ config, logger, redisUrl });
     await bot.start();
   } catch (err) {

@@ -4,7 +4,8 @@ import { formatLongDate } from '../domain/dates.js';
 import { describeRisk, findScope } from '../domain/scopes.js';
 import type { TokenRequest } from '../domain/types.js';
 import type { Message } from './messages.js';
-import { context, escapeMrkdwn, header, mrkdwn, plain, section, truncate, type Block } from './text.js';
+import type { ActionsBlock, ColorScheme, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { context, escapeMrkdwn, header, mrkdwn, plain, section, truncate } from './text.js';
 
 /** Who may decide, as Slack mentions ("<@U1>, <@U2> or members of <!subteam^S1>"). */
 export interface ApproverNames {
@@ -52,7 +53,7 @@ export function describeOutcome(request: TokenRequest): string {
 /** The parent message in the approvals channel: buttons while pending, the decision after. */
 export function buildApprovalMessage(request: TokenRequest): Message {
   const pending = request.status === 'pending_approval';
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(`Token request: ${request.name}`),
     {
       type: 'section',
@@ -97,7 +98,7 @@ export function buildNudge(request: TokenRequest, approvers: ApproverNames): Mes
   };
 }
 
-const requesterButtons = (request: TokenRequest, button: { action_id: string; text: string; style?: string }): Block => ({
+const requesterButtons = (request: TokenRequest, button: { action_id: string; text: string; style?: ColorScheme }): ActionsBlock => ({
   type: 'actions',
   block_id: BLOCK.requesterActions,
   elements: [{ type: 'button', action_id: button.action_id, text: plain(button.text), value: request.id, ...(button.style ? { style: button.style } : {}) }],
@@ -137,7 +138,7 @@ export interface DecisionModalMetadata {
 }
 
 /** Reject: a reason is required. */
-export function buildRejectModal(request: TokenRequest): Block {
+export function buildRejectModal(request: TokenRequest): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK.rejectModal,
@@ -158,8 +159,8 @@ export function buildRejectModal(request: TokenRequest): Block {
 }
 
 /** Approve fewer scopes: the requested ones pre-selected. */
-export function buildNarrowModal(request: TokenRequest): Block {
-  const option = (name: string) => ({ text: plain(truncate(name, 75)), value: name });
+export function buildNarrowModal(request: TokenRequest): ModalView {
+  const option = (name: string): PlainTextOption => ({ text: plain(truncate(name, 75)), value: name });
   return {
     type: 'modal',
     callback_id: CALLBACK.narrowModal,
@@ -185,6 +186,6 @@ export function buildNarrowModal(request: TokenRequest): Block {
 }
 
 /** Replaces a decision modal when the user may not, or can no longer, decide. */
-export function buildRefusalModal(text: string): Block {
+export function buildRefusalModal(text: string): ModalView {
   return { type: 'modal', callback_id: CALLBACK.approvalRefused, title: plain('Token request'), close: plain('Close'), blocks: [section(text)] };
 }

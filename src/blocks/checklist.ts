@@ -120,7 +120,7 @@ export function buildChecklistMessage(checklist: Checklist, opts: ChecklistMessa
     .join('\n');
   blocks.push(section('checklist_intro', intro));
 
-  stepSections(checklist.steps).forEach((text, i) => blocks.push(section(`checklist_steps_${i + 1}`, text)));
+  for (const [i, text] of stepSections(checklist.steps).entries()) blocks.push(section(`checklist_steps_${i + 1}`, text));
 
   blocks.push({ type: 'divider', block_id: 'checklist_divider' });
 

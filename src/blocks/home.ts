@@ -3,7 +3,8 @@ import { formatLongDate } from '../domain/dates.js';
 import { EXPIRING_SOON_DAYS, type OrgSummary, type TokenStanding } from '../domain/inventory.js';
 import type { TokenRequest } from '../domain/types.js';
 import { buildLineSections, buildTokenSections, describeCounts, describeRequestLine, describeStanding } from './inventory.js';
-import { context, escapeMrkdwn, header, plain, section, type Block } from './text.js';
+import type { Button, DividerBlock, HomeView, KnownBlock } from '@slack/types';
+import { context, escapeMrkdwn, header, plain, section } from './text.js';
 
 /** Slack allows 100 blocks in a Home tab. */
 export const HOME_MAX_BLOCKS = 100;
@@ -25,16 +26,16 @@ export interface HomeModel {
   org?: OrgSummary;
 }
 
-const divider = (): Block => ({ type: 'divider' });
+const divider = (): DividerBlock => ({ type: 'divider' });
 
-const button = (text: string, actionId: string, style?: 'primary'): Block => ({
+const button = (text: string, actionId: string, style?: 'primary'): Button => ({
   type: 'button',
   action_id: actionId,
   text: plain(text),
   ...(style ? { style } : {}),
 });
 
-function buildMyTokens(tokens: readonly TokenStanding[]): Block[] {
+function buildMyTokens(tokens: readonly TokenStanding[]): KnownBlock[] {
   if (tokens.length === 0) {
     return [section('You have no recorded tokens yet. Request a new one, or record a token you already created so I can remind you before it expires.')];
   }
@@ -44,7 +45,7 @@ function buildMyTokens(tokens: readonly TokenStanding[]): Block[] {
   ];
 }
 
-function buildRequests(title: string, requests: readonly TokenRequest[], max: number, withRequester: boolean): Block[] {
+function buildRequests(title: string, requests: readonly TokenRequest[], max: number, withRequester: boolean): KnownBlock[] {
   return [
     divider(),
     header(`${title} (${requests.length})`),
@@ -57,7 +58,7 @@ function buildRequests(title: string, requests: readonly TokenRequest[], max: nu
 const orgLine = (s: TokenStanding) =>
   `• *${escapeMrkdwn(s.token.name)}* of <@${s.token.ownerId}>: ${describeStanding(s)} (${formatLongDate(s.token.expiresOn)})`;
 
-function buildOrg(org: OrgSummary): Block[] {
+function buildOrg(org: OrgSummary): KnownBlock[] {
   const scope = org.partial ? `the newest ${org.total} live tokens` : `${org.total} live token${org.total === 1 ? '' : 's'}`;
   return [
     divider(),
@@ -78,14 +79,14 @@ function buildOrg(org: OrgSummary): Block[] {
 }
 
 /** Keeps a view within Slack's block limit whatever the model holds. */
-function capBlocks(blocks: Block[], max: number): Block[] {
+function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   if (blocks.length <= max) return blocks;
   return [...blocks.slice(0, max - 1), context('Some sections were shortened to fit the Home tab.')];
 }
 
 /** The App Home tab. Pure: model in, view JSON out; at most 100 blocks for any inventory. */
-export function buildHomeView(model: HomeModel): Block {
-  const blocks: Block[] = [
+export function buildHomeView(model: HomeModel): HomeView {
+  const blocks: KnownBlock[] = [
     header('Your Bitbucket API tokens'),
     {
       type: 'actions',

@@ -3,7 +3,8 @@ import { formatLongDate } from '../domain/dates.js';
 import { countByStatus, EXPIRING_SOON_DAYS, type TokenStanding } from '../domain/inventory.js';
 import type { TokenRequest } from '../domain/types.js';
 import type { Message } from './messages.js';
-import { context, escapeMrkdwn, section, truncate, type Block } from './text.js';
+import type { ContextBlock, SectionBlock } from '@slack/types';
+import { context, escapeMrkdwn, section, truncate } from './text.js';
 
 /** Pure pieces shared by the App Home and `/bitbucket-token list`. */
 
@@ -26,7 +27,7 @@ export function describeStanding(s: Pick<TokenStanding, 'status' | 'daysLeft'>):
 const code = (scope: string) => `\`${scope}\``;
 
 /** One token: name, status, expiry date, workspace and scopes. */
-export function buildTokenSection(s: TokenStanding): Block {
+export function buildTokenSection(s: TokenStanding): SectionBlock {
   const { token } = s;
   const where = token.workspace ? ` · workspace \`${escapeMrkdwn(token.workspace)}\`` : '';
   const text =
@@ -43,8 +44,8 @@ export function describeCounts(standings: readonly TokenStanding[]): string {
 }
 
 /** Up to `max` token sections, then a note saying how many were left out. */
-export function buildTokenSections(standings: readonly TokenStanding[], max: number, moreHint: string): Block[] {
-  const blocks = standings.slice(0, max).map(buildTokenSection);
+export function buildTokenSections(standings: readonly TokenStanding[], max: number, moreHint: string): (SectionBlock | ContextBlock)[] {
+  const blocks: (SectionBlock | ContextBlock)[] = standings.slice(0, max).map(buildTokenSection);
   const rest = standings.length - max;
   if (rest > 0) blocks.push(context(`…and ${rest} more (most urgent shown first). ${moreHint}`));
   return blocks;
@@ -63,8 +64,8 @@ export function describeRequestLine(r: TokenRequest, withRequester = false): str
  * a note with how many were left out. Several lines per block keeps big lists within
  * Slack's block limit.
  */
-export function buildLineSections(lines: readonly string[], max: number, moreHint = ''): Block[] {
-  const blocks: Block[] = [];
+export function buildLineSections(lines: readonly string[], max: number, moreHint = ''): (SectionBlock | ContextBlock)[] {
+  const blocks: (SectionBlock | ContextBlock)[] = [];
   let current = '';
   for (const line of lines.slice(0, max)) {
     if (current && current.length + 1 + line.length > 3000) {

@@ -2,12 +2,13 @@ import { COMMAND } from './ids.js';
 import { formatLongDate } from '../domain/dates.js';
 import type { PlannedReminder } from '../domain/reminders.js';
 import type { TokenRecord } from '../domain/types.js';
-import { context, escapeMrkdwn, section, type Block } from './text.js';
+import type { KnownBlock } from '@slack/types';
+import { context, escapeMrkdwn, section } from './text.js';
 
-/** A message: fallback text plus blocks. */
+/** A message (chat.postMessage / chat.update body): fallback text plus blocks. */
 export interface Message {
   text: string;
-  blocks?: Block[];
+  blocks?: KnownBlock[];
 }
 
 export function buildHelpMessage(): Message {

@@ -1,10 +1,11 @@
 import { CALLBACK, RECORD_ACTION, RECORD_BLOCK } from './ids.js';
 import { NAME_MAX, WORKSPACE_MAX } from '../domain/limits.js';
 import { buildScopeOptionGroups } from './request-modal.js';
-import { context, plain, type Block } from './text.js';
+import type { ModalView } from '@slack/types';
+import { context, plain } from './text.js';
 
 /** The modal that records a token created without the bot, so it gets reminders too. Pure. */
-export function buildRecordModal(): Block {
+export function buildRecordModal(): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK.recordModal,

@@ -3,7 +3,8 @@ import { formatLongDate } from '../domain/dates.js';
 import { EXPIRED, daysLeft } from '../domain/reminders.js';
 import type { TokenRecord } from '../domain/types.js';
 import type { Message } from './messages.js';
-import { context, escapeMrkdwn, plain, section, truncate, type Block } from './text.js';
+import type { Button, ColorScheme, KnownBlock, ModalView } from '@slack/types';
+import { context, escapeMrkdwn, plain, section, truncate } from './text.js';
 
 /** What a reminder is about: the token, the threshold reminded, and the owner's clock. */
 export interface ReminderModel {
@@ -29,7 +30,7 @@ function describeToken(token: TokenRecord): string[] {
   ];
 }
 
-const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Block => ({
+const button = (text: string, actionId: string, value: string, style?: ColorScheme): Button => ({
   type: 'button',
   text: plain(text),
   action_id: actionId,
@@ -38,7 +39,7 @@ const button = (text: string, actionId: string, value: string, style?: 'primary'
 });
 
 /** A reminder: the lead line, the token's scopes and workspace, and its buttons. */
-function reminderBlocks(text: string, token: TokenRecord, buttons: Block[]): Block[] {
+function reminderBlocks(text: string, token: TokenRecord, buttons: Button[]): KnownBlock[] {
   return [section(text), section(describeToken(token).join('\n')), { type: 'actions', block_id: BLOCK.reminderActions, elements: buttons }];
 }
 
@@ -78,8 +79,8 @@ export function buildOrphanReminderMessage(model: ReminderModel): Message {
 }
 
 /** The reminder as it reads once answered: its buttons replaced by what was decided. */
-export function buildAnsweredBlocks(blocks: readonly Block[], answer: string): Block[] {
-  return [...blocks.filter((b) => b['block_id'] !== BLOCK.reminderActions && b['type'] !== 'actions'), context(answer)];
+export function buildAnsweredBlocks(blocks: readonly KnownBlock[], answer: string): KnownBlock[] {
+  return [...blocks.filter((b) => b.block_id !== BLOCK.reminderActions && b.type !== 'actions'), context(answer)];
 }
 
 /** Metadata of the "Already rotated" modal: which token, and which message to update. */
@@ -90,7 +91,7 @@ export interface RotatedModalMetadata {
 }
 
 /** Asks for the new expiry date of a token rotated outside the bot. */
-export function buildRotatedModal(token: TokenRecord, initialDate: string, metadata: RotatedModalMetadata): Block {
+export function buildRotatedModal(token: TokenRecord, initialDate: string, metadata: RotatedModalMetadata): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK.rotatedModal,

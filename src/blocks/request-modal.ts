@@ -3,7 +3,8 @@ import { PRESETS, findPreset } from '../domain/presets.js';
 import { SCOPE_GROUPS, SCOPES, describeRisk } from '../domain/scopes.js';
 import type { ScopeDef } from '../domain/types.js';
 import { NAME_MAX, PURPOSE_MAX, WORKSPACE_MAX } from '../domain/validation.js';
-import { context, plain, truncate, type Block } from './text.js';
+import type { ContextBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '@slack/types';
+import { context, plain, truncate } from './text.js';
 
 /** What the request modal carries between Slack round trips (private_metadata, ≤ 3000 chars). */
 export interface RequestModalMetadata {
@@ -30,7 +31,7 @@ export interface ModalReview {
 }
 
 /** The notice telling the requester, before they submit, whether an approver must review. */
-function policyNotice(review: ModalReview): Block {
+function policyNotice(review: ModalReview): ContextBlock {
   const text = !review.needsApproval
     ? ':white_check_mark: No review needed: you get the checklist as soon as you submit.'
     : review.configured
@@ -55,7 +56,7 @@ export interface RequestModalModel {
 export const revisedBlockId = (base: string, revision: number): string =>
   revision > 0 ? `${base}-${revision}` : base;
 
-function scopeOption(scope: ScopeDef) {
+function scopeOption(scope: ScopeDef): PlainTextOption {
   return {
     text: plain(scope.name),
     value: scope.name,
@@ -64,24 +65,24 @@ function scopeOption(scope: ScopeDef) {
 }
 
 /** All scopes as option groups by resource (13 groups, 34 options). */
-export function buildScopeOptionGroups() {
+export function buildScopeOptionGroups(): { label: PlainTextElement; options: PlainTextOption[] }[] {
   return SCOPE_GROUPS.map((group) => ({
     label: plain(truncate(group, 75)),
     options: SCOPES.filter((s) => s.group === group).map(scopeOption),
   }));
 }
 
-function presetOption(id: string) {
+function presetOption(id: string): PlainTextOption {
   const preset = findPreset(id) ?? PRESETS[0]!;
   return { text: plain(truncate(preset.label, 75)), value: preset.id };
 }
 
 /** The `/bitbucket-token` request modal. Pure: model in, view JSON out. */
-export function buildRequestModal(model: RequestModalModel): Block {
+export function buildRequestModal(model: RequestModalModel): ModalView {
   const preset = findPreset(model.presetId);
   const rev = model.metadata.revision;
   const selected = SCOPES.filter((s) => model.scopes.includes(s.name)).map(scopeOption);
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     context(
       'Tell me what the token is for and I will send you a personalised checklist for creating a ' +
         'least-privilege Bitbucket API token. I never ask for the token itself.',

@@ -43,15 +43,18 @@ function printIssues(kind: string, issues: RowIssue[], out: NodeJS.WritableStrea
 /** The Redis URL without its password, for messages. */
 const safeUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
 
+const parseTokenArgs = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'dry-run': { type: 'boolean' }, history: { type: 'boolean' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+  });
+
 /** Runs one CLI invocation; returns the exit code. Exported for tests. */
 export async function runTokensCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseTokenArgs>;
   try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { 'dry-run': { type: 'boolean' }, history: { type: 'boolean' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-    });
+    args = parseTokenArgs(argv);
     const [command, file, ...rest] = args.positionals;
     if (args.values.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -62,7 +65,7 @@ export async function runTokensCli(argv: string[], env: NodeJS.ProcessEnv = proc
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  let config;
+  let config: ReturnType<typeof loadCliConfig>;
   try {
     config = loadCliConfig(env);
   } catch (err) {

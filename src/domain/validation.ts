@@ -79,6 +79,7 @@ const workspaceSchema = z
   .regex(/^[a-z0-9_-]+$/);
 
 // C0/C1 control characters plus Unicode line/paragraph separators: none belong in a name.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** The earliest and latest expiry dates allowed, seen from the requester's today. */

@@ -9,5 +9,5 @@ export const checklistMark = (requestId: string): MessageMark => ({ event_type: 
 /** DMs the requester their personalised setup checklist for an approved request. */
 export async function sendChecklist(client: WebClient, request: TokenRequest, approvedNote?: string): Promise<void> {
   const message = buildChecklistForRequest(request, approvedNote);
-  await client.chat.postMessage({ channel: request.requesterId, text: message.text, blocks: message.blocks as never, metadata: checklistMark(request.id) });
+  await client.chat.postMessage({ channel: request.requesterId, text: message.text, blocks: message.blocks, metadata: checklistMark(request.id) });
 }

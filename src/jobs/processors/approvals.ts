@@ -63,12 +63,12 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
 
   const post: JobProcessor = async (job) => {
     let request = await loadRequest(requests, job);
-    if (!request || request.status !== 'pending_approval') return 'not pending';
+    if (request?.status !== 'pending_approval') return 'not pending';
     const channel = settings.channelId;
     if (!channel) throw new UnrecoverableError('APPROVAL_CHANNEL_ID is not set');
     if (!request.approvalTs) {
       const message = buildApprovalMessage(request);
-      const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false });
+      const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false });
       const ts = res.ts!;
       const stored = await requests.update(request.id, (cur) =>
         cur.approvalTs ? undefined : { next: { ...cur, approvalChannelId: res.channel ?? channel, approvalTs: ts } },
@@ -92,14 +92,14 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
           return undefined;
         });
       const dm = buildPendingDm(posted, link, approvers.names);
-      await client.chat.postMessage({ channel: posted.requesterId, text: dm.text, blocks: dm.blocks as never });
+      await client.chat.postMessage({ channel: posted.requesterId, text: dm.text, blocks: dm.blocks });
     });
     return 'posted';
   };
 
   const remind: JobProcessor = async (job) => {
     const request = await loadRequest(requests, job);
-    if (!request || request.status !== 'pending_approval' || request.remindedAt || !request.approvalTs) return 'skipped';
+    if (request?.status !== 'pending_approval' || request.remindedAt || !request.approvalTs) return 'skipped';
     const nudge = buildNudge(request, approvers.names);
     await client.chat.postMessage({ channel: request.approvalChannelId!, thread_ts: request.approvalTs, text: nudge.text });
     await requests.update(request.id, (cur) => (cur.remindedAt ? undefined : { next: { ...cur, remindedAt: clock.now() } }));
@@ -127,7 +127,7 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
       const ts = request.approvalTs;
       await step(job, 'parent', async () => {
         const message = buildApprovalMessage(request);
-        await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks as never });
+        await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
       });
       await step(job, 'thread', async () => {
         await client.chat.postMessage({ channel, thread_ts: ts, text: buildThreadNote(request).text });
@@ -141,7 +141,7 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
         await sendChecklist(client, request, `Approved by <@${request.decidedBy}>${removed.length > 0 ? `, without ${removed.join(', ')}` : ''}.`);
       } else if (request.status === 'rejected' || request.status === 'expired') {
         const dm = buildClosedDm(request);
-        await client.chat.postMessage({ channel: request.requesterId, text: dm.text, blocks: dm.blocks as never });
+        await client.chat.postMessage({ channel: request.requesterId, text: dm.text, blocks: dm.blocks });
       }
     });
     return request.status;

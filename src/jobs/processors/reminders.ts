@@ -105,7 +105,7 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   const { tokens, settings, logger } = deps;
   const now = deps.clock.now();
   const token = await tokens.get(tokenId);
-  if (!token || token.status !== 'active') {
+  if (token?.status !== 'active') {
     await tokens.unschedule(tokenId);
     return 'inactive';
   }
@@ -197,7 +197,7 @@ type SendingClaim = NonNullable<NonNullable<TokenRecord['reminder']>['sending']>
 const markOf = (claim: { by: string; at: number }): MessageMark => ({ event_type: 'btb_reminder', event_payload: { claim: `${claim.by}@${claim.at}` } });
 
 async function postMessage(deps: ReminderDeps, channel: string, message: Message, mark: MessageMark): Promise<void> {
-  await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false, metadata: mark });
+  await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, metadata: mark });
 }
 
 /**
