@@ -7,7 +7,7 @@ import { LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
  * | client | used by | retries | timeout | 429 |
  * |---|---|---|---|---|
  * | Bolt's `client` (listener arguments) | listener work after its ack: views.open/update, chat.update, replies | a few, within seconds | 10 s | waits Retry-After |
- * | `quick` | calls that precede an ack (users.info, usergroups.users.list) and sends with a retry job behind them (the first checklist DM) | none | 2.5 s | surfaced at once |
+ * | `quick` | calls that precede an ack (users.info, usergroups.users.list) and sends with a retry job behind them (the first checklist DM) | none | 1.5 s | surfaced at once |
  * | `jobs` | job processors: BullMQ owns retrying (backoff, Retry-After rescheduling) | none | 10 s | surfaced at once |
  * | start-up (preflight.ts) | auth.test before listening | 2 | 5 s | waits |
  */
@@ -24,7 +24,7 @@ export interface SlackClientSettings {
 /** Bolt's client: after an ack a listener may retry briefly (about 3 s in all), never for minutes. */
 export const LISTENER_RETRIES = 2;
 /** A call before an ack must leave time for the ack itself within Slack's 3 s. */
-export const QUICK_TIMEOUT_MS = 2500;
+export const QUICK_TIMEOUT_MS = 1500;
 const CALL_TIMEOUT_MS = 10_000;
 
 /** Options for Bolt's own client (App `clientOptions`). */
