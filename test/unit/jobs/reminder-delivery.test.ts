@@ -1,0 +1,412 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Counter } from 'prom-client';
+import { JOB, reminderJobId } from '../../../src/jobs/queue.js';
+import { createReminderProcessors, deliverReminder, sweepDueReminders, type ReminderDeps } from '../../../src/jobs/processors/reminders.js';
+import { UserDirectory } from '../../../src/slack-api/users.js';
+import { createTokenId } from '../../../src/domain/record-ids.js';
+import type { ReminderSettings } from '../../../src/domain/reminders.js';
+import type { TokenRecord } from '../../../src/domain/types.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../../support/fake-slack.js';
+import { createProcessorFixture, newUserId, type ProcessorFixture } from '../../support/processor-fixtures.js';
+
+/*
+ * deliverReminder and sweepDueReminders called as plain functions, at fixed instants, against
+ * real Redis, a real (worker-less) BullMQ queue and the fake Slack Web API.
+ *
+ * The instant: Monday 15 June 2026, 10:30 UTC. A token expiring on Monday 22 June and recorded
+ * the day before is due for its 7-day reminder (10:00 UTC that day); 30 and 14 days before were
+ * already past when it was recorded, so they never go out. After the 7-day reminder the next
+ * look is the 1-day one, Sunday 21 June 10:00 UTC.
+ *
+ * The fixed instant lies before the real time on purpose: the fake stamps messages with the real
+ * time (as Slack does), and the look-up of an unfinished claim asks conversations.history for
+ * messages since the claim's (clock) time.
+ */
+const T0 = Date.parse('2026-06-15T10:30:00Z');
+const EXPIRES_ON = '2026-06-22';
+const RECORDED_AT = Date.parse('2026-06-14T09:00:00Z');
+const D7_DUE = Date.parse('2026-06-15T10:00:00Z');
+const D1_DUE = Date.parse('2026-06-21T10:00:00Z');
+const SETTINGS: ReminderSettings = { days: [30, 14, 7, 1, 0], hour: 10, lastHour: 18, workdays: [0, 1, 2, 3, 4, 5, 6] };
+const FALLBACK = 'C0FALLBACK';
+const MINUTE = 60_000;
+/** The bounds in src/jobs/processors/reminders.ts: the sweep's lease and when a claim counts as abandoned. */
+const LEASE_MS = 10 * MINUTE;
+const STALE_CLAIM_MS = 5 * MINUTE;
+
+let slack: FakeSlack;
+let f: ProcessorFixture;
+let sent: Counter;
+let failed: Counter;
+
+beforeEach(async () => {
+  // Strict: an owner not set with setUser is unknown to Slack (user_not_found), i.e. has left.
+  slack = await startFakeSlack({ strictUsers: true });
+  f = await createProcessorFixture('reminder-delivery', slack, T0);
+  sent = new Counter({ name: 'unit_reminders_sent_total', help: 'sent', registers: [] });
+  failed = new Counter({ name: 'unit_reminders_failed_total', help: 'failed', registers: [] });
+});
+
+afterEach(async () => {
+  await f.close();
+  await slack.stop();
+});
+
+function deps(overrides: Partial<ReminderDeps> = {}): ReminderDeps {
+  return {
+    tokens: f.tokens,
+    users: new UserDirectory(f.client, f.logger, f.clock),
+    client: f.client,
+    jobs: f.jobs,
+    clock: f.clock,
+    settings: SETTINGS,
+    fallbackChannelId: FALLBACK,
+    logger: f.logger,
+    metrics: { remindersSent: sent, remindersFailed: failed },
+    ...overrides,
+  };
+}
+
+const counterValue = async (c: Counter) => (await c.get()).values[0]?.value ?? 0;
+
+/** A token of an owner present in Slack (UTC), due for its 7-day reminder at T0. */
+async function dueToken(extra: Partial<TokenRecord> = {}, opts: { ownerKnown?: boolean } = {}): Promise<TokenRecord> {
+  const ownerId = newUserId('own');
+  if (opts.ownerKnown ?? true) slack.setUser(ownerId, { tz: 'UTC' });
+  const token: TokenRecord = {
+    id: createTokenId(),
+    ownerId,
+    name: 'CI deploy',
+    scopes: ['read:repository:bitbucket'],
+    workspace: 'acme',
+    expiresOn: EXPIRES_ON,
+    createdAt: RECORDED_AT,
+    status: 'active',
+    ...extra,
+  };
+  expect(await f.tokens.create(token, { at: RECORDED_AT, type: 'recorded', by: ownerId })).toBe(true);
+  return token;
+}
+
+/** Leaves a claim on the token as a delivery that never confirmed would. */
+async function leaveClaim(tokenId: string, sending: { threshold: number; at: number; by: string }): Promise<void> {
+  const res = await f.tokens.update(tokenId, (t) => ({ next: { ...t, reminder: { ...t.reminder, sending } } }));
+  expect(res?.changed).toBe(true);
+}
+
+const stored = async (id: string) => (await f.tokens.get(id))!;
+const dueScore = (id: string) => f.tokens.nextReminderAt(id);
+const posts = (after = 0): FakeSlackCall[] => slack.callsTo('chat.postMessage').filter((c) => c.index >= after);
+const okPosts = (after = 0) => posts(after).filter((c) => c.response['ok'] === true);
+const reminded = async (id: string) => (await f.tokens.history(id)).filter((e) => e.type === 'reminded');
+const markOf = (by: string, at: number) => ({ event_type: 'btb_reminder', event_payload: { claim: `${by}@${at}` } });
+
+describe('deliverReminder', () => {
+  it('claims, sends one DM carrying its mark, confirms; a second look at the same instant sends nothing', async () => {
+    const token = await dueToken();
+    expect(await dueScore(token.id)).toBe(RECORDED_AT);
+
+    expect(await deliverReminder(deps(), token.id, 'remind-a')).toBe('sent');
+
+    const [dm, ...more] = okPosts();
+    expect(more).toEqual([]);
+    expect(dm!.args['channel']).toBe(token.ownerId);
+    expect(dm!.args['metadata']).toEqual(markOf('remind-a', T0));
+    expect(String(dm!.args['text'])).toMatch(/CI deploy/);
+    expect(String(dm!.args['text'])).toMatch(/7 days/);
+    expect(dm!.args['unfurl_links']).toBe('false'); // form-encoded by the Web API client
+    // The fake Slack stored it in the owner's DM, mark included.
+    expect(slack.message(token.ownerId, String(dm!.response['ts']))).toBeDefined();
+
+    const after = await stored(token.id);
+    expect(after.reminder).toEqual({ last: 7 });
+    expect(after.status).toBe('active');
+    expect(await dueScore(token.id)).toBe(D1_DUE);
+    expect(await reminded(token.id)).toEqual([{ at: T0, type: 'reminded', detail: 'd7' }]);
+    expect(await counterValue(sent)).toBe(1);
+
+    const calls = slack.calls.length;
+    expect(await deliverReminder(deps(), token.id, 'remind-b')).toBe('wait');
+    expect(posts(calls)).toEqual([]);
+    expect(await dueScore(token.id)).toBe(D1_DUE);
+    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(await reminded(token.id)).toHaveLength(1);
+    expect(await counterValue(sent)).toBe(1);
+  });
+
+  it('waits, sending nothing, before the reminder hour and reschedules to it', async () => {
+    const token = await dueToken();
+    f.clock.set(Date.parse('2026-06-15T09:59:59Z'));
+    expect(await deliverReminder(deps(), token.id, 'remind-early')).toBe('wait');
+    expect(posts()).toEqual([]);
+    expect(await dueScore(token.id)).toBe(D7_DUE);
+    expect((await stored(token.id)).reminder).toBeUndefined();
+  });
+
+  it('takes over a stale claim whose message is in the DM already: records it, sends nothing', async () => {
+    const token = await dueToken();
+    const leftAt = T0 - STALE_CLAIM_MS - 1000;
+    await leaveClaim(token.id, { threshold: 7, at: leftAt, by: 'remind-dead' });
+    // What the dead delivery got into Slack before it died: its DM with its mark.
+    await f.client.chat.postMessage({ channel: token.ownerId, text: 'earlier reminder', metadata: markOf('remind-dead', leftAt) });
+    const calls = slack.calls.length;
+
+    expect(await deliverReminder(deps(), token.id, 'remind-next')).toBe('already_sent');
+
+    expect(posts(calls)).toEqual([]);
+    const history = slack.callsTo('conversations.history').filter((c) => c.index >= calls);
+    expect(history).toHaveLength(1);
+    expect(history[0]!.args['channel']).toBe(`D${token.ownerId}`);
+    expect(Number(history[0]!.args['oldest'])).toBe((leftAt - MINUTE) / 1000);
+    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(await dueScore(token.id)).toBe(D1_DUE);
+    expect(await reminded(token.id)).toEqual([{ at: T0, type: 'reminded', detail: 'd7' }]);
+    expect(f.logs.withMsg('reminder was already in Slack; recorded it without sending again')).toHaveLength(1);
+  });
+
+  it('takes over a stale claim whose message went out earlier in this run (post, then claim restored)', async () => {
+    const token = await dueToken();
+    expect(await deliverReminder(deps(), token.id, 'remind-first')).toBe('sent');
+    // As if the first delivery had died between posting and confirming.
+    await f.tokens.update(token.id, (t) => ({ next: { ...t, reminder: { sending: { threshold: 7, at: T0, by: 'remind-first' } } } }));
+    f.clock.set(T0 + STALE_CLAIM_MS);
+    const calls = slack.calls.length;
+
+    expect(await deliverReminder(deps(), token.id, 'remind-second')).toBe('already_sent');
+    expect(posts(calls)).toEqual([]);
+    expect(okPosts()).toHaveLength(1);
+    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+  });
+
+  it('takes over a stale claim whose message is nowhere in Slack: sends once', async () => {
+    const token = await dueToken();
+    const leftAt = T0 - STALE_CLAIM_MS;
+    await leaveClaim(token.id, { threshold: 7, at: leftAt, by: 'remind-dead' });
+    // A message with another claim's mark is not it.
+    await f.client.chat.postMessage({ channel: token.ownerId, text: 'other', metadata: markOf('remind-other', leftAt) });
+    const calls = slack.calls.length;
+
+    expect(await deliverReminder(deps(), token.id, 'remind-next')).toBe('sent');
+
+    // Both the DM and the fallback channel were searched before sending.
+    expect(
+      slack
+        .callsTo('conversations.history')
+        .filter((c) => c.index >= calls)
+        .map((c) => c.args['channel']),
+    ).toEqual([`D${token.ownerId}`, FALLBACK]);
+    const sentNow = posts(calls);
+    expect(sentNow).toHaveLength(1);
+    expect(sentNow[0]!.args['channel']).toBe(token.ownerId);
+    expect(sentNow[0]!.args['metadata']).toEqual(markOf('remind-next', T0));
+    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(await reminded(token.id)).toEqual([{ at: T0, type: 'reminded', detail: 'd7' }]);
+    expect(f.logs.withMsg('taking over an unfinished reminder claim; checking Slack for its message')).toHaveLength(1);
+  });
+
+  it('leaves a fresh claim of another delivery alone: wait, nothing sent, nothing rescheduled', async () => {
+    const token = await dueToken();
+    const claimedAt = T0 - STALE_CLAIM_MS + 1;
+    await leaveClaim(token.id, { threshold: 7, at: claimedAt, by: 'remind-busy' });
+    const scoreBefore = await dueScore(token.id);
+
+    expect(await deliverReminder(deps(), token.id, 'remind-next')).toBe('wait');
+
+    expect(slack.callsTo('chat.postMessage')).toEqual([]);
+    expect(slack.callsTo('conversations.history')).toEqual([]);
+    expect((await stored(token.id)).reminder).toEqual({ sending: { threshold: 7, at: claimedAt, by: 'remind-busy' } });
+    expect(await dueScore(token.id)).toBe(scoreBefore);
+    expect(await reminded(token.id)).toEqual([]);
+  });
+
+  it('on a 429 from chat.postMessage: rate_limited, claim released, looked at again after Retry-After', async () => {
+    const token = await dueToken();
+    slack.failNext('chat.postMessage', { retryAfter: 42 });
+
+    expect(await deliverReminder(deps(), token.id, 'remind-rl')).toBe('rate_limited');
+
+    expect(posts().map((c) => c.status)).toEqual([429]);
+    expect((await stored(token.id)).reminder).toEqual({});
+    expect(await dueScore(token.id)).toBe(T0 + 42_000);
+    expect(await reminded(token.id)).toEqual([]);
+    expect(await counterValue(failed)).toBe(0);
+
+    // When the time comes, the same token is delivered normally, with no Slack search first.
+    f.clock.set(T0 + 42_000);
+    expect(await deliverReminder(deps(), token.id, 'remind-rl-2')).toBe('sent');
+    expect(okPosts()).toHaveLength(1);
+    expect(slack.callsTo('conversations.history')).toEqual([]);
+  });
+
+  it('on a 429 from users.info: rate_limited before claiming anything', async () => {
+    const token = await dueToken();
+    slack.failNext('users.info', { retryAfter: 7 });
+    expect(await deliverReminder(deps(), token.id, 'remind-rl')).toBe('rate_limited');
+    expect(slack.callsTo('chat.postMessage')).toEqual([]);
+    expect((await stored(token.id)).reminder).toBeUndefined();
+    expect(await dueScore(token.id)).toBe(T0 + 7000);
+  });
+
+  it('owner unknown to Slack (user_not_found): posts the orphan notice to the fallback channel', async () => {
+    const token = await dueToken({}, { ownerKnown: false });
+
+    expect(await deliverReminder(deps(), token.id, 'remind-orphan')).toBe('sent_fallback');
+
+    const sentNow = okPosts();
+    expect(sentNow).toHaveLength(1);
+    expect(sentNow[0]!.args['channel']).toBe(FALLBACK);
+    expect(sentNow[0]!.args['metadata']).toEqual(markOf('remind-orphan', T0));
+    expect(String(sentNow[0]!.args['text'])).toContain(`<@${token.ownerId}>`);
+    expect(String(sentNow[0]!.args['text'])).toMatch(/no longer in this workspace/);
+    expect((await stored(token.id)).reminder).toEqual({ last: 7, orphanedAt: T0 });
+    expect(await reminded(token.id)).toEqual([{ at: T0, type: 'reminded', detail: `d7; owner gone: sent to ${FALLBACK}` }]);
+    expect(await dueScore(token.id)).toBe(D1_DUE);
+  });
+
+  it('owner deactivated (deleted: true): fallback channel too', async () => {
+    const token = await dueToken();
+    slack.setUser(token.ownerId, { deleted: true });
+    expect(await deliverReminder(deps(), token.id, 'remind-deleted')).toBe('sent_fallback');
+    expect(okPosts().map((c) => c.args['channel'])).toEqual([FALLBACK]);
+  });
+
+  it('owner present in users.info but unreachable by DM (chat.postMessage cannot_dm_bot): falls back', async () => {
+    const token = await dueToken();
+    slack.failNext('chat.postMessage', { error: 'cannot_dm_bot' });
+    expect(await deliverReminder(deps(), token.id, 'remind-nodm')).toBe('sent_fallback');
+    expect(posts().map((c) => [c.args['channel'], c.response['ok']])).toEqual([
+      [token.ownerId, false],
+      [FALLBACK, true],
+    ]);
+    expect((await stored(token.id)).reminder).toEqual({ last: 7, orphanedAt: T0 });
+  });
+
+  it('owner gone and no fallback channel: no_fallback, claim released, looked at again an hour later', async () => {
+    const token = await dueToken({}, { ownerKnown: false });
+    const { fallbackChannelId: _none, ...noFallback } = deps();
+
+    expect(await deliverReminder(noFallback, token.id, 'remind-nowhere')).toBe('no_fallback');
+
+    expect(slack.callsTo('chat.postMessage')).toEqual([]);
+    expect((await stored(token.id)).reminder).toEqual({});
+    expect(await dueScore(token.id)).toBe(T0 + 60 * MINUTE);
+    expect(await reminded(token.id)).toEqual([]);
+  });
+
+  it('on a 5xx: throws for BullMQ to retry, keeps the claim; the retry checks Slack, then sends once', async () => {
+    const token = await dueToken();
+    slack.failNext('chat.postMessage', { status: 503 });
+
+    await expect(deliverReminder(deps(), token.id, 'remind-5xx')).rejects.toThrow(/503/);
+
+    expect((await stored(token.id)).reminder).toEqual({ sending: { threshold: 7, at: T0, by: 'remind-5xx' } });
+    expect(await dueScore(token.id)).toBe(T0 + LEASE_MS);
+    expect(await counterValue(failed)).toBe(1);
+    expect(await reminded(token.id)).toEqual([]);
+
+    // BullMQ's retry: same job id, a little later.
+    f.clock.advance(2000);
+    const calls = slack.calls.length;
+    expect(await deliverReminder(deps(), token.id, 'remind-5xx')).toBe('sent');
+    expect(slack.callsTo('conversations.history').filter((c) => c.index >= calls)).toHaveLength(2);
+    expect(okPosts()).toHaveLength(1);
+    expect(okPosts()[0]!.args['metadata']).toEqual(markOf('remind-5xx', T0 + 2000));
+    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(await reminded(token.id)).toEqual([{ at: T0 + 2000, type: 'reminded', detail: 'd7' }]);
+  });
+
+  it('an ok:false refusal (not a gone owner): throws and releases the claim, since nothing was posted', async () => {
+    const token = await dueToken();
+    slack.failNext('chat.postMessage', { error: 'invalid_blocks' });
+    await expect(deliverReminder(deps(), token.id, 'remind-refused')).rejects.toThrow(/invalid_blocks/);
+    expect((await stored(token.id)).reminder).toEqual({});
+    expect(await dueScore(token.id)).toBe(T0 + LEASE_MS);
+  });
+
+  it('inactive or missing tokens are dropped from the schedule without asking Slack', async () => {
+    const token = await dueToken({ status: 'revoked' });
+    expect(await deliverReminder(deps(), token.id, 'remind-x')).toBe('inactive');
+    expect(await dueScore(token.id)).toBeUndefined();
+    expect(await deliverReminder(deps(), createTokenId(), 'remind-y')).toBe('inactive');
+    expect(slack.calls).toEqual([]);
+  });
+
+  it('the expired notice marks the token expired and unschedules it', async () => {
+    const token = await dueToken({ expiresOn: '2026-06-14', createdAt: Date.parse('2026-06-01T09:00:00Z') });
+    expect(await deliverReminder(deps(), token.id, 'remind-exp')).toBe('sent');
+    const after = await stored(token.id);
+    expect(after.status).toBe('expired');
+    expect(after.reminder).toEqual({ last: -1 });
+    expect(await dueScore(token.id)).toBeUndefined();
+    const events = (await f.tokens.history(token.id)).map((e) => [e.type, e.detail]);
+    expect(events).toEqual([
+      ['recorded', undefined],
+      ['expired', '2026-06-14'],
+      ['reminded', 'expired; skipped d7,d1,d0'],
+    ]);
+  });
+
+  it('createReminderProcessors passes the job id as the claim owner', async () => {
+    const token = await dueToken();
+    const job = await f.jobs.enqueue(JOB.reminderDeliver, { tokenId: token.id }, { jobId: reminderJobId(token.id, RECORDED_AT) });
+    const fetched = (await f.jobs.queue.getJob(job.id!))!;
+    expect(await createReminderProcessors(deps())[JOB.reminderDeliver]!(fetched)).toBe('sent');
+    expect(okPosts()[0]!.args['metadata']).toEqual(markOf(`remind-${token.id}-${RECORDED_AT}`, T0));
+  });
+});
+
+describe('sweepDueReminders', () => {
+  const pendingDeliveries = async () =>
+    (await f.jobs.queue.getJobs(['waiting', 'delayed', 'prioritized'])).map((j) => ({
+      id: j.id,
+      name: j.name,
+      data: j.data,
+      attempts: j.opts.attempts,
+    }));
+
+  it('claims only the due entries, adds one delivery each (id remind-<token>-<score>), and never twice', async () => {
+    const early = await dueToken({ createdAt: T0 - 86_400_000 });
+    const exact = await dueToken({ createdAt: T0 });
+    const later = await dueToken({ createdAt: T0 + 1 });
+
+    expect(await sweepDueReminders(deps(), T0)).toEqual({ claimed: 2 });
+
+    const added = await pendingDeliveries();
+    expect(added.sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual(
+      [
+        { id: `remind-${early.id}-${T0 - 86_400_000}`, name: JOB.reminderDeliver, data: { tokenId: early.id }, attempts: 5 },
+        { id: `remind-${exact.id}-${T0}`, name: JOB.reminderDeliver, data: { tokenId: exact.id }, attempts: 5 },
+      ].sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    // Claimed entries are leased; the one not due is untouched.
+    expect(await dueScore(early.id)).toBe(T0 + LEASE_MS);
+    expect(await dueScore(exact.id)).toBe(T0 + LEASE_MS);
+    expect(await dueScore(later.id)).toBe(T0 + 1);
+    expect(slack.calls).toEqual([]);
+
+    // The same sweep again: nothing is due any more.
+    expect(await sweepDueReminders(deps(), T0)).toEqual({ claimed: 0 });
+    expect(await pendingDeliveries()).toHaveLength(2);
+
+    // A sweep retried after a crash that lost its claims claims the same entries again: same job ids, no new jobs.
+    await f.redis.zadd(f.keys.remindersDue, T0 - 86_400_000, early.id, T0, exact.id);
+    expect(await sweepDueReminders(deps(), T0)).toEqual({ claimed: 2 });
+    expect(await pendingDeliveries()).toHaveLength(2);
+
+    // When the lease runs out with the job never run, the entry is claimed again under a new id.
+    expect(await sweepDueReminders(deps(), T0 + LEASE_MS)).toEqual({ claimed: 3 });
+    const ids = (await pendingDeliveries()).map((j) => j.id);
+    expect(ids).toHaveLength(5);
+    expect(ids).toContain(reminderJobId(early.id, T0 + LEASE_MS));
+    expect(ids).toContain(reminderJobId(later.id, T0 + 1));
+  });
+
+  it('the sweep processor uses the clock', async () => {
+    const token = await dueToken({ createdAt: T0 });
+    f.clock.set(T0 - 1);
+    expect(await createReminderProcessors(deps())[JOB.reminderSweep]!({} as never)).toEqual({ claimed: 0 });
+    f.clock.set(T0);
+    expect(await createReminderProcessors(deps())[JOB.reminderSweep]!({} as never)).toEqual({ claimed: 1 });
+    expect(await f.jobs.queue.getJob(reminderJobId(token.id, T0))).toBeDefined();
+  });
+});
