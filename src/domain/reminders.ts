@@ -31,6 +31,16 @@ export interface ReminderSettings {
 }
 
 /** The reminder state kept inside a token record. */
+/** Claims left unresolved are kept up to this many (each failed look adds one). */
+export const MAX_UNRESOLVED_CLAIMS = 10;
+
+/** Who claimed a reminder's (token, threshold) for delivery, and when. */
+export interface ReminderClaim {
+  threshold: number;
+  at: number;
+  by: string;
+}
+
 export interface ReminderState {
   /** The threshold last reminded (EXPIRED for the notice); every more distant one is done. */
   last?: number;
@@ -38,8 +48,12 @@ export interface ReminderState {
   snoozedUntil?: number;
   /** Epoch ms from which thresholds count (recording, or a new expiry date). */
   from?: number;
-  /** A delivery in progress: who claimed which threshold when (the idempotency key). */
-  sending?: { threshold: number; at: number; by: string };
+  /**
+   * A delivery in progress: who claimed which threshold when (the idempotency key), and the
+   * earlier claims it took over whose messages may or may not have reached Slack: they are
+   * looked for in Slack before anything is sent, until a look succeeds.
+   */
+  sending?: ReminderClaim & { unresolved?: ReminderClaim[] };
   /** Epoch ms when the owner was found gone and the fallback channel was asked instead. */
   orphanedAt?: number;
 }

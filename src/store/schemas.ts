@@ -2,11 +2,13 @@ import { z } from 'zod';
 import type { Redis } from 'ioredis';
 import type { TokenRecord, TokenRequest } from '../domain/types.js';
 import { REQUEST_ID, TOKEN_ID } from '../domain/record-ids.js';
+import { MAX_UNRESOLVED_CLAIMS } from '../domain/reminders.js';
 
 /** Records are validated on the way in and out: a record that breaks the schema is never written. */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const userId = z.string().regex(/^[UW][A-Z0-9]{1,20}$/);
 const scopeList = z.array(z.string().regex(/^[a-z]+:[a-z-]+:bitbucket$/)).min(1);
+const claimSchema = z.object({ threshold: z.number().int().min(-1), at: z.number().int(), by: z.string().max(200) });
 
 export const requestSchema = z.object({
   id: z.string().regex(REQUEST_ID),
@@ -49,7 +51,7 @@ export const tokenSchema = z.object({
       last: z.number().int().min(-1).optional(),
       snoozedUntil: z.number().int().optional(),
       from: z.number().int().optional(),
-      sending: z.object({ threshold: z.number().int().min(-1), at: z.number().int(), by: z.string().max(200) }).optional(),
+      sending: claimSchema.extend({ unresolved: z.array(claimSchema).max(MAX_UNRESOLVED_CLAIMS).optional() }).optional(),
       orphanedAt: z.number().int().optional(),
     })
     .optional(),

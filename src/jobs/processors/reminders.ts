@@ -1,6 +1,6 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Job } from 'bullmq';
-import { EXPIRED, decideReminder, type ReminderDecision, type ReminderSettings } from '../../domain/reminders.js';
+import { EXPIRED, MAX_UNRESOLVED_CLAIMS, decideReminder, type ReminderClaim, type ReminderDecision, type ReminderSettings } from '../../domain/reminders.js';
 import type { TokenEvent, TokenRecord } from '../../domain/types.js';
 import { buildOrphanReminderMessage, buildReminderMessage } from '../../blocks/reminders.js';
 import type { Message } from '../../blocks/messages.js';
@@ -121,9 +121,9 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
 
   // Claim: decide and mark the (token, threshold) as being sent, in one compare-and-set.
   let decision: ReminderDecision = { kind: 'done' };
-  let previous: SendingClaim | undefined;
+  let unresolved: ReminderClaim[] = [];
   const claim = await tokens.update(tokenId, (t) => {
-    previous = undefined;
+    unresolved = [];
     if (t.status !== 'active') return { next: t, ops: [tokens.scheduleOp(tokenId, undefined)] };
     decision = decideReminder(t, settings, gone ? 'UTC' : tz, now);
     if (decision.kind !== 'send') return { next: t, ops: [tokens.scheduleOp(tokenId, nextLook(decision, now))] };
@@ -132,9 +132,12 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
       decision = { kind: 'wait', at: sending.at + STALE_CLAIM_MS };
       return undefined; // another delivery holds it; its lease keeps the entry scheduled
     }
-    previous = sending;
+    // Every earlier claim whose message may have reached Slack stays listed until a look in
+    // Slack settles it: a look that fails keeps them, so a later attempt looks for them again.
+    if (sending) unresolved = [...(sending.unresolved ?? []), { threshold: sending.threshold, at: sending.at, by: sending.by }].slice(-MAX_UNRESOLVED_CLAIMS);
+    const mine = { threshold: decision.threshold, at: now, by: jobId };
     return {
-      next: { ...t, reminder: { ...t.reminder, sending: { threshold: decision.threshold, at: now, by: jobId } } },
+      next: { ...t, reminder: { ...t.reminder, sending: unresolved.length > 0 ? { ...mine, unresolved } : mine } },
       ops: [tokens.scheduleOp(tokenId, now + LEASE_MS)],
     };
   });
@@ -143,21 +146,21 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   const claimed = claim.token;
   const mark = markOf({ by: jobId, at: now });
 
-  if (previous) {
-    // A claim left behind by a delivery that died or failed after it may have reached Slack
-    // (a crash, a timeout, a 5xx): look for its message before sending, so it is not sent twice.
-    const left = previous;
-    logger.warn({ tokenId, threshold: thresholdLabel(left.threshold), by: left.by }, 'taking over an unfinished reminder claim; checking Slack for its message');
-    let found: { gone: boolean } | undefined;
+  if (unresolved.length > 0) {
+    // Claims left behind by deliveries that died or failed after their message may have reached
+    // Slack (a crash, a timeout, a 5xx): look for their messages before sending, so none is sent twice.
+    logger.warn({ tokenId, claims: unresolved.map((c) => `${thresholdLabel(c.threshold)} by ${c.by}`) }, 'taking over unfinished reminder claims; checking Slack for their messages');
+    let found: { gone: boolean; claim: ReminderClaim } | undefined;
     try {
-      found = await findPostedReminder(deps, claimed.ownerId, gone, left);
+      found = await findPostedReminder(deps, claimed.ownerId, gone, unresolved);
     } catch (err) {
-      // Still unknown whether the earlier message went out: the claim must stay.
+      // Still unknown whether an earlier message went out: the claims must stay.
       return handleFailure(deps, tokenId, jobId, err, true);
     }
     if (found) {
-      await confirm(deps, tokenId, jobId, { kind: 'send', threshold: left.threshold, repeat: false, skipped: [] }, found.gone, tz, now);
-      logger.info({ tokenId, threshold: thresholdLabel(left.threshold) }, 'reminder was already in Slack; recorded it without sending again');
+      const { threshold } = found.claim;
+      await confirm(deps, tokenId, jobId, { kind: 'send', threshold, repeat: false, skipped: [] }, found.gone, tz, now);
+      logger.info({ tokenId, threshold: thresholdLabel(threshold) }, 'reminder was already in Slack; recorded it without sending again');
       return 'already_sent';
     }
   }
@@ -191,8 +194,6 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   return gone ? 'sent_fallback' : 'sent';
 }
 
-type SendingClaim = NonNullable<NonNullable<TokenRecord['reminder']>['sending']>;
-
 /** The claim that sent a reminder, carried in its message metadata (see message-marks.ts). */
 const markOf = (claim: { by: string; at: number }): MessageMark => ({ event_type: 'btb_reminder', event_payload: { claim: `${claim.by}@${claim.at}` } });
 
@@ -201,12 +202,19 @@ async function postMessage(deps: ReminderDeps, channel: string, message: Message
 }
 
 /**
- * Looks in the owner's DM (unless they are gone) and the fallback channel for the message a
- * claim sent. Only called after a delivery died or failed mid-send, so the cost is rare.
+ * Looks in the owner's DM (unless they are gone) and the fallback channel for a message one of
+ * `claims` sent. Only called after a delivery died or failed mid-send, so the cost is rare.
  */
-async function findPostedReminder(deps: ReminderDeps, ownerId: string, gone: boolean, claim: SendingClaim): Promise<{ gone: boolean } | undefined> {
-  if (!gone && (await hasMarkedMessage(deps.client, ownerId, markOf(claim), claim.at))) return { gone: false };
-  if (deps.fallbackChannelId && (await hasMarkedMessage(deps.client, deps.fallbackChannelId, markOf(claim), claim.at))) return { gone: true };
+async function findPostedReminder(
+  deps: ReminderDeps,
+  ownerId: string,
+  gone: boolean,
+  claims: readonly ReminderClaim[],
+): Promise<{ gone: boolean; claim: ReminderClaim } | undefined> {
+  for (const claim of claims) {
+    if (!gone && (await hasMarkedMessage(deps.client, ownerId, markOf(claim), claim.at))) return { gone: false, claim };
+    if (deps.fallbackChannelId && (await hasMarkedMessage(deps.client, deps.fallbackChannelId, markOf(claim), claim.at))) return { gone: true, claim };
+  }
   return undefined;
 }
 

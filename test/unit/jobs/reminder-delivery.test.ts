@@ -201,7 +201,28 @@ describe('deliverReminder', () => {
     expect(sentNow[0]!.args['metadata']).toEqual(markOf('remind-next', T0));
     expect((await stored(token.id)).reminder).toEqual({ last: 7 });
     expect(await reminded(token.id)).toEqual([{ at: T0, type: 'reminded', detail: 'd7' }]);
-    expect(f.logs.withMsg('taking over an unfinished reminder claim; checking Slack for its message')).toHaveLength(1);
+    expect(f.logs.withMsg('taking over unfinished reminder claims; checking Slack for their messages')).toHaveLength(1);
+  });
+
+  it('a takeover whose look in Slack fails keeps the earlier claim: the retry finds its message and sends nothing', async () => {
+    const token = await dueToken();
+    const leftAt = T0 - STALE_CLAIM_MS;
+    await leaveClaim(token.id, { threshold: 7, at: leftAt, by: 'remind-dead' });
+    // The dead delivery's DM did reach Slack.
+    await f.client.chat.postMessage({ channel: token.ownerId, text: 'the first reminder', metadata: markOf('remind-dead', leftAt) });
+    const calls = slack.calls.length;
+    slack.failNext('conversations.history', { status: 503 });
+
+    await expect(deliverReminder(deps(), token.id, 'remind-b')).rejects.toThrow();
+    // Unknown whether the earlier message went out: the takeover keeps it listed.
+    expect((await stored(token.id)).reminder?.sending).toEqual({ threshold: 7, at: T0, by: 'remind-b', unresolved: [{ threshold: 7, at: leftAt, by: 'remind-dead' }] });
+
+    // BullMQ's retry of the same job, a little later: it looks for both claims and finds the first.
+    f.clock.set(T0 + 2000);
+    expect(await deliverReminder(deps(), token.id, 'remind-b')).toBe('already_sent');
+    expect(posts(calls)).toEqual([]);
+    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(await reminded(token.id)).toHaveLength(1);
   });
 
   it('leaves a fresh claim of another delivery alone: wait, nothing sent, nothing rescheduled', async () => {
