@@ -51,7 +51,7 @@ function runAdvise(calls: string[], json: boolean, explain: boolean, io: CliIo):
   if (malformed.length > 0) throw new UsageError(malformed.join('\n'));
   const advice = adviseOperations(calls);
   if (!advice.ok) {
-    io.err(`No scopes advised: ${advice.problems.length === 1 ? 'this operation is' : 'these operations are'} not usable with an API token according to Atlassian's spec (revision ${SPEC_REVISION}); nothing is guessed.\n`);
+    io.err(`No scopes advised (nothing is guessed): Atlassian's spec (revision ${SPEC_REVISION}) gives no API-token scopes for ${advice.problems.length === 1 ? 'this call' : 'these calls'}:\n`);
     for (const p of advice.problems) io.err(`  ${p.message}\n`);
     return 2;
   }
