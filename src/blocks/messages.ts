@@ -1,6 +1,7 @@
 import { COMMAND } from './ids.js';
 import { formatLongDate } from '../domain/dates.js';
 import type { PlannedReminder } from '../domain/reminders.js';
+import type { CredentialKind } from '../domain/secrets.js';
 import type { TokenRecord } from '../domain/types.js';
 import type { KnownBlock } from '@slack/types';
 import { context, escapeMrkdwn, section } from './text.js';
@@ -32,14 +33,31 @@ export function buildSecretWarning(): Message {
   return { text };
 }
 
-/** Sent privately to someone who posted a token-shaped value. Never contains the value. */
-export function buildLeakWarning(count: number): Message {
-  const what = count === 1 ? 'an Atlassian API token' : `${count} Atlassian API tokens`;
+/** What to call each kind of credential, and where its owner revokes it. */
+const CREDENTIALS: Record<CredentialKind, { one: string; many: string; revoke: string }> = {
+  'atlassian-api-token': { one: 'an Atlassian API token', many: 'Atlassian API tokens', revoke: 'id.atlassian.com (Security → API tokens)' },
+  'bitbucket-access-token': { one: 'a Bitbucket access token', many: 'Bitbucket access tokens', revoke: 'the repository, project or workspace settings in Bitbucket (Access tokens)' },
+  'bitbucket-app-password': { one: 'a Bitbucket app password', many: 'Bitbucket app passwords', revoke: 'Bitbucket personal settings (App passwords)' },
+  'slack-token': { one: 'a Slack token', many: 'Slack tokens', revoke: 'the Slack app settings' },
+};
+
+/**
+ * Sent privately to someone who posted a token-shaped value. Never contains the value.
+ * `kinds` (from findBitbucketCredentials) names what was posted; without it the message speaks
+ * of Atlassian API tokens, as it always did.
+ */
+export function buildLeakWarning(count: number, kinds: readonly CredentialKind[] = []): Message {
+  const distinct = [...new Set(kinds)];
+  const kind = distinct.length === 1 ? distinct[0]! : 'atlassian-api-token';
+  const names = CREDENTIALS[kind];
+  const mixed = distinct.length > 1;
+  const what = count === 1 ? names.one : mixed ? `${count} Atlassian or Bitbucket credentials` : `${count} ${names.many}`;
   const it = count === 1 ? 'it' : 'each of them';
+  const where = mixed ? distinct.map((k) => CREDENTIALS[k].revoke).join(' or ') : names.revoke;
   return {
     text:
       `:rotating_light: Your message contains what looks like ${what}. Treat ${it} as leaked: revoke ${it} now at ` +
-      'id.atlassian.com (Security → API tokens), create a new one, store it in your secret store, and delete the message. ' +
+      `${where}, create a new one, store it in your secret store, and delete the message. ` +
       'I did not store or log the value.',
   };
 }

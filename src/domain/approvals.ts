@@ -3,7 +3,7 @@
  * next request, or the reason it is refused, comes out. The store applies the result with
  * compare-and-set, so of several concurrent decisions exactly one wins.
  */
-import { isKnownScope, missingReadScopes, sortScopes } from './scopes.js';
+import { checkPermissionScopes, isKnownScope, missingReadScopes, sortScopes } from './scopes.js';
 import type { TokenRequest } from './types.js';
 
 export type Decision =
@@ -39,8 +39,10 @@ export function applyDecision(request: TokenRequest, decision: Decision, now: nu
 }
 
 /**
- * Checks an approver's narrowed scope set: non-empty, only scopes that were requested,
- * and no write scope without the read scope it needs. Returns them in catalogue order.
+ * Checks an approver's narrowed scope set: non-empty, only scopes that were requested, no
+ * permission scope left without its admin scope, and no write scope whose read scope the
+ * approver removed (a requester may ask for write alone, see scope-checks.ts, but narrowing
+ * away a requested read while keeping its write is more likely a slip). Catalogue order.
  */
 export function checkNarrowedScopes(requested: readonly string[], selected: readonly string[]): { scopes: string[] } | { error: string } {
   const scopes = sortScopes(selected);
@@ -54,7 +56,10 @@ export function checkNarrowedScopes(requested: readonly string[], selected: read
     const list = [...named, ...(others > 0 ? [`${others} unknown value${others === 1 ? '' : 's'}`] : [])].join(', ');
     return { error: `Only requested scopes can be approved; not ${list}.` };
   }
-  const missing = missingReadScopes(scopes);
+  const permission = checkPermissionScopes(scopes);
+  if (permission) return { error: permission };
+  // Only reads that were requested and removed: a request for write alone stays approvable.
+  const missing = missingReadScopes(scopes).filter((m) => requested.includes(m.needs));
   if (missing.length > 0) {
     return { error: `${missing.map((m) => m.scope).join(', ')} also needs ${missing.map((m) => m.needs).join(', ')}: keep it, or remove the write scope too.` };
   }

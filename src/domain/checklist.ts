@@ -1,6 +1,6 @@
 /**
  * The personalised setup checklist: the seed guide's 14 steps
- * (/work/shared/reference/seed/bitbucket-scoped-api-token-guide.txt), in its order and
+ * (../shared/reference/seed/bitbucket-scoped-api-token-guide.txt), in its order and
  * wording, with the requester's own values filled in where a step is about them, plus the
  * guide's Field Reference table with this token's values. Plain text: Block Kit builders
  * escape and format it.

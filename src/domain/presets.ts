@@ -1,7 +1,9 @@
 /**
  * Least-privilege scope presets per integration. Scope sets come from each integration's
- * documented API-token scopes, as collected in /work/shared/reference/bitbucket/scopes.md
- * ("Integrations and their documented API-token scopes") and the seed setup guide.
+ * documented API-token scopes, as collected in ../shared/reference/bitbucket/scopes.md
+ * ("Integrations and their documented API-token scopes") and the seed setup guide. Each preset
+ * also names the capabilities (capabilities.ts) it is for; a unit test checks that the
+ * documented scopes are exactly what the advisor derives from those capabilities.
  */
 import { NAME_MAX } from './limits.js';
 import { sortScopes } from './scopes.js';
@@ -10,6 +12,8 @@ import type { Preset } from './types.js';
 /** A preset plus extra words `matchPreset` recognises (e.g. the product behind a generic preset). */
 export interface PresetDef extends Preset {
   aliases?: readonly string[];
+  /** Ids of the capabilities (capabilities.ts) the integration uses; the scopes are their minimum. */
+  capabilities: readonly string[];
 }
 
 /** Id of the preset with no scopes, for anything not covered by a named integration. */
@@ -26,6 +30,7 @@ const DEFINITIONS: readonly PresetDef[] = [
     label: 'DeepTraQ (repository scanning)',
     integration: 'DeepTraQ',
     scopes: [s('read', 'repository'), s('write', 'repository')],
+    capabilities: ['git-clone', 'git-push'],
     rationale:
       "DeepTraQ's own setup guide asks for repository read and repository write (Repository Access: Read and Write); read is listed explicitly because write does not include it.",
   },
@@ -34,9 +39,11 @@ const DEFINITIONS: readonly PresetDef[] = [
     label: 'CI pipelines (run pipelines, post build status)',
     integration: 'CI',
     scopes: [s('read', 'repository'), s('read', 'pipeline'), s('write', 'pipeline')],
+    capabilities: ['build-status', 'pipeline-run'],
     rationale:
       'Running a pipeline needs read+write:pipeline; posting a commit build status needs only read:repository, so no repository write is granted.',
-    aliases: ['pipelines', 'build', 'jenkins'],
+    // Not Jenkins: it discovers pull requests and registers webhooks, and runs no Bitbucket pipelines.
+    aliases: ['pipelines', 'build'],
   },
   {
     id: 'renovate',
@@ -52,6 +59,7 @@ const DEFINITIONS: readonly PresetDef[] = [
       s('write', 'issue'),
       s('read', 'workspace'),
     ],
+    capabilities: ['git-clone', 'git-push', 'pr-create', 'issue-write', 'user-read', 'workspace-read'],
     rationale:
       "Renovate's documented set: it pushes branches (repository write), opens PRs (pull request write), keeps its dependency dashboard issue (issue write) and reads the user and workspace.",
   },
@@ -67,6 +75,7 @@ const DEFINITIONS: readonly PresetDef[] = [
       s('read', 'webhook'),
       s('write', 'webhook'),
     ],
+    capabilities: ['repo-read', 'pr-read', 'pr-comment', 'workspace-read', 'user-read', 'webhooks'],
     rationale:
       'Commenting on a PR needs only read:pullrequest, so no write:pullrequest; read+write:webhook (as LiveReview documents) lets the bot register the webhook that tells it about new PRs.',
     aliases: ['livereview', 'review', 'code review'],
@@ -76,15 +85,60 @@ const DEFINITIONS: readonly PresetDef[] = [
     label: 'Read-only indexing (e.g. Onyx)',
     integration: 'Indexing',
     scopes: [s('read', 'project'), s('read', 'repository'), s('read', 'pullrequest')],
+    capabilities: ['project-read', 'repo-read', 'pr-read'],
     rationale:
       "Onyx's documented read-only set: it only lists projects, reads repositories and indexes pull requests, so it gets no write scope at all.",
     aliases: ['onyx', 'search'],
+  },
+  {
+    id: 'kibana',
+    label: 'Elastic Kibana Bitbucket connector',
+    integration: 'Kibana',
+    scopes: [
+      s('read', 'repository'),
+      s('write', 'repository'),
+      s('read', 'pullrequest'),
+      s('write', 'pullrequest'),
+      s('read', 'pipeline'),
+      s('write', 'pipeline'),
+    ],
+    capabilities: ['repo-read', 'branch-create', 'branch-delete', 'pr-read', 'pr-comment', 'pr-create', 'pr-approve-merge', 'build-status', 'pipeline-read', 'pipeline-run'],
+    rationale:
+      "Elastic's documented set: the connector opens, comments on, approves and merges pull requests, creates and deletes branches, posts build statuses and runs and stops pipelines.",
+    aliases: ['elastic', 'kibana connector'],
+  },
+  {
+    id: 'infrakitchen',
+    label: 'InfraKitchen (read-only)',
+    integration: 'InfraKitchen',
+    scopes: [s('read', 'project'), s('read', 'repository'), s('read', 'user'), s('read', 'workspace')],
+    capabilities: ['project-read', 'repo-read', 'user-read', 'workspace-read'],
+    rationale:
+      "InfraKitchen's documented read-only set: it lists projects and repositories and reads the user and workspace; choose the pull-request preset only if it should open PRs.",
+  },
+  {
+    id: 'infrakitchen-prs',
+    label: 'InfraKitchen (opens pull requests)',
+    integration: 'InfraKitchen',
+    scopes: [
+      s('read', 'project'),
+      s('read', 'repository'),
+      s('write', 'repository'),
+      s('read', 'user'),
+      s('read', 'workspace'),
+      s('read', 'pullrequest'),
+      s('write', 'pullrequest'),
+    ],
+    capabilities: ['project-read', 'repo-read', 'user-read', 'workspace-read', 'git-push', 'pr-create'],
+    rationale:
+      "InfraKitchen's read-only set plus what its docs add to open pull requests: write:repository to push the branch and read+write:pullrequest to open the PR.",
   },
   {
     id: CUSTOM_PRESET_ID,
     label: 'Custom (choose scopes yourself)',
     integration: 'Custom',
     scopes: [],
+    capabilities: [],
     rationale: 'No scopes pre-selected: pick only what the integration documents it needs.',
   },
 ];

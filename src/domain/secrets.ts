@@ -1,5 +1,6 @@
 /**
- * Detection and redaction of secret values (Atlassian API tokens, Slack tokens) in text
+ * Detection and redaction of secret values (Atlassian API tokens, Bitbucket access tokens
+ * and app passwords, Slack tokens) in text
  * that users type or that we are about to log. The bot must never store, log or echo a
  * token value, so anything that looks like one is replaced before it goes anywhere.
  */
@@ -11,11 +12,17 @@ export const REDACTED = '[REDACTED]';
  * Patterns for secret values. Atlassian API tokens start with `ATATT3`; gitleaks pins the
  * length at 186 but Atlassian says the length varies, so we match the prefix and any run
  * of at least 10 token characters after it (scopes.md: "match the prefix, not the length").
+ * Bitbucket repository/project/workspace access tokens start with `ATCTT3` and app passwords
+ * with `ATBB` (Atlassian's answer on token prefixes, see
+ * ../shared/reference/atlassian/admin-api-tokens.md). `ATBB` is short and could begin an
+ * ordinary upper-case word, so it needs a longer tail (app passwords are about 36 characters).
  * Slack tokens: xoxb/xoxp/xoxa/xoxo/xoxs/xoxr, plus app-level `xapp-` tokens which the bot
  * itself is configured with.
  */
 const SECRET_PATTERNS: readonly RegExp[] = [
   /ATATT3[A-Za-z0-9_\-=]{10,}/g,
+  /ATCTT3[A-Za-z0-9_\-=]{10,}/g,
+  /ATBB[A-Za-z0-9_\-=]{20,}/g,
   /xox[abposr]-[A-Za-z0-9-]{10,}/g,
   /xapp-\d+-[A-Za-z0-9-]{10,}/g,
 ];
@@ -29,6 +36,23 @@ export function findSecretLikeValues(text: string): string[] {
     }
   }
   return found.sort((a, b) => a.index - b.index).map((f) => f.value);
+}
+
+/** Which kind of credential a secret-looking value is. */
+export type CredentialKind = 'atlassian-api-token' | 'bitbucket-access-token' | 'bitbucket-app-password' | 'slack-token';
+
+/**
+ * The kind of every Atlassian or Bitbucket credential in `text`, in order of appearance (Slack
+ * tokens left out: the leak guard warns about credentials that reach Bitbucket). The values
+ * themselves are not returned, so a caller cannot keep them by accident.
+ */
+export function findBitbucketCredentials(text: string): CredentialKind[] {
+  return findSecretLikeValues(text).flatMap((value): CredentialKind[] => {
+    if (value.startsWith('ATATT3')) return ['atlassian-api-token'];
+    if (value.startsWith('ATCTT3')) return ['bitbucket-access-token'];
+    if (value.startsWith('ATBB')) return ['bitbucket-app-password'];
+    return [];
+  });
 }
 
 /** True when `text` contains at least one secret-looking value. */
@@ -114,8 +138,8 @@ function walk(value: unknown, seen: WeakSet<object>, depth: number): unknown {
 const LONG_RUN = /^[A-Za-z0-9_\-=+/]{32,}$/;
 
 /**
- * True when a proposed token *name* is probably a secret: it contains an Atlassian/Slack
- * token, or one of its words is a long high-entropy run (≥ 32 characters of token
+ * True when a proposed token *name* is probably a secret: it contains an Atlassian, Bitbucket
+ * or Slack token, or one of its words is a long high-entropy run (≥ 32 characters of token
  * characters mixing letters and digits, with random-looking segments). Long descriptive
  * names such as "deeptraq-bitbucket-integration-production-2026" are not flagged.
  */

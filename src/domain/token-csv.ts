@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { addDays, isIsoDate, todayIn } from './dates.js';
 import { MAX_EXPIRY_DAYS } from './limits.js';
 import { REQUEST_ID, TOKEN_ID, tokenIdForImport } from './record-ids.js';
-import { findScope, missingReadScopes, sortScopes } from './scopes.js';
+import { assessScopes, type ScopeNotice } from './scope-checks.js';
 import { containsSecret } from './secrets.js';
 import type { TokenEvent, TokenRecord, TokenStatus } from './types.js';
 import { checkName, checkPurpose, checkWorkspace, echo } from './validation.js';
@@ -85,16 +85,19 @@ function rowSchema(today: string, nowMs: number) {
     id: optionalText(z.string().regex(TOKEN_ID, 'must be a token id such as tabcdefghijklmnop (t and 16 of a-z, 2-7), or empty').optional()),
     owner_id: z.string().trim().regex(/^[UW][A-Z0-9]{1,20}$/, 'must be the owner\'s Slack user id, such as U0123ABCD'),
     name: z.string().trim().min(1, 'is required').superRefine(fromCheck(checkName)),
+    // Judged exactly as the record modal judges them (scope-checks.ts), so both accept the same sets.
     scopes: z
       .string()
-      .transform((v) => v.split(/[\s,]+/).filter(Boolean))
-      .superRefine((names, ctx) => {
-        const unknown = names.filter((n) => !findScope(n));
+      .transform((v) => assessScopes(v.split(/[\s,]+/).filter(Boolean)))
+      .superRefine((assessment, ctx) => {
+        const { unknown } = assessment;
         if (unknown.length > 0) {
-          ctx.addIssue({ code: 'custom', message: `unknown scope ${unknown.map((u) => `"${echo(u)}"`).join(', ')}: use exact names such as read:repository:bitbucket` });
-        } else if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'is required: list the token\'s scopes separated by spaces or commas' });
-      })
-      .transform((names) => sortScopes(names)),
+          const hints = unknown.flatMap((u) => (u.hint ? [u.hint] : []));
+          const advice = hints.length > 0 ? hints.join('; ') : 'use exact names such as read:repository:bitbucket';
+          ctx.addIssue({ code: 'custom', message: `unknown scope ${unknown.map((u) => `"${echo(u.name)}"`).join(', ')}: ${advice}` });
+        } else if (assessment.scopes.length === 0) ctx.addIssue({ code: 'custom', message: 'is required: list the token\'s scopes separated by spaces or commas' });
+        else if (assessment.permissionError) ctx.addIssue({ code: 'custom', message: assessment.permissionError });
+      }),
     expires_on: z
       .string()
       .trim()
@@ -133,9 +136,10 @@ export interface ParsedRow {
 /**
  * Validates one data row (cells keyed by column) found at `line`. Every cell is checked for
  * token values first; such a cell is reported without its value and not validated further.
- * A write scope without its read scope is a warning, not an error: the inventory records
- * tokens that exist, and knowing about a badly scoped token beats not knowing about it.
- * Without a status column, a token whose expiry has passed is imported as `expired`.
+ * Scopes are accepted exactly when the record modal accepts them (scope-checks.ts); a write
+ * scope without its read scope is a warning naming what the token lacks, not an error, since
+ * Atlassian issues such tokens. Without a status column, a token whose expiry has passed is
+ * imported as `expired`.
  */
 export function parseImportRow(cells: Readonly<Record<string, string>>, line: number, now: Date): ParsedRow | { issues: RowIssue[] } {
   const issues: RowIssue[] = [];
@@ -161,7 +165,7 @@ export function parseImportRow(cells: Readonly<Record<string, string>>, line: nu
     id: row.id ?? tokenIdForImport([row.owner_id, row.name, row.workspace ?? '', row.expires_on]),
     ownerId: row.owner_id,
     name: row.name,
-    scopes: row.scopes,
+    scopes: row.scopes.scopes,
     expiresOn: row.expires_on,
     createdAt: row.created_at ?? now.getTime(),
     status: row.status ?? (row.expires_on < today ? 'expired' : 'active'),
@@ -169,11 +173,7 @@ export function parseImportRow(cells: Readonly<Record<string, string>>, line: nu
   if (row.workspace) token.workspace = row.workspace;
   if (row.purpose) token.purpose = row.purpose;
   if (row.request_id) token.requestId = row.request_id;
-  const warnings = missingReadScopes(token.scopes).map(({ scope, needs }) => ({
-    line,
-    column: 'scopes',
-    message: `${scope} without ${needs}: Bitbucket scopes do not imply each other, so this token probably cannot read what it writes`,
-  }));
+  const warnings = row.scopes.notices.map((notice: ScopeNotice) => ({ line, column: 'scopes', message: notice.message }));
   return { token, warnings };
 }
 

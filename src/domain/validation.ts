@@ -3,6 +3,10 @@
  * tamper with, so every field may be missing, null or of the wrong type; the result is
  * either a clean {@link RequestInput} or one clear, human message per field (shown next to
  * the field by `response_action: errors`). Never throws on bad input.
+ *
+ * Scopes are judged by scope-checks.ts, the same judgement the record modal and the CSV
+ * import use: a write scope without its read scope is accepted with a notice (`notices` on
+ * the ok result), not refused.
  */
 import { z } from 'zod';
 import { addDays, daysBetween, formatLongDate, isIsoDate, todayIn } from './dates.js';
@@ -15,7 +19,7 @@ import {
   WORKSPACE_MAX,
 } from './limits.js';
 import { CUSTOM_PRESET_ID, findPreset } from './presets.js';
-import { findScope, missingReadScopes, sortScopes } from './scopes.js';
+import { assessScopes, type ScopeNotice } from './scope-checks.js';
 import { containsSecret, looksLikeSecretName, redactSecrets } from './secrets.js';
 import type { RequestInput } from './types.js';
 
@@ -34,9 +38,15 @@ export interface RawRequestFields {
   purpose?: string | null;
 }
 
-/** Outcome of {@link validateRequest}. */
+export type { ScopeNotice } from './scope-checks.js';
+
+/**
+ * Outcome of {@link validateRequest}. `notices` (present only when there are some) are not
+ * errors: the request is valid, but the user should see them, e.g. a write scope without its
+ * read scope and the capabilities the token will lack because of it.
+ */
 export type ValidationResult =
-  | { ok: true; value: RequestInput }
+  | { ok: true; value: RequestInput; notices?: ScopeNotice[] }
   | { ok: false; errors: Partial<Record<RequestField, string>> };
 
 /** Clock and zone used to decide what "today" is for the requester. */
@@ -116,7 +126,7 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
   const value: RequestInput = { presetId, name, expiresOn, scopes: scopeCheck.scopes };
   if (workspace !== undefined) value.workspace = workspace;
   if (purpose !== undefined) value.purpose = purpose;
-  return { ok: true, value };
+  return { ok: true, value, ...withNotices(scopeCheck.notices) };
 }
 
 /** Name, expiry, scopes and workspace: the fields a request and a recorded token share. */
@@ -187,43 +197,31 @@ export function checkExpiry(expiresOn: string, ctx: ValidationContext, minDays =
   return undefined;
 }
 
-function checkScopes(rawScopes: readonly unknown[]): { scopes: string[] } | { error: string } {
+function checkScopes(rawScopes: readonly unknown[]): { scopes: string[]; notices: ScopeNotice[] } | { error: string } {
   const names: string[] = [];
-  const unknown: string[] = [];
   for (const item of rawScopes) {
     // null/undefined holes are dropped; any other non-string is a tampered value to report.
     if (item === null || item === undefined) continue;
-    const text = typeof item === 'string' ? item.trim() : String(item);
-    if (text === '') continue;
-    if (findScope(text)) names.push(text);
-    else unknown.push(text);
+    names.push(typeof item === 'string' ? item.trim() : String(item));
   }
-
-  const first = unknown[0];
+  const assessment = assessScopes(names);
+  const first = assessment.unknown[0];
   if (first !== undefined) {
-    const more = new Set(unknown).size - 1;
-    return { error: `Unknown scope: ${echo(first)}${more > 0 ? ` (and ${more} more)` : ''}` };
+    const more = assessment.unknown.length - 1;
+    // A hint only ever names catalogue scopes and a short known legacy name, never raw input.
+    const detail = first.hint ? `: ${first.hint}` : '';
+    return { error: `Unknown scope: ${echo(first.name)}${detail}${more > 0 ? ` (and ${more} more)` : ''}` };
   }
-  if (names.length === 0) {
+  if (assessment.scopes.length === 0) {
     return { error: 'Choose at least one scope. Start from a preset if you are unsure which ones you need.' };
   }
-
-  const scopes = sortScopes(names); // also merges duplicates
-  const missing = missingReadScopes(scopes);
-  if (missing.length > 0) {
-    const writes = joinList(missing.map((m) => m.scope));
-    const reads = joinList(missing.map((m) => m.needs));
-    const verb = missing.length === 1 ? 'does' : 'do';
-    return {
-      error: `${writes} ${verb} not include read access: add ${reads} too (Bitbucket scopes do not imply each other).`,
-    };
-  }
-  return { scopes };
+  if (assessment.permissionError) return { error: assessment.permissionError };
+  return { scopes: assessment.scopes, notices: assessment.notices };
 }
 
-function joinList(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+/** `{ notices }` when there are any, else nothing: results without notices keep their old shape. */
+function withNotices(notices: readonly ScopeNotice[]): { notices?: ScopeNotice[] } {
+  return notices.length > 0 ? { notices: [...notices] } : {};
 }
 
 /** The error to show for a workspace ID, or undefined when it is fine. */
@@ -260,14 +258,16 @@ export interface RecordedTokenInput {
   workspace?: string;
 }
 
+/** Outcome of {@link validateRecordedToken}; `notices` as in {@link ValidationResult}. */
 export type RecordValidationResult =
-  | { ok: true; value: RecordedTokenInput }
+  | { ok: true; value: RecordedTokenInput; notices?: ScopeNotice[] }
   | { ok: false; errors: Partial<Record<RecordField, string>> };
 
 /**
  * Validates the form that records a token created outside the bot. The same rules as a
  * request, except the expiry: the token already exists, so any day from today to 365 days
  * ahead is fine (past dates are refused: an expired token needs replacing, not reminders).
+ * Scopes: every combination Atlassian issues is accepted, exactly as the CSV import does.
  */
 export function validateRecordedToken(
   raw: Pick<RawRequestFields, RecordField>,
@@ -279,5 +279,5 @@ export function validateRecordedToken(
   // The token exists already: an expiry of today is fine.
   const { name, expiresOn, scopeCheck, workspace } = checkTokenFields(f, ctx, 0, errors);
   if (Object.keys(errors).length > 0 || !('scopes' in scopeCheck)) return { ok: false, errors };
-  return { ok: true, value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}) } };
+  return { ok: true, value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}) }, ...withNotices(scopeCheck.notices) };
 }

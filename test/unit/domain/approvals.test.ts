@@ -58,6 +58,12 @@ describe('checkNarrowedScopes', () => {
     expect(checkNarrowedScopes(request.scopes, ['read:repository:bitbucket', 'read:repository:bitbucket'])).toEqual({ scopes: ['read:repository:bitbucket'] });
   });
 
+  it('keeps permission scopes with their admin scope, and approves a write alone when that is what was asked', () => {
+    const asked = ['admin:repository:bitbucket', 'write:permission:bitbucket', 'write:pipeline:bitbucket'];
+    expect(checkNarrowedScopes(asked, ['write:permission:bitbucket'])).toEqual({ error: expect.stringContaining('only works together with admin:repository:bitbucket') });
+    expect(checkNarrowedScopes(asked, ['write:pipeline:bitbucket'])).toEqual({ scopes: ['write:pipeline:bitbucket'] });
+  });
+
   it('never echoes a selected value that is not a scope (found by the approval-modal fuzz)', () => {
     const token = `ATATT3${'x'.repeat(40)}`;
     const result = checkNarrowedScopes(request.scopes, ['read:repository:bitbucket', token, 'y'.repeat(20_000), 'delete:repository:bitbucket']);

@@ -9,12 +9,13 @@ import {
   suggestTokenName,
 } from '../../../src/domain/presets.js';
 import { findScope, isKnownScope, missingReadScopes, sortScopes } from '../../../src/domain/scopes.js';
+import { adviseScopes, findCapability } from '../../../src/domain/capabilities.js';
 
 describe('presets', () => {
   it('have unique short ids without colons', () => {
     const ids = PRESETS.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(['deeptraq', 'ci', 'renovate', 'pr-review', 'indexing', 'custom']);
+    expect(ids).toEqual(['deeptraq', 'ci', 'renovate', 'pr-review', 'indexing', 'kibana', 'infrakitchen', 'infrakitchen-prs', 'custom']);
     for (const id of ids) {
       expect(id).not.toContain(':');
       expect(id.length).toBeLessThanOrEqual(20);
@@ -28,6 +29,11 @@ describe('presets', () => {
     expect(p.label.length).toBeLessThanOrEqual(75);
     expect(p.rationale.length).toBeGreaterThan(10);
     expect(p.scopes).toEqual(sortScopes(p.scopes));
+  });
+
+  it.each(PRESETS.map((p) => [p.id, p] as const))('%s has exactly the scopes the advisor derives from its capabilities', (_id, p) => {
+    for (const id of p.capabilities) expect(findCapability(id), id).toBeDefined();
+    expect([...p.scopes].sort()).toEqual(adviseScopes(p.capabilities));
   });
 
   it('no preset grants admin or delete scopes', () => {
@@ -48,6 +54,25 @@ describe('presets', () => {
     expect(findPreset('ci')?.scopes).not.toContain('write:repository:bitbucket');
     expect(findPreset('renovate')?.scopes).toHaveLength(8);
     expect(findPreset('pr-review')?.scopes).not.toContain('write:pullrequest:bitbucket');
+    // scopes.md, "Integrations and their documented API-token scopes".
+    expect(findPreset('kibana')?.scopes).toEqual([
+      'read:repository:bitbucket',
+      'write:repository:bitbucket',
+      'read:pullrequest:bitbucket',
+      'write:pullrequest:bitbucket',
+      'read:pipeline:bitbucket',
+      'write:pipeline:bitbucket',
+    ]);
+    expect(findPreset('infrakitchen')?.scopes).toEqual(['read:repository:bitbucket', 'read:project:bitbucket', 'read:workspace:bitbucket', 'read:user:bitbucket']);
+    expect(findPreset('infrakitchen-prs')?.scopes).toEqual([
+      'read:repository:bitbucket',
+      'write:repository:bitbucket',
+      'read:pullrequest:bitbucket',
+      'write:pullrequest:bitbucket',
+      'read:project:bitbucket',
+      'read:workspace:bitbucket',
+      'read:user:bitbucket',
+    ]);
     expect(findPreset(CUSTOM_PRESET_ID)?.scopes).toEqual([]);
     expect(findPreset(CUSTOM_PRESET_ID)?.integration).toBe('Custom');
     expect(DEFAULT_PRESET_ID).toBe('custom');
@@ -68,6 +93,12 @@ describe('presets', () => {
     expect(matchPreset('pr-review')?.id).toBe('pr-review');
     expect(matchPreset('Onyx')?.id).toBe('indexing');
     expect(matchPreset('CI')?.id).toBe('ci');
+    // Jenkins discovers pull requests and registers webhooks; it runs no Bitbucket pipelines.
+    expect(matchPreset('jenkins')).toBeUndefined();
+    expect(matchPreset('Elastic')?.id).toBe('kibana');
+    expect(matchPreset('kibana')?.id).toBe('kibana');
+    // The least-privileged InfraKitchen preset comes first.
+    expect(matchPreset('InfraKitchen')?.id).toBe('infrakitchen');
     expect(matchPreset('custom')?.id).toBe('custom');
     expect(matchPreset('')).toBeUndefined();
     expect(matchPreset('something else')).toBeUndefined();

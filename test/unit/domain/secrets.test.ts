@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
   REDACTED,
   containsSecret,
+  findBitbucketCredentials,
   findSecretLikeValues,
   looksLikeSecretName,
   redactDeep,
@@ -11,8 +13,37 @@ import {
 const ATL = 'ATATT3xFfGF0' + 'a1B2c3D4e5F6g7H8i9J0_-=kLmN'.repeat(6);
 const SHORT_ATL = 'ATATT3abcdefghij12';
 const SLACK = 'xoxb-' + '1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx';
+// Built at run time: no token-shaped literal in the repository.
+const ACCESS = 'ATCTT3' + 'xFfGN0' + 'q7W2e9R4t1Y6u3I8o5P0'.repeat(5);
+const APP_PASSWORD = 'ATBB' + 'k3J9m2N8b7V6c5X4z1L0'.repeat(1) + '9F3A1C2D';
 
 describe('secret detection', () => {
+  it('finds Bitbucket access tokens and app passwords, and says which kind each is', () => {
+    expect(findSecretLikeValues(`a ${ACCESS} b ${APP_PASSWORD} c ${ATL}`)).toEqual([ACCESS, APP_PASSWORD, ATL]);
+    expect(findBitbucketCredentials(`a ${ACCESS} b ${APP_PASSWORD} c ${ATL} ${SLACK}`)).toEqual(['bitbucket-access-token', 'bitbucket-app-password', 'atlassian-api-token']);
+    expect(redactSecrets(`pw=${APP_PASSWORD};t=${ACCESS}`)).toBe(`pw=${REDACTED};t=${REDACTED}`);
+    expect(redactDeep({ headers: { authorization: `Basic ${APP_PASSWORD}` } })).toEqual({ headers: { authorization: `Basic ${REDACTED}` } });
+    expect(looksLikeSecretName(`ci ${ACCESS}`)).toBe(true);
+    // Short upper-case words that merely start like a prefix are not secrets.
+    expect(containsSecret('ATBBQ grill, ATCTT3 and ATBB-1234')).toBe(false);
+  });
+
+  it('does not flag ordinary words, ids, scope names or dates (property)', () => {
+    const word = fc.stringMatching(/^[A-Za-z][a-z]{0,15}$/);
+    const slackId = fc.stringMatching(/^[UCW][A-Z0-9]{8,10}$/);
+    const recordId = fc.stringMatching(/^[tr][a-z2-7]{16}$/);
+    const upperWord = fc.stringMatching(/^AT[A-Z]{0,12}$/);
+    const scope = fc.constantFrom('read:repository:bitbucket', 'write:pullrequest:bitbucket', 'admin:project:bitbucket');
+    const text = fc.array(fc.oneof(word, slackId, recordId, upperWord, scope, fc.uuid(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())), { maxLength: 12 }).map((parts) => parts.join(' '));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(findSecretLikeValues(t)).toEqual([]);
+        expect(redactSecrets(t)).toBe(t);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('finds Atlassian tokens by prefix, whatever the length', () => {
     expect(findSecretLikeValues(`token ${ATL} end`)).toEqual([ATL]);
     expect(findSecretLikeValues(`x=${SHORT_ATL}`)).toEqual([SHORT_ATL]);

@@ -21,6 +21,27 @@ describe('token CSV rows', () => {
     expect(parseImportRow({ ...row, expires_on: '2027-09-02' }, 2, now)).toEqual({ issues: [expect.objectContaining({ line: 2, column: 'expires_on' })] });
   });
 
+  it('hints at new scope names, refuses lonely permission scopes and warns about write without read', () => {
+    expect(parseImportRow({ ...row, scopes: 'repository pullrequest:write' }, 3, now)).toEqual({
+      issues: [
+        {
+          line: 3,
+          column: 'scopes',
+          message:
+            'unknown scope "repository", "pullrequest:write": "repository" is an app-password scope name; API tokens use read:repository:bitbucket instead; "pullrequest:write" is an app-password scope name; API tokens use read:pullrequest:bitbucket and write:pullrequest:bitbucket instead',
+        },
+      ],
+    });
+    expect(parseImportRow({ ...row, scopes: 'read:wiki:bitbucket' }, 3, now)).toEqual({
+      issues: [{ line: 3, column: 'scopes', message: 'unknown scope "read:wiki:bitbucket": use exact names such as read:repository:bitbucket' }],
+    });
+    expect(parseImportRow({ ...row, scopes: 'read:repository:bitbucket,delete:permission:bitbucket' }, 4, now)).toEqual({
+      issues: [{ line: 4, column: 'scopes', message: expect.stringContaining('delete:permission:bitbucket only works together with admin:repository:bitbucket') }],
+    });
+    const stop = parseImportRow({ ...row, scopes: 'write:pipeline:bitbucket' }, 5, now);
+    expect(stop).toMatchObject({ token: { scopes: ['write:pipeline:bitbucket'] }, warnings: [{ line: 5, column: 'scopes', message: expect.stringMatching(/^write:pipeline:bitbucket without read:pipeline:bitbucket: the token lacks "Read pipelines, steps and logs"/) }] });
+  });
+
   it('refuses a created_at in the future and a header with a token in it, without echoing it', () => {
     expect(parseImportRow({ ...row, created_at: '2026-09-02' }, 3, now)).toEqual({ issues: [{ line: 3, column: 'created_at', message: 'cannot be in the future' }] });
     const secret = `xoxb-${'1234567890'.repeat(3)}`;

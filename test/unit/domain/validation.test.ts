@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseImportRow } from '../../../src/domain/token-csv.js';
 import {
   DEFAULT_EXPIRY_DAYS,
   MAX_EXPIRY_DAYS,
@@ -170,15 +172,44 @@ describe('validateRequest', () => {
       const error = errorsOf({ ...good, scopes: ['ATATT3' + 'a1'.repeat(30)] }).scopes;
       expect(error).toBe('Unknown scope: [REDACTED]');
     });
-    it('names the read scope a write scope needs', () => {
-      expect(errorsOf({ ...good, scopes: [WR] }).scopes).toBe(
-        'write:repository:bitbucket does not include read access: add read:repository:bitbucket too (Bitbucket scopes do not imply each other).',
+    it('accepts a write scope without its read scope, with a notice naming what the token lacks', () => {
+      const result = validateRequest({ ...good, scopes: ['write:pipeline:bitbucket'] }, ctx);
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.value.scopes).toEqual(['write:pipeline:bitbucket']);
+      expect(result.notices).toEqual([
+        {
+          scope: 'write:pipeline:bitbucket',
+          needs: 'read:pipeline:bitbucket',
+          lacks: ['Read pipelines, steps and logs', 'Run and stop pipelines', 'Read deployments and environments'],
+          message: expect.stringMatching(/^write:pipeline:bitbucket without read:pipeline:bitbucket: the token lacks "Read pipelines, steps and logs", "Run and stop pipelines"/),
+        },
+      ]);
+      // One notice per write scope missing its read scope, in catalogue order.
+      const two = validateRequest({ ...good, scopes: ['write:pullrequest:bitbucket', WR] }, ctx);
+      expect(two.ok && two.notices?.map((n) => n.needs)).toEqual([RR, 'read:pullrequest:bitbucket']);
+      expect(two.ok && two.notices?.[1]?.lacks).toContain('Approve / merge pull requests');
+    });
+    it('has no notices key when the scopes are complete', () => {
+      expect(validateRequest(good, ctx)).not.toHaveProperty('notices');
+    });
+    it('refuses permission scopes without admin:repository or admin:project', () => {
+      expect(errorsOf({ ...good, scopes: [RR, 'write:permission:bitbucket'] }).scopes).toBe(
+        'write:permission:bitbucket only works together with admin:repository:bitbucket or admin:project:bitbucket: add the admin scope for what it manages, or remove it.',
       );
-      expect(
-        errorsOf({ ...good, scopes: ['write:pullrequest:bitbucket', WR, 'write:permission:bitbucket'] }).scopes,
-      ).toBe(
-        'write:repository:bitbucket and write:pullrequest:bitbucket do not include read access: add read:repository:bitbucket and read:pullrequest:bitbucket too (Bitbucket scopes do not imply each other).',
+      expect(errorsOf({ ...good, scopes: ['write:permission:bitbucket', 'delete:permission:bitbucket'] }).scopes).toMatch(
+        /^write:permission:bitbucket and delete:permission:bitbucket only work together with/,
       );
+      expect(validateRequest({ ...good, scopes: ['admin:project:bitbucket', 'delete:permission:bitbucket'] }, ctx).ok).toBe(true);
+    });
+    it('names the new scopes for an app-password scope name, and the suffix for a bare one', () => {
+      expect(errorsOf({ ...good, scopes: ['pullrequest:write'] }).scopes).toBe(
+        'Unknown scope: pullrequest:write: "pullrequest:write" is an app-password scope name; API tokens use read:pullrequest:bitbucket and write:pullrequest:bitbucket instead',
+      );
+      expect(errorsOf({ ...good, scopes: ['repository', 'x'] }).scopes).toBe(
+        'Unknown scope: repository: "repository" is an app-password scope name; API tokens use read:repository:bitbucket instead (and 1 more)',
+      );
+      expect(errorsOf({ ...good, scopes: ['read:repository'] }).scopes).toBe('Unknown scope: read:repository: "read:repository" needs its suffix: read:repository:bitbucket');
     });
     it('does not require read for admin, delete or permission scopes', () => {
       const r = validateRequest(
@@ -206,7 +237,7 @@ describe('validateRequest', () => {
   });
 
   it('gives one message per failing field, all at once', () => {
-    const errors = errorsOf({ name: '', expiresOn: '2020-01-01', scopes: [WR], workspace: 'A B', purpose: 'x'.repeat(4000) });
+    const errors = errorsOf({ name: '', expiresOn: '2020-01-01', scopes: ['delete:permission:bitbucket'], workspace: 'A B', purpose: 'x'.repeat(4000) });
     expect(Object.keys(errors).sort()).toEqual(['expiresOn', 'name', 'purpose', 'scopes', 'workspace']);
     for (const message of Object.values(errors)) expect(typeof message).toBe('string');
   });
@@ -237,4 +268,34 @@ describe('validateRecordedToken', () => {
     expect(JSON.stringify(result.errors)).not.toContain('ATATT3');
     expect(result.errors.name).toMatch(/token value/);
   });
+
+  it('accepts every combination Atlassian issues, as the CSV import does', () => {
+    const writeOnly = validateRecordedToken({ ...ok, scopes: ['write:pipeline:bitbucket', 'admin:repository:bitbucket', 'write:ssh-key:bitbucket'] }, ctx);
+    expect(writeOnly).toMatchObject({ ok: true, value: { scopes: ['admin:repository:bitbucket', 'write:pipeline:bitbucket', 'write:ssh-key:bitbucket'] } });
+    expect(writeOnly.ok && writeOnly.notices?.map((n) => n.scope)).toEqual(['write:pipeline:bitbucket', 'write:ssh-key:bitbucket']);
+    const lonely = validateRecordedToken({ ...ok, scopes: ['write:permission:bitbucket'] }, ctx);
+    expect(lonely.ok === false && lonely.errors.scopes).toMatch(/only works together with admin:repository:bitbucket or admin:project:bitbucket/);
+  });
+
+  it('hints at the new scopes for legacy app-password names', () => {
+    const legacy = validateRecordedToken({ ...ok, scopes: ['pipeline:variable'] }, ctx);
+    expect(legacy.ok === false && legacy.errors.scopes).toBe('Unknown scope: pipeline:variable: "pipeline:variable" is an app-password scope name; API tokens use admin:pipeline:bitbucket instead');
+  });
+
+  it('accepts and refuses exactly the scope sets the CSV import accepts and refuses', () => {
+    const names = ['read:repository:bitbucket', 'write:repository:bitbucket', 'write:pipeline:bitbucket', 'write:permission:bitbucket', 'delete:permission:bitbucket', 'admin:project:bitbucket', 'admin:repository:bitbucket', 'write:ssh-key:bitbucket', 'repository:write', 'read:issue', 'bogus'];
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.constantFrom(...names), { minLength: 0, maxLength: 5 }), (scopes) => {
+        const modal = validateRecordedToken({ ...ok, scopes }, ctx);
+        const csv = parseImportRow({ owner_id: 'U01ALICE', name: ok.name, scopes: scopes.join(' '), expires_on: ok.expiresOn }, 2, now);
+        expect('token' in csv).toBe(modal.ok);
+        if (modal.ok && 'token' in csv) {
+          expect(csv.token.scopes).toEqual(modal.value.scopes);
+          expect(csv.warnings.map((w) => w.message)).toEqual((modal.notices ?? []).map((n) => n.message));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
+
