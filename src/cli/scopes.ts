@@ -100,22 +100,25 @@ function runList(json: boolean, io: CliIo): number {
       io.out(`  ${c.label} [${c.id}]\n`);
       io.out(`      scopes: ${capabilityScopes(c).join(' ')}\n`);
       const backing = c.git ? [`${c.git.commands} (not in the spec: Atlassian's git documentation)`] : capabilityOperations(c).map(operationKey);
-      backing.forEach((line, i) => io.out(`      ${i === 0 ? 'from:' : '     '} ${line}\n`));
+      for (const [i, line] of backing.entries()) io.out(`      ${i === 0 ? 'from:' : '     '} ${line}\n`);
     }
   }
   return 0;
 }
 
+const parseScopesArgs = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, explain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+
 /** Runs one CLI invocation; returns the exit code. Exported for tests. */
 export function runScopesCli(argv: string[], io: CliIo = processIo): number {
   try {
-    let args;
+    let args: ReturnType<typeof parseScopesArgs>;
     try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { json: { type: 'boolean' }, explain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      });
+      args = parseScopesArgs(argv);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
