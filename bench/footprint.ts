@@ -41,7 +41,12 @@ export async function measureFootprint(
     try {
       await sleep(idleMs);
       const memory = await target.memory();
-      samples.push({ readyMs: target.readyMs, spawnToReadyMs: target.spawnToReadyMs, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed });
+      samples.push({
+        readyMs: target.readyMs,
+        spawnToReadyMs: target.spawnToReadyMs,
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+      });
     } finally {
       await target.stop();
     }

@@ -146,7 +146,12 @@ export async function measureInventory(size: number, opts: InventoryOptions): Pr
     const warm = buildInventory(Math.min(size, 1000));
     await importRawPipeline(admin, keys, warm.tokens, warm.events);
     await admin.flushall();
-    await importThroughStore(new TokenStore(appRedis, keys, new RequestStore(appRedis, keys)), warm.tokens, warm.events, opts.concurrency ?? 256);
+    await importThroughStore(
+      new TokenStore(appRedis, keys, new RequestStore(appRedis, keys)),
+      warm.tokens,
+      warm.events,
+      opts.concurrency ?? 256,
+    );
 
     const { tokens, events } = buildInventory(size);
 
@@ -169,9 +174,7 @@ export async function measureInventory(size: number, opts: InventoryOptions): Pr
     const sampleTokenKeysBytes =
       Number(await admin.memory('USAGE', keys.token(sample.id))) + Number(await admin.memory('USAGE', keys.tokenHistory(sample.id)));
 
-    const sweepMs = opts.sweep
-      ? (await opts.sweep({ redisUrl: opts.redisUrl, keyPrefix: INVENTORY_PREFIX, keys, tokens, due })).ms
-      : null;
+    const sweepMs = opts.sweep ? (await opts.sweep({ redisUrl: opts.redisUrl, keyPrefix: INVENTORY_PREFIX, keys, tokens, due })).ms : null;
 
     const importPerSec = (size / importMs) * 1000;
     const rawPipelinePerSec = (size / rawPipelineMs) * 1000;

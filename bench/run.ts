@@ -115,7 +115,14 @@ async function benchAck(plan: Plan, redis: RedisServer, slack: SlackProcess, pro
         for (const target of targets) {
           log(`${target.kind}: ${kind}s at ${rate}/s for ${plan.durationSec} s`);
           await slack.reset();
-          const load = await runLoad({ port: target.port, kind, rate, durationSec: plan.durationSec, signingSecret: SIGNING_SECRET, responseUrl });
+          const load = await runLoad({
+            port: target.port,
+            kind,
+            rate,
+            durationSec: plan.durationSec,
+            signingSecret: SIGNING_SECRET,
+            responseUrl,
+          });
           const viewsOpen = kind === 'command' ? await collectViewsOpen(slack, load.ok) : undefined;
           await drain(slack);
           steps.push({ ...load, target: target.kind, ...(viewsOpen ? { viewsOpen } : {}) });
@@ -216,7 +223,19 @@ function printAck(rows: AckRow[]): void {
   for (const kind of ['command', 'submission'] as AckKind[]) {
     const mine = rows.filter((r) => r.kind === kind);
     if (!mine.length) continue;
-    const header = ['rate/s', 'app ok/s', 'app p50', 'app p99', 'app max', 'base p50', 'base p99', 'base max', 'p99 x base', 'bound', 'failed app/base'];
+    const header = [
+      'rate/s',
+      'app ok/s',
+      'app p50',
+      'app p99',
+      'app max',
+      'base p50',
+      'base p99',
+      'base max',
+      'p99 x base',
+      'bound',
+      'failed app/base',
+    ];
     const extra = kind === 'command' ? ['open p50', 'open p99', 'open max', 'base open p99', 'late>3s'] : [];
     console.log(
       table(
@@ -235,7 +254,13 @@ function printAck(rows: AckRow[]): void {
           Math.round(r.p99Bound * 100) / 100,
           `${r.app.failed}/${r.baseline.failed}`,
           ...(kind === 'command'
-            ? [r.app.viewsOpen?.latency.p50, r.app.viewsOpen?.latency.p99, r.app.viewsOpen?.latency.max, r.baseline.viewsOpen?.latency.p99, r.app.viewsOpen?.laterThan3s]
+            ? [
+                r.app.viewsOpen?.latency.p50,
+                r.app.viewsOpen?.latency.p99,
+                r.app.viewsOpen?.latency.max,
+                r.baseline.viewsOpen?.latency.p99,
+                r.app.viewsOpen?.laterThan3s,
+              ]
             : []),
         ]),
       ),
@@ -320,8 +345,11 @@ async function main(): Promise<void> {
   const out = values.out ?? path.join(BENCH_DIR, values.quick ? 'results-quick.json' : 'results.json');
 
   const machine = machineInfo();
-  console.log(`Bench ${values.quick ? '(quick) ' : ''}${machine.date} on ${machine.cpus}x ${machine.cpuModel}, ${machine.totalMemMiB} MiB, node ${machine.node}, redis ${machine.redis}, commit ${machine.commit}, load ${machine.loadAvgStart.join(' ')}`);
-  if (machine.loadAvgStart[0]! > os.cpus().length * 0.5) console.log('Note: the machine is busy; ratios hold better than absolute figures.');
+  console.log(
+    `Bench ${values.quick ? '(quick) ' : ''}${machine.date} on ${machine.cpus}x ${machine.cpuModel}, ${machine.totalMemMiB} MiB, node ${machine.node}, redis ${machine.redis}, commit ${machine.commit}, load ${machine.loadAvgStart.join(' ')}`,
+  );
+  if (machine.loadAvgStart[0]! > os.cpus().length * 0.5)
+    console.log('Note: the machine is busy; ratios hold better than absolute figures.');
 
   const started = realNow();
   const redis = await startRedisServer();
@@ -345,7 +373,7 @@ async function main(): Promise<void> {
   }
 
   const goals = [
-    ...(((results['ack'] as { goals?: Goal[] } | undefined)?.goals) ?? []),
+    ...((results['ack'] as { goals?: Goal[] } | undefined)?.goals ?? []),
     ...((results['delivery'] as DeliveryResult[] | undefined) ?? []).map((d) => ({
       goal: `delivery (${d.name}): no duplicates, no losses`,
       met: d.duplicates === 0 && d.losses === 0,
@@ -353,7 +381,13 @@ async function main(): Promise<void> {
     })),
   ];
   if (goals.length) {
-    console.log(table('Goals', ['goal', 'met', 'detail'], goals.map((g) => [g.goal, g.met, g.detail])));
+    console.log(
+      table(
+        'Goals',
+        ['goal', 'met', 'detail'],
+        goals.map((g) => [g.goal, g.met, g.detail]),
+      ),
+    );
   }
   machine.loadAvgEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
   results['goals'] = goals;

@@ -38,7 +38,10 @@ export interface SlackProcess {
 
 /** Starts the fake Slack child (trigger_ids never expire; late ones are counted instead). */
 export async function startSlackProcess(): Promise<SlackProcess> {
-  const child = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--child'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   // One request at a time: replies come back in order.
   let chain: Promise<unknown> = Promise.resolve();
   const ask = <T extends Reply['type']>(type: T, send = true): Promise<Extract<Reply, { type: T }>> => {

@@ -40,7 +40,11 @@ export interface TargetOptions {
   cpuProfDir?: string;
 }
 
-function waitFor<T extends TargetMessage['type']>(child: ChildProcess, type: T, timeoutMs: number): Promise<Extract<TargetMessage, { type: T }>> {
+function waitFor<T extends TargetMessage['type']>(
+  child: ChildProcess,
+  type: T,
+  timeoutMs: number,
+): Promise<Extract<TargetMessage, { type: T }>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new Error(`bench target did not send '${type}' within ${timeoutMs} ms`)), timeoutMs);
     const onMessage = (msg: TargetMessage) => {
@@ -79,7 +83,7 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  let ready;
+  let ready: Awaited<ReturnType<typeof waitFor>>;
   try {
     ready = await waitFor(child, 'ready', 30_000);
   } catch (err) {

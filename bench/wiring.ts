@@ -114,7 +114,9 @@ export const appDelivery: DeliveryFactory = async (ctx) => {
       }));
       try {
         for (let i = 0; i < tokens.length; i += 256) {
-          const created = await Promise.all(tokens.slice(i, i + 256).map((t) => store.create(t, { at: now, type: 'imported', by: t.ownerId })));
+          const created = await Promise.all(
+            tokens.slice(i, i + 256).map((t) => store.create(t, { at: now, type: 'imported', by: t.ownerId })),
+          );
           if (created.some((c) => !c)) throw new Error('delivery: a seeded token already existed');
         }
       } finally {

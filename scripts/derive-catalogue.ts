@@ -60,7 +60,8 @@ export function deriveOperations(spec: Spec): DerivedOperation[] {
       const op = item[method] as SpecOperation | undefined;
       if (!op) continue;
       const entries = op['x-atlassian-oauth2-scopes'] ?? [];
-      if (entries.length > 1) throw new Error(`${method.toUpperCase()} ${path} lists ${entries.length} alternative scope sets: the advisor assumes one`);
+      if (entries.length > 1)
+        throw new Error(`${method.toUpperCase()} ${path} lists ${entries.length} alternative scope sets: the advisor assumes one`);
       out.push({
         method: method.toUpperCase(),
         path,
@@ -134,7 +135,9 @@ function main(argv: string[]): number {
     return 1;
   }
   writeFileSync(TABLE_PATH, text);
-  process.stdout.write(`Wrote src/domain/operations.generated.ts (${text.split('\n').filter((l) => l.startsWith('  [')).length} operations).\n`);
+  process.stdout.write(
+    `Wrote src/domain/operations.generated.ts (${text.split('\n').filter((l) => l.startsWith('  [')).length} operations).\n`,
+  );
   return 0;
 }
 

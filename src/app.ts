@@ -116,20 +116,28 @@ export function createBot(options: BotOptions): Bot {
   const tracker = createRequestTracker(metrics);
   const customRoutes = createHealthRoutes({ redis, metrics, isQueueUp: () => jobs.isUp(), isStopping: () => stopping !== undefined });
   const inner = config.slack.socketMode
-    ? { mode: 'socket' as const, receiver: new SocketModeReceiver({ appToken: config.slack.appToken!, logger: boltLogger, customRoutes, installerOptions: { port: config.port } }) }
+    ? {
+        mode: 'socket' as const,
+        receiver: new SocketModeReceiver({
+          appToken: config.slack.appToken!,
+          logger: boltLogger,
+          customRoutes,
+          installerOptions: { port: config.port },
+        }),
+      }
     : {
         mode: 'http' as const,
         path: SLACK_EVENTS_PATH,
         signingSecret: config.slack.signingSecret!,
         now: () => clock.now(),
         receiver: new HTTPReceiver({
-        signingSecret: config.slack.signingSecret!,
-        endpoints: SLACK_EVENTS_PATH,
-        logger: boltLogger,
-        customRoutes,
-        // Ack first, work after: Slack's 3 s clock starts before we see the request.
-        processBeforeResponse: false,
-        processEventErrorHandler: answerUnreadableEvent,
+          signingSecret: config.slack.signingSecret!,
+          endpoints: SLACK_EVENTS_PATH,
+          logger: boltLogger,
+          customRoutes,
+          // Ack first, work after: Slack's 3 s clock starts before we see the request.
+          processBeforeResponse: false,
+          processEventErrorHandler: answerUnreadableEvent,
           ...(options.unhandledRequestTimeoutMs === undefined ? {} : { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMs }),
         }),
       };
@@ -147,7 +155,16 @@ export function createBot(options: BotOptions): Bot {
     clientOptions: listenerClientOptions(slack),
   });
   app.use(createOutcomeCounter(metrics));
-  const home = new HomePublisher({ client: app.client, requests, tokens, users, approvers, adminUserIds: config.adminUserIds, logger, clock });
+  const home = new HomePublisher({
+    client: app.client,
+    requests,
+    tokens,
+    users,
+    approvers,
+    adminUserIds: config.adminUserIds,
+    logger,
+    clock,
+  });
   registerListeners(app, { config, logger, clock, requests, tokens, seenMessages, users, approvers, home, jobs, quickClient });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
@@ -164,7 +181,9 @@ export function createBot(options: BotOptions): Bot {
       await app.init();
       await worker?.start();
       if (config.approvals.policy.mode !== 'none' && !approvers.configured) {
-        logger.warn('approval policy is on but APPROVAL_CHANNEL_ID or approvers are not set: flagged requests will be refused with an explanation');
+        logger.warn(
+          'approval policy is on but APPROVAL_CHANNEL_ID or approvers are not set: flagged requests will be refused with an explanation',
+        );
       }
       await installReminderSweep(jobs, config.reminders.sweepSeconds * 1000);
       // In the background: start-up does not wait on it, and a failure only delays posting.

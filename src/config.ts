@@ -16,7 +16,12 @@ const idList = (prefixes: string, what: string) =>
     .string()
     .trim()
     .default('')
-    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(slackId(prefixes, what)));
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -28,7 +33,10 @@ const positiveNumber = (what: string, fallback: number, opts: { int?: boolean; m
     emptyAsUndefined,
     z.coerce
       .number({ error: `must be a number of ${what}` })
-      .refine((n) => Number.isFinite(n) && n > 0 && (!opts.int || Number.isInteger(n)) && n <= (opts.max ?? 10_000), `must be a number of ${what}`)
+      .refine(
+        (n) => Number.isFinite(n) && n > 0 && (!opts.int || Number.isInteger(n)) && n <= (opts.max ?? 10_000),
+        `must be a number of ${what}`,
+      )
       .default(fallback),
   );
 
@@ -36,60 +44,105 @@ const APPROVAL_MODES = ['all', 'risky', 'none'] as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const envSchema = z
-  .object({
-    SLACK_BOT_TOKEN: z
-      .string({ error: 'is required: the bot token (xoxb-...) from OAuth & Permissions' })
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'is required: the bot token (xoxb-...) from OAuth & Permissions' })
+    .trim()
+    .startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: optional(
+    z
+      .string()
       .trim()
-      .startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
-    SLACK_SIGNING_SECRET: optional(
-      z.string().trim().regex(/^[a-f0-9]{16,}$/i, 'must be the hex signing secret from Basic Information'),
+      .regex(/^[a-f0-9]{16,}$/i, 'must be the hex signing secret from Basic Information'),
+  ),
+  SLACK_APP_TOKEN: optional(z.string().trim().startsWith('xapp-', 'must be an app-level token starting with xapp-')),
+  SLACK_API_URL: z
+    .preprocess(emptyAsUndefined, z.url({ error: 'must be a URL such as https://slack.com/api/' }).default('https://slack.com/api/'))
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000)),
+  REDIS_URL: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  ),
+  REDIS_KEY_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, - or _')
+      .default('btb'),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  APPROVAL_CHANNEL_ID: optional(slackId('CG', 'channel')),
+  APPROVER_USER_IDS: idList('UW', 'user'),
+  APPROVER_USERGROUP_ID: optional(slackId('S', 'user group')),
+  ADMIN_USER_IDS: idList('UW', 'user'),
+  APPROVAL_POLICY: z.preprocess(
+    (v) => (typeof v === 'string' ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(APPROVAL_MODES, { error: `must be one of ${APPROVAL_MODES.join(', ')}` }).default('risky'),
+  ),
+  APPROVAL_MAX_DAYS: positiveNumber('whole days from 1 to 365', 90, { int: true, max: 365 }),
+  APPROVAL_REMIND_HOURS: positiveNumber('hours, e.g. 4 or 0.5', 4),
+  APPROVAL_EXPIRE_DAYS: positiveNumber('days, e.g. 7 or 0.5', 7),
+  REMINDER_DAYS: z
+    .preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be comma-separated whole numbers of days, e.g. 30,14,7,1,0')
+        .default('30,14,7,1,0'),
+    )
+    .transform((s) => s.split(',').map((v) => Number(v.trim())))
+    .pipe(
+      z
+        .array(z.number().int().min(0, 'must be days from 0 to 365').max(365, 'must be days from 0 to 365'))
+        .min(1, 'must list at least one number of days, e.g. 30,14,7,1,0')
+        .transform((days) => [...new Set(days)].sort((a, b) => b - a)),
     ),
-    SLACK_APP_TOKEN: optional(z.string().trim().startsWith('xapp-', 'must be an app-level token starting with xapp-')),
-    SLACK_API_URL: z
-      .preprocess(emptyAsUndefined, z.url({ error: 'must be a URL such as https://slack.com/api/' }).default('https://slack.com/api/'))
-      .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
-    PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000)),
-    REDIS_URL: optional(z.string().trim().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')),
-    REDIS_KEY_PREFIX: z
-      .preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, - or _').default('btb')),
-    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
-    APPROVAL_CHANNEL_ID: optional(slackId('CG', 'channel')),
-    APPROVER_USER_IDS: idList('UW', 'user'),
-    APPROVER_USERGROUP_ID: optional(slackId('S', 'user group')),
-    ADMIN_USER_IDS: idList('UW', 'user'),
-    APPROVAL_POLICY: z.preprocess(
-      (v) => (typeof v === 'string' ? emptyAsUndefined(v.trim().toLowerCase()) : v),
-      z.enum(APPROVAL_MODES, { error: `must be one of ${APPROVAL_MODES.join(', ')}` }).default('risky'),
-    ),
-    APPROVAL_MAX_DAYS: positiveNumber('whole days from 1 to 365', 90, { int: true, max: 365 }),
-    APPROVAL_REMIND_HOURS: positiveNumber('hours, e.g. 4 or 0.5', 4),
-    APPROVAL_EXPIRE_DAYS: positiveNumber('days, e.g. 7 or 0.5', 7),
-    REMINDER_DAYS: z
-      .preprocess(
-        emptyAsUndefined,
-        z.string().regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be comma-separated whole numbers of days, e.g. 30,14,7,1,0').default('30,14,7,1,0'),
-      )
-      .transform((s) => s.split(',').map((v) => Number(v.trim())))
-      .pipe(
-        z
-          .array(z.number().int().min(0, 'must be days from 0 to 365').max(365, 'must be days from 0 to 365'))
-          .min(1, 'must list at least one number of days, e.g. 30,14,7,1,0')
-          .transform((days) => [...new Set(days)].sort((a, b) => b - a)),
-      ),
-    REMINDER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be an hour from 0 to 23' }).int().min(0, 'must be an hour from 0 to 23').max(23, 'must be an hour from 0 to 23').default(10)),
-    REMINDER_LAST_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be an hour from 1 to 24' }).int().min(1, 'must be an hour from 1 to 24').max(24, 'must be an hour from 1 to 24').default(18)),
-    REMINDER_WORKDAYS: z
-      .preprocess(emptyAsUndefined, z.string().regex(/^\s*[0-6](\s*,\s*[0-6])*\s*$/, 'must be comma-separated weekday numbers, 0 = Sunday to 6 = Saturday, e.g. 1,2,3,4,5').default('1,2,3,4,5'))
-      .transform((s) => [...new Set(s.split(',').map((v) => Number(v.trim())))].sort()),
-    REMINDER_FALLBACK_CHANNEL_ID: optional(slackId('CG', 'channel')),
-    REMINDER_SWEEP_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of seconds' }).int().min(1, 'must be 1 to 3600 seconds').max(3600, 'must be 1 to 3600 seconds').default(60)),
-    LOG_LEVEL: z.preprocess(
-      (v) => (typeof v === 'string' ? emptyAsUndefined(v.toLowerCase()) : v),
-      z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-    ),
-    NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('production')),
-  });
+  REMINDER_HOUR: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be an hour from 0 to 23' })
+      .int()
+      .min(0, 'must be an hour from 0 to 23')
+      .max(23, 'must be an hour from 0 to 23')
+      .default(10),
+  ),
+  REMINDER_LAST_HOUR: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be an hour from 1 to 24' })
+      .int()
+      .min(1, 'must be an hour from 1 to 24')
+      .max(24, 'must be an hour from 1 to 24')
+      .default(18),
+  ),
+  REMINDER_WORKDAYS: z
+    .preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\s*[0-6](\s*,\s*[0-6])*\s*$/, 'must be comma-separated weekday numbers, 0 = Sunday to 6 = Saturday, e.g. 1,2,3,4,5')
+        .default('1,2,3,4,5'),
+    )
+    .transform((s) => [...new Set(s.split(',').map((v) => Number(v.trim())))].sort()),
+  REMINDER_FALLBACK_CHANNEL_ID: optional(slackId('CG', 'channel')),
+  REMINDER_SWEEP_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int()
+      .min(1, 'must be 1 to 3600 seconds')
+      .max(3600, 'must be 1 to 3600 seconds')
+      .default(60),
+  ),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' ? emptyAsUndefined(v.toLowerCase()) : v),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('production')),
+});
 
 type Env = z.output<typeof envSchema>;
 

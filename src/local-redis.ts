@@ -64,7 +64,24 @@ export async function startLocalRedis(dataDir: string, logger: Logger): Promise<
   const port = await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--pidfile', resolve(dir, 'redis.pid'), '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--pidfile',
+      resolve(dir, 'redis.pid'),
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--protected-mode',
+      'yes',
+    ],
     // Its own process group: Ctrl-C reaches the bot, which stops Redis after its own shutdown.
     { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );

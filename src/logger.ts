@@ -32,10 +32,7 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
       mixin: () => requestContext.getStore() ?? {},
       hooks: {
         logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>,
-          );
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>);
         },
       },
       ...(opts.pretty && !opts.destination && hasPrettyPrinter()
@@ -59,7 +56,9 @@ export function runInRequestContext<T>(body: unknown, fn: () => T): T {
   const kind = String(b['type'] ?? (b['command'] ? 'command' : 'unknown')).slice(0, 32);
   const userObj = b['user'] as { id?: unknown } | undefined;
   const eventObj = b['event'] as { user?: unknown } | undefined;
-  const user = [b['user_id'], userObj?.id, eventObj?.user].find((u): u is string => typeof u === 'string' && /^[UW][A-Z0-9]{1,20}$/.test(u));
+  const user = [b['user_id'], userObj?.id, eventObj?.user].find(
+    (u): u is string => typeof u === 'string' && /^[UW][A-Z0-9]{1,20}$/.test(u),
+  );
   const req = { id: randomBytes(6).toString('hex'), kind, ...(user ? { user } : {}) };
   return requestContext.run({ req }, fn);
 }

@@ -44,7 +44,12 @@ export function createMetrics(sources: MetricsSources, prefix = 'btb_'): Metrics
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix });
   const registers = [registry];
-  const requests = new Counter({ name: `${prefix}slack_requests_total`, help: 'Slack requests by kind and outcome', labelNames: ['kind', 'outcome'] as const, registers });
+  const requests = new Counter({
+    name: `${prefix}slack_requests_total`,
+    help: 'Slack requests by kind and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers,
+  });
   const ackSeconds = new Histogram({
     name: `${prefix}slack_ack_seconds`,
     help: 'Seconds from receiving a Slack request to acknowledging it (Slack allows 3)',
@@ -53,7 +58,11 @@ export function createMetrics(sources: MetricsSources, prefix = 'btb_'): Metrics
     registers,
   });
   const remindersSent = new Counter({ name: `${prefix}reminders_sent_total`, help: 'Expiry reminders sent to token owners', registers });
-  const remindersFailed = new Counter({ name: `${prefix}reminders_failed_total`, help: 'Failed attempts to send an expiry reminder (each is retried)', registers });
+  const remindersFailed = new Counter({
+    name: `${prefix}reminders_failed_total`,
+    help: 'Failed attempts to send an expiry reminder (each is retried)',
+    registers,
+  });
   new Gauge({
     name: `${prefix}queue_jobs`,
     help: 'Background jobs by state (read at scrape time)',

@@ -38,7 +38,10 @@ export function describeOutcome(request: TokenRequest): string {
     case 'approved':
     case 'created': {
       const removed = removedScopes(request);
-      const narrowed = removed.length > 0 ? ` with fewer scopes: removed ${removed.map((s) => `\`${s}\``).join(', ')}; granted ${(request.approvedScopes ?? request.scopes).map((s) => `\`${s}\``).join(', ')}` : '';
+      const narrowed =
+        removed.length > 0
+          ? ` with fewer scopes: removed ${removed.map((s) => `\`${s}\``).join(', ')}; granted ${(request.approvedScopes ?? request.scopes).map((s) => `\`${s}\``).join(', ')}`
+          : '';
       return `:white_check_mark: Approved by <@${request.decidedBy}>${when}${narrowed}.`;
     }
     case 'rejected':
@@ -82,7 +85,8 @@ export function buildApprovalMessage(request: TokenRequest): Message {
   } else {
     blocks.push(section(describeOutcome(request)));
   }
-  const text = `${pending ? 'Review needed' : 'Reviewed'}: ${request.name} for <@${request.requesterId}>. ${pending ? '' : describeOutcome(request)}`.trim();
+  const text =
+    `${pending ? 'Review needed' : 'Reviewed'}: ${request.name} for <@${request.requesterId}>. ${pending ? '' : describeOutcome(request)}`.trim();
   return { text: truncate(text, 3900), blocks };
 }
 
@@ -101,7 +105,15 @@ export function buildNudge(request: TokenRequest, approvers: ApproverNames): Mes
 const requesterButtons = (request: TokenRequest, button: { action_id: string; text: string; style?: ColorScheme }): ActionsBlock => ({
   type: 'actions',
   block_id: BLOCK.requesterActions,
-  elements: [{ type: 'button', action_id: button.action_id, text: plain(button.text), value: request.id, ...(button.style ? { style: button.style } : {}) }],
+  elements: [
+    {
+      type: 'button',
+      action_id: button.action_id,
+      text: plain(button.text),
+      value: request.id,
+      ...(button.style ? { style: button.style } : {}),
+    },
+  ],
 });
 
 /** DM to the requester: sent for review, where, who decides, and a way to cancel. */
@@ -152,7 +164,13 @@ export function buildRejectModal(request: TokenRequest): ModalView {
         type: 'input',
         block_id: APPROVAL_INPUT.reasonBlock,
         label: plain('Reason'),
-        element: { type: 'plain_text_input', action_id: APPROVAL_INPUT.reasonAction, multiline: true, max_length: 2000, placeholder: plain('e.g. Use read scopes only; admin is not needed for scanning') },
+        element: {
+          type: 'plain_text_input',
+          action_id: APPROVAL_INPUT.reasonAction,
+          multiline: true,
+          max_length: 2000,
+          placeholder: plain('e.g. Use read scopes only; admin is not needed for scanning'),
+        },
       },
     ],
   };
@@ -187,5 +205,11 @@ export function buildNarrowModal(request: TokenRequest): ModalView {
 
 /** Replaces a decision modal when the user may not, or can no longer, decide. */
 export function buildRefusalModal(text: string): ModalView {
-  return { type: 'modal', callback_id: CALLBACK.approvalRefused, title: plain('Token request'), close: plain('Close'), blocks: [section(text)] };
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.approvalRefused,
+    title: plain('Token request'),
+    close: plain('Close'),
+    blocks: [section(text)],
+  };
 }

@@ -124,10 +124,12 @@ export function buildChecklistMessage(checklist: Checklist, opts: ChecklistMessa
 
   blocks.push({ type: 'divider', block_id: 'checklist_divider' });
 
-  const fields = checklist.fields.slice(0, LIMITS.fields).map((f): MrkdwnElement => ({
-    type: 'mrkdwn',
-    text: truncate(`*${esc(f.field)}*\n${esc(f.value)}`, LIMITS.fieldText),
-  }));
+  const fields = checklist.fields.slice(0, LIMITS.fields).map(
+    (f): MrkdwnElement => ({
+      type: 'mrkdwn',
+      text: truncate(`*${esc(f.field)}*\n${esc(f.value)}`, LIMITS.fieldText),
+    }),
+  );
   if (fields.length > 0) {
     blocks.push({
       type: 'section',

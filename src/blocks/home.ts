@@ -37,12 +37,13 @@ const button = (text: string, actionId: string, style?: 'primary'): Button => ({
 
 function buildMyTokens(tokens: readonly TokenStanding[]): KnownBlock[] {
   if (tokens.length === 0) {
-    return [section('You have no recorded tokens yet. Request a new one, or record a token you already created so I can remind you before it expires.')];
+    return [
+      section(
+        'You have no recorded tokens yet. Request a new one, or record a token you already created so I can remind you before it expires.',
+      ),
+    ];
   }
-  return [
-    context(describeCounts(tokens)),
-    ...buildTokenSections(tokens, HOME_LIMITS.tokens, `\`${COMMAND} list\` shows up to 45.`),
-  ];
+  return [context(describeCounts(tokens)), ...buildTokenSections(tokens, HOME_LIMITS.tokens, `\`${COMMAND} list\` shows up to 45.`)];
 }
 
 function buildRequests(title: string, requests: readonly TokenRequest[], max: number, withRequester: boolean): KnownBlock[] {
@@ -51,7 +52,10 @@ function buildRequests(title: string, requests: readonly TokenRequest[], max: nu
     header(`${title} (${requests.length})`),
     ...(requests.length === 0
       ? [context('Nothing waiting.')]
-      : buildLineSections(requests.map((r) => describeRequestLine(r, withRequester)), max)),
+      : buildLineSections(
+          requests.map((r) => describeRequestLine(r, withRequester)),
+          max,
+        )),
   ];
 }
 

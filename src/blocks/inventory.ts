@@ -89,9 +89,6 @@ export function buildTokenListMessage(standings: readonly TokenStanding[]): Mess
   const summary = `*Your Bitbucket API tokens.* ${describeCounts(standings)}`;
   return {
     text: summary,
-    blocks: [
-      section(summary),
-      ...buildTokenSections(standings, LIST_MAX_TOKENS, 'Rotate or revoke the expired ones first.'),
-    ],
+    blocks: [section(summary), ...buildTokenSections(standings, LIST_MAX_TOKENS, 'Rotate or revoke the expired ones first.')],
   };
 }

@@ -35,9 +35,21 @@ export function buildSecretWarning(): Message {
 
 /** What to call each kind of credential, and where its owner revokes it. */
 const CREDENTIALS: Record<CredentialKind, { one: string; many: string; revoke: string }> = {
-  'atlassian-api-token': { one: 'an Atlassian API token', many: 'Atlassian API tokens', revoke: 'id.atlassian.com (Security → API tokens)' },
-  'bitbucket-access-token': { one: 'a Bitbucket access token', many: 'Bitbucket access tokens', revoke: 'the repository, project or workspace settings in Bitbucket (Access tokens)' },
-  'bitbucket-app-password': { one: 'a Bitbucket app password', many: 'Bitbucket app passwords', revoke: 'Bitbucket personal settings (App passwords)' },
+  'atlassian-api-token': {
+    one: 'an Atlassian API token',
+    many: 'Atlassian API tokens',
+    revoke: 'id.atlassian.com (Security → API tokens)',
+  },
+  'bitbucket-access-token': {
+    one: 'a Bitbucket access token',
+    many: 'Bitbucket access tokens',
+    revoke: 'the repository, project or workspace settings in Bitbucket (Access tokens)',
+  },
+  'bitbucket-app-password': {
+    one: 'a Bitbucket app password',
+    many: 'Bitbucket app passwords',
+    revoke: 'Bitbucket personal settings (App passwords)',
+  },
   'slack-token': { one: 'a Slack token', many: 'Slack tokens', revoke: 'the Slack app settings' },
 };
 

@@ -22,7 +22,12 @@ export function buildRecordModal(): ModalView {
         block_id: RECORD_BLOCK.name,
         label: plain('Token name'),
         hint: plain('The name it has in your Atlassian account (Security → API tokens).'),
-        element: { type: 'plain_text_input', action_id: RECORD_ACTION.name, max_length: NAME_MAX, placeholder: plain('CI Bitbucket Integration') },
+        element: {
+          type: 'plain_text_input',
+          action_id: RECORD_ACTION.name,
+          max_length: NAME_MAX,
+          placeholder: plain('CI Bitbucket Integration'),
+        },
       },
       {
         type: 'input',
@@ -40,7 +45,7 @@ export function buildRecordModal(): ModalView {
         type: 'input',
         block_id: RECORD_BLOCK.expiry,
         label: plain('Expiration date'),
-        hint: plain('As shown in Atlassian\'s token list: today or up to 365 days ahead.'),
+        hint: plain("As shown in Atlassian's token list: today or up to 365 days ahead."),
         element: { type: 'datepicker', action_id: RECORD_ACTION.expiry },
       },
       {

@@ -53,8 +53,7 @@ export interface RequestModalModel {
 }
 
 /** Block id of a resettable block at a revision (`token_name`, `token_name-2`, ...). */
-export const revisedBlockId = (base: string, revision: number): string =>
-  revision > 0 ? `${base}-${revision}` : base;
+export const revisedBlockId = (base: string, revision: number): string => (revision > 0 ? `${base}-${revision}` : base);
 
 function scopeOption(scope: ScopeDef): PlainTextOption {
   return {
@@ -104,7 +103,7 @@ export function buildRequestModal(model: RequestModalModel): ModalView {
       type: 'input',
       block_id: revisedBlockId(REQUEST_BLOCK.name, rev),
       label: plain('Token name'),
-      hint: plain('Shown in Atlassian\'s token list; say which integration uses it.'),
+      hint: plain("Shown in Atlassian's token list; say which integration uses it."),
       element: {
         type: 'plain_text_input',
         action_id: REQUEST_ACTION.name,

@@ -1,7 +1,6 @@
 /** Small Block Kit helpers shared by the builders. Pure. */
 import type { ContextBlock, HeaderBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
 
-
 export const plain = (text: string): PlainTextElement => ({ type: 'plain_text', text, emoji: true });
 export const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text });
 
@@ -25,5 +24,4 @@ export const context = (text: string, blockId?: string): ContextBlock => ({
 export const header = (text: string): HeaderBlock => ({ type: 'header', text: plain(truncate(text, 150)) });
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export const escapeMrkdwn = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escapeMrkdwn = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -39,7 +39,10 @@ class UsageError extends Error {}
 const describeOp = (op: SpecOperation): string => `${operationKey(op)}  (${op.summary}${op.deprecated ? '; deprecated' : ''})`;
 
 function runAdvise(calls: string[], json: boolean, explain: boolean, io: CliIo): number {
-  if (calls.length === 0) throw new UsageError('advise needs at least one "<METHOD> <path-or-URL>", e.g. "GET /repositories/{workspace}/{repo_slug}/pullrequests"');
+  if (calls.length === 0)
+    throw new UsageError(
+      'advise needs at least one "<METHOD> <path-or-URL>", e.g. "GET /repositories/{workspace}/{repo_slug}/pullrequests"',
+    );
   // A lone method is the usual slip: `advise GET /user` without quotes.
   const lone = calls.find((c) => /^[A-Za-z]+$/.test(c.trim()));
   if (lone !== undefined) throw new UsageError(`"${lone}" has no path: quote each operation as one argument, e.g. "GET /user"`);
@@ -51,7 +54,9 @@ function runAdvise(calls: string[], json: boolean, explain: boolean, io: CliIo):
   if (malformed.length > 0) throw new UsageError(malformed.join('\n'));
   const advice = adviseOperations(calls);
   if (!advice.ok) {
-    io.err(`No scopes advised (nothing is guessed): Atlassian's spec (revision ${SPEC_REVISION}) gives no API-token scopes for ${advice.problems.length === 1 ? 'this call' : 'these calls'}:\n`);
+    io.err(
+      `No scopes advised (nothing is guessed): Atlassian's spec (revision ${SPEC_REVISION}) gives no API-token scopes for ${advice.problems.length === 1 ? 'this call' : 'these calls'}:\n`,
+    );
     for (const p of advice.problems) io.err(`  ${p.message}\n`);
     return 2;
   }
@@ -61,7 +66,10 @@ function runAdvise(calls: string[], json: boolean, explain: boolean, io: CliIo):
       operations: advice.operations.map((op) => ({ method: op.method, path: op.path, scopes: [...op.scopes].sort() })),
     };
     if (explain) {
-      body['explain'] = advice.reasons.map((r) => ({ scope: r.scope, operations: r.operations.map((op) => ({ method: op.method, path: op.path, summary: op.summary })) }));
+      body['explain'] = advice.reasons.map((r) => ({
+        scope: r.scope,
+        operations: r.operations.map((op) => ({ method: op.method, path: op.path, summary: op.summary })),
+      }));
     }
     io.out(`${JSON.stringify(body)}\n`);
     return 0;
@@ -93,13 +101,17 @@ function runList(json: boolean, io: CliIo): number {
     io.out(`${JSON.stringify(body)}\n`);
     return 0;
   }
-  io.out(`Capabilities, with the minimal scopes each needs (from Atlassian's spec, revision ${SPEC_REVISION}, ${OPERATIONS.length} operations).\n`);
+  io.out(
+    `Capabilities, with the minimal scopes each needs (from Atlassian's spec, revision ${SPEC_REVISION}, ${OPERATIONS.length} operations).\n`,
+  );
   for (const { group, capabilities } of groups) {
     io.out(`\n${group}\n`);
     for (const c of capabilities) {
       io.out(`  ${c.label} [${c.id}]\n`);
       io.out(`      scopes: ${capabilityScopes(c).join(' ')}\n`);
-      const backing = c.git ? [`${c.git.commands} (not in the spec: Atlassian's git documentation)`] : capabilityOperations(c).map(operationKey);
+      const backing = c.git
+        ? [`${c.git.commands} (not in the spec: Atlassian's git documentation)`]
+        : capabilityOperations(c).map(operationKey);
       for (const [i, line] of backing.entries()) io.out(`      ${i === 0 ? 'from:' : '     '} ${line}\n`);
     }
   }

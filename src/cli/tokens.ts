@@ -47,7 +47,12 @@ const parseTokenArgs = (argv: string[]) =>
   parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'dry-run': { type: 'boolean' }, history: { type: 'boolean' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'dry-run': { type: 'boolean' },
+      history: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
 
 /** Runs one CLI invocation; returns the exit code. Exported for tests. */

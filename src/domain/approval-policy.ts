@@ -45,7 +45,9 @@ export function assessRequest(
   const reasons: string[] = [];
   const risky = riskyScopes(request.scopes);
   if (risky.length > 0) {
-    reasons.push(`${risky.length === 1 ? 'Scope' : 'Scopes'} ${risky.join(', ')} ${risky.length === 1 ? 'is' : 'are'} high risk (admin, delete or permission level).`);
+    reasons.push(
+      `${risky.length === 1 ? 'Scope' : 'Scopes'} ${risky.join(', ')} ${risky.length === 1 ? 'is' : 'are'} high risk (admin, delete or permission level).`,
+    );
   }
   if (isIsoDate(request.expiresOn) && isIsoDate(today)) {
     const days = daysBetween(today, request.expiresOn);

@@ -61,7 +61,9 @@ export function checkNarrowedScopes(requested: readonly string[], selected: read
   // Only reads that were requested and removed: a request for write alone stays approvable.
   const missing = missingReadScopes(scopes).filter((m) => requested.includes(m.needs));
   if (missing.length > 0) {
-    return { error: `${missing.map((m) => m.scope).join(', ')} also needs ${missing.map((m) => m.needs).join(', ')}: keep it, or remove the write scope too.` };
+    return {
+      error: `${missing.map((m) => m.scope).join(', ')} also needs ${missing.map((m) => m.needs).join(', ')}: keep it, or remove the write scope too.`,
+    };
   }
   return { scopes };
 }

@@ -54,7 +54,7 @@ export const TOKEN_TYPE = 'Bitbucket API token';
 
 /** The once-only warning shown with every checklist. */
 export const TOKEN_WARNING =
-  'Bitbucket shows the token only once. Copy it straight into your secret store (a vault or your CI system\'s secret variables) and nowhere else: never paste it into Slack, a ticket or chat. If it leaks, revoke it at id.atlassian.com and create a new one.';
+  "Bitbucket shows the token only once. Copy it straight into your secret store (a vault or your CI system's secret variables) and nowhere else: never paste it into Slack, a ticket or chat. If it leaks, revoke it at id.atlassian.com and create a new one.";
 
 const REPOSITORY_PARTS: ReadonlyArray<{ scope: string; label: string }> = [
   { scope: 'read:repository:bitbucket', label: 'Read' },
@@ -94,9 +94,7 @@ export function buildChecklist(input: ChecklistInput, ctx?: ChecklistContext): C
   const workspace = input.workspace;
 
   const texts: string[] = [
-    workspace
-      ? `Sign in to your Bitbucket account (one with access to the ${workspace} workspace).`
-      : 'Sign in to your Bitbucket account.',
+    workspace ? `Sign in to your Bitbucket account (one with access to the ${workspace} workspace).` : 'Sign in to your Bitbucket account.',
     'Open your profile menu and navigate to Account Settings.',
     'In the settings menu, go to Security.',
     'Select API Tokens to manage tokens for programmatic access.',

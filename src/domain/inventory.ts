@@ -48,9 +48,7 @@ export function countByStatus(standings: readonly TokenStanding[]): Record<Expir
 
 /** Requests the requester still has to wait for or act on (not decided against, no token yet). */
 export function selectOpenRequests(requests: readonly TokenRequest[], today: string): TokenRequest[] {
-  return requests.filter(
-    (r) => (r.status === 'pending_approval' || r.status === 'approved') && !r.tokenId && r.expiresOn >= today,
-  );
+  return requests.filter((r) => (r.status === 'pending_approval' || r.status === 'approved') && !r.tokenId && r.expiresOn >= today);
 }
 
 /** What an admin sees about every token. */

@@ -102,7 +102,18 @@ const DEFINITIONS: readonly PresetDef[] = [
       s('read', 'pipeline'),
       s('write', 'pipeline'),
     ],
-    capabilities: ['repo-read', 'branch-create', 'branch-delete', 'pr-read', 'pr-comment', 'pr-create', 'pr-approve-merge', 'build-status', 'pipeline-read', 'pipeline-run'],
+    capabilities: [
+      'repo-read',
+      'branch-create',
+      'branch-delete',
+      'pr-read',
+      'pr-comment',
+      'pr-create',
+      'pr-approve-merge',
+      'build-status',
+      'pipeline-read',
+      'pipeline-run',
+    ],
     rationale:
       "Elastic's documented set: the connector opens, comments on, approves and merges pull requests, creates and deletes branches, posts build statuses and runs and stops pipelines.",
     aliases: ['elastic', 'kibana connector'],
@@ -144,9 +155,7 @@ const DEFINITIONS: readonly PresetDef[] = [
 ];
 
 /** All presets, in the order shown in the request modal; scopes in catalogue order. */
-export const PRESETS: readonly PresetDef[] = Object.freeze(
-  DEFINITIONS.map((p) => ({ ...p, scopes: sortScopes(p.scopes) })),
-);
+export const PRESETS: readonly PresetDef[] = Object.freeze(DEFINITIONS.map((p) => ({ ...p, scopes: sortScopes(p.scopes) })));
 
 /** The preset with this id, or undefined. */
 export function findPreset(id: string): PresetDef | undefined {
@@ -171,7 +180,5 @@ export function matchPreset(text: string | null | undefined): PresetDef | undefi
   if (typeof text !== 'string') return undefined;
   const wanted = normalise(text);
   if (wanted === '') return undefined;
-  return PRESETS.find((p) =>
-    [p.id, p.integration, ...(p.aliases ?? [])].some((candidate) => normalise(candidate) === wanted),
-  );
+  return PRESETS.find((p) => [p.id, p.integration, ...(p.aliases ?? [])].some((candidate) => normalise(candidate) === wanted));
 }

@@ -76,7 +76,10 @@ const zoneOf = (tz: string) => (isValidTimeZone(tz) ? tz : 'UTC');
 
 /** Every threshold, most distant first, ending with EXPIRED. */
 export function listThresholds(days: readonly number[]): number[] {
-  return [...new Set(days)].filter((d) => d >= 0).sort((a, b) => b - a).concat(EXPIRED);
+  return [...new Set(days)]
+    .filter((d) => d >= 0)
+    .sort((a, b) => b - a)
+    .concat(EXPIRED);
 }
 
 /** The calendar day a threshold belongs to (expiry minus days; the day after for EXPIRED). */
@@ -126,9 +129,7 @@ export function nextWorkingStart(now: number, tz: string, settings: ReminderSett
 function pendingThresholds(token: ScheduledToken, settings: ReminderSettings, tz: string): number[] {
   const from = todayIn(zoneOf(tz), new Date(token.reminder?.from ?? token.createdAt));
   const last = token.reminder?.last;
-  return listThresholds(settings.days).filter(
-    (t) => (last === undefined || t < last) && thresholdDate(token.expiresOn, t) >= from,
-  );
+  return listThresholds(settings.days).filter((t) => (last === undefined || t < last) && thresholdDate(token.expiresOn, t) >= from);
 }
 
 export type ReminderDecision =

@@ -109,9 +109,14 @@ function matchTemplate(template: CompiledTemplate, parts: readonly string[]): Ra
     if (si === segments.length) return pi === parts.length ? { literals: 0, mixed: 0, stretch: 0 } : undefined;
     const seg = segments[si]!;
     const add = (rest: Rank | undefined, delta: Partial<Rank>): Rank | undefined =>
-      rest && { literals: rest.literals + (delta.literals ?? 0), mixed: rest.mixed + (delta.mixed ?? 0), stretch: rest.stretch + (delta.stretch ?? 0) };
+      rest && {
+        literals: rest.literals + (delta.literals ?? 0),
+        mixed: rest.mixed + (delta.mixed ?? 0),
+        stretch: rest.stretch + (delta.stretch ?? 0),
+      };
     if (seg.kind === 'literal') return pi < parts.length && parts[pi] === seg.text ? add(walk(si + 1, pi + 1), { literals: 1 }) : undefined;
-    if (seg.kind === 'mixed') return pi < parts.length && seg.pattern.test(parts[pi]!) ? add(walk(si + 1, pi + 1), { mixed: 1 }) : undefined;
+    if (seg.kind === 'mixed')
+      return pi < parts.length && seg.pattern.test(parts[pi]!) ? add(walk(si + 1, pi + 1), { mixed: 1 }) : undefined;
     let best: Rank | undefined;
     const maxSpan = seg.multi ? parts.length - pi : Math.min(1, parts.length - pi);
     for (let span = seg.optional ? 0 : 1; span <= maxSpan; span++) {
@@ -140,9 +145,14 @@ export interface OperationQuery {
 export function parseOperationQuery(text: string): { ok: true; query: OperationQuery } | { ok: false; error: string } {
   const trimmed = text.trim();
   const match = /^(\S+)\s+(\S+)$/.exec(trimmed);
-  if (!match) return { ok: false, error: `expected "<METHOD> <path-or-URL>", e.g. "GET /repositories/{workspace}/{repo_slug}/pullrequests"; got "${trimmed}"` };
+  if (!match)
+    return {
+      ok: false,
+      error: `expected "<METHOD> <path-or-URL>", e.g. "GET /repositories/{workspace}/{repo_slug}/pullrequests"; got "${trimmed}"`,
+    };
   const method = match[1]!.toUpperCase();
-  if (!HTTP_METHODS.includes(method as HttpMethod)) return { ok: false, error: `"${match[1]}" is not an HTTP method (use one of ${HTTP_METHODS.join(', ')})` };
+  if (!HTTP_METHODS.includes(method as HttpMethod))
+    return { ok: false, error: `"${match[1]}" is not an HTTP method (use one of ${HTTP_METHODS.join(', ')})` };
   let target = match[2]!;
   if (/^api\.bitbucket\.org\//i.test(target)) target = `https://${target}`;
   if (/^https?:\/\//i.test(target)) {
@@ -196,10 +206,18 @@ export function matchOperation(query: Pick<OperationQuery, 'method' | 'path'>): 
   const withMethod = winners.map((t) => findOperation(query.method, t)).filter((op): op is SpecOperation => op !== undefined);
   if (withMethod.length === 1) return { kind: 'matched', operation: withMethod[0]! };
   if (withMethod.length > 1) {
-    return { kind: 'ambiguous', message: `${call}: matches several spec operations equally (${withMethod.map(operationKey).join('; ')}): give the spec template instead`, templates: withMethod.map((o) => o.path) };
+    return {
+      kind: 'ambiguous',
+      message: `${call}: matches several spec operations equally (${withMethod.map(operationKey).join('; ')}): give the spec template instead`,
+      templates: withMethod.map((o) => o.path),
+    };
   }
   const methods = OPERATIONS.filter((op) => winners.includes(op.path)).map((op) => op.method);
-  return { kind: 'no-method', message: `${call}: the spec has no ${query.method} operation on ${winners.join(' or ')} (it has ${[...new Set(methods)].join(', ')})`, methods };
+  return {
+    kind: 'no-method',
+    message: `${call}: the spec has no ${query.method} operation on ${winners.join(' or ')} (it has ${[...new Set(methods)].join(', ')})`,
+    methods,
+  };
 }
 
 /** Per scope, the operations that need it. */
@@ -252,7 +270,10 @@ export function adviseOperations(calls: readonly string[]): OperationAdvice {
     }
     const op = match.operation;
     if (op.scopes.length === 0) {
-      problems.push({ query: call, message: `${operationKey(op)} ("${op.summary}") has no API-token scopes in Atlassian's spec, so no scope can be advised for it` });
+      problems.push({
+        query: call,
+        message: `${operationKey(op)} ("${op.summary}") has no API-token scopes in Atlassian's spec, so no scope can be advised for it`,
+      });
       continue;
     }
     if (!found.has(operationKey(op))) found.set(operationKey(op), op);

@@ -36,7 +36,8 @@ export interface RowIssue {
 }
 
 /** Shown instead of a cell that looks like a token value. */
-export const SECRET_CELL_MESSAGE = 'looks like a token value: remove it from the file (and revoke the token if it is real); the value is not shown';
+export const SECRET_CELL_MESSAGE =
+  'looks like a token value: remove it from the file (and revoke the token if it is real); the value is not shown';
 
 /**
  * Checks the header row. Returns the column names in file order, or the problems: a missing
@@ -49,7 +50,10 @@ export function checkImportHeader(cells: readonly string[]): { columns: string[]
   columns.forEach((column, i) => {
     if (containsSecret(cells[i] ?? '')) issues.push({ line: 1, message: `header cell ${i + 1} ${SECRET_CELL_MESSAGE}` });
     else if (!KNOWN_COLUMNS.has(column)) {
-      issues.push({ line: 1, message: `unknown column "${echo(column)}": the columns are ${[...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS].join(', ')}` });
+      issues.push({
+        line: 1,
+        message: `unknown column "${echo(column)}": the columns are ${[...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS].join(', ')}`,
+      });
     } else if (seen.has(column)) issues.push({ line: 1, message: `column ${column} appears twice` });
     seen.add(column);
   });
@@ -80,10 +84,16 @@ const fromCheck = (check: (v: string) => string | undefined) => (v: string, ctx:
 
 /** Builds the zod schema of one row; `today` (UTC) bounds the expiry date. */
 function rowSchema(today: string, nowMs: number) {
-  const optionalText = <T extends z.ZodType<unknown, string | undefined>>(schema: T) => z.string().default('').transform(blankToUndefined).pipe(schema);
+  const optionalText = <T extends z.ZodType<unknown, string | undefined>>(schema: T) =>
+    z.string().default('').transform(blankToUndefined).pipe(schema);
   return z.object({
-    id: optionalText(z.string().regex(TOKEN_ID, 'must be a token id such as tabcdefghijklmnop (t and 16 of a-z, 2-7), or empty').optional()),
-    owner_id: z.string().trim().regex(/^[UW][A-Z0-9]{1,20}$/, 'must be the owner\'s Slack user id, such as U0123ABCD'),
+    id: optionalText(
+      z.string().regex(TOKEN_ID, 'must be a token id such as tabcdefghijklmnop (t and 16 of a-z, 2-7), or empty').optional(),
+    ),
+    owner_id: z
+      .string()
+      .trim()
+      .regex(/^[UW][A-Z0-9]{1,20}$/, "must be the owner's Slack user id, such as U0123ABCD"),
     name: z.string().trim().min(1, 'is required').superRefine(fromCheck(checkName)),
     // Judged exactly as the record modal judges them (scope-checks.ts), so both accept the same sets.
     scopes: z
@@ -95,20 +105,27 @@ function rowSchema(today: string, nowMs: number) {
           const hints = unknown.flatMap((u) => (u.hint ? [u.hint] : []));
           const advice = hints.length > 0 ? hints.join('; ') : 'use exact names such as read:repository:bitbucket';
           ctx.addIssue({ code: 'custom', message: `unknown scope ${unknown.map((u) => `"${echo(u.name)}"`).join(', ')}: ${advice}` });
-        } else if (assessment.scopes.length === 0) ctx.addIssue({ code: 'custom', message: 'is required: list the token\'s scopes separated by spaces or commas' });
+        } else if (assessment.scopes.length === 0)
+          ctx.addIssue({ code: 'custom', message: "is required: list the token's scopes separated by spaces or commas" });
         else if (assessment.permissionError) ctx.addIssue({ code: 'custom', message: assessment.permissionError });
       }),
     expires_on: z
       .string()
       .trim()
       .refine(isIsoDate, 'must be a real date in the form YYYY-MM-DD')
-      .refine((d) => d <= addDays(today, MAX_EXPIRY_DAYS), `must be at most ${MAX_EXPIRY_DAYS} days from today: Bitbucket API tokens cannot live longer`),
+      .refine(
+        (d) => d <= addDays(today, MAX_EXPIRY_DAYS),
+        `must be at most ${MAX_EXPIRY_DAYS} days from today: Bitbucket API tokens cannot live longer`,
+      ),
     workspace: optionalText(z.string().superRefine(fromCheck(checkWorkspace)).optional()),
     purpose: optionalText(z.string().superRefine(fromCheck(checkPurpose)).optional()),
     created_at: optionalText(
       z
         .string()
-        .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)), 'must be a date (YYYY-MM-DD) or an ISO 8601 date-time')
+        .refine(
+          (v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)),
+          'must be a date (YYYY-MM-DD) or an ISO 8601 date-time',
+        )
         .transform((v) => Date.parse(v))
         .refine((ms) => ms <= nowMs, 'cannot be in the future')
         .optional(),

@@ -35,13 +35,7 @@ export interface Preset {
  * Request lifecycle. draft → pending_approval → approved / rejected / cancelled / expired;
  * approved → created (token recorded). Auto-approved requests go straight to approved.
  */
-export type RequestStatus =
-  | 'pending_approval'
-  | 'approved'
-  | 'rejected'
-  | 'cancelled'
-  | 'expired'
-  | 'created';
+export type RequestStatus = 'pending_approval' | 'approved' | 'rejected' | 'cancelled' | 'expired' | 'created';
 
 /** The validated contents of the request modal. */
 export interface RequestInput {

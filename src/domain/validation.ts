@@ -10,14 +10,7 @@
  */
 import { z } from 'zod';
 import { addDays, daysBetween, formatLongDate, isIsoDate, todayIn } from './dates.js';
-import {
-  DEFAULT_EXPIRY_DAYS,
-  MAX_EXPIRY_DAYS,
-  MIN_EXPIRY_DAYS,
-  NAME_MAX,
-  PURPOSE_MAX,
-  WORKSPACE_MAX,
-} from './limits.js';
+import { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, NAME_MAX, PURPOSE_MAX, WORKSPACE_MAX } from './limits.js';
 import { CUSTOM_PRESET_ID, findPreset } from './presets.js';
 import { assessScopes, type ScopeNotice } from './scope-checks.js';
 import { containsSecret, looksLikeSecretName, redactSecrets } from './secrets.js';
@@ -269,15 +262,16 @@ export type RecordValidationResult =
  * ahead is fine (past dates are refused: an expired token needs replacing, not reminders).
  * Scopes: every combination Atlassian issues is accepted, exactly as the CSV import does.
  */
-export function validateRecordedToken(
-  raw: Pick<RawRequestFields, RecordField>,
-  ctx: ValidationContext,
-): RecordValidationResult {
+export function validateRecordedToken(raw: Pick<RawRequestFields, RecordField>, ctx: ValidationContext): RecordValidationResult {
   const fields = rawSchema.safeParse(raw !== null && typeof raw === 'object' ? raw : {});
   const f = fields.success ? fields.data : { name: undefined, expiresOn: undefined, scopes: [], workspace: undefined };
   const errors: Partial<Record<RecordField, string>> = {};
   // The token exists already: an expiry of today is fine.
   const { name, expiresOn, scopeCheck, workspace } = checkTokenFields(f, ctx, 0, errors);
   if (Object.keys(errors).length > 0 || !('scopes' in scopeCheck)) return { ok: false, errors };
-  return { ok: true, value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}) }, ...withNotices(scopeCheck.notices) };
+  return {
+    ok: true,
+    value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}) },
+    ...withNotices(scopeCheck.notices),
+  };
 }

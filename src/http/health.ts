@@ -39,7 +39,11 @@ export function createHealthRoutes({ redis, metrics, isQueueUp, isStopping }: He
         const [redisUp, queueUp] = await Promise.all([isRedisUp(redis), isQueueUp()]);
         const stopping = isStopping();
         const ready = redisUp && queueUp && !stopping;
-        json(res, ready ? 200 : 503, { status: ready ? 'ready' : stopping ? 'stopping' : 'not_ready', redis: redisUp ? 'up' : 'down', queue: queueUp ? 'up' : 'down' });
+        json(res, ready ? 200 : 503, {
+          status: ready ? 'ready' : stopping ? 'stopping' : 'not_ready',
+          redis: redisUp ? 'up' : 'down',
+          queue: queueUp ? 'up' : 'down',
+        });
       },
     },
     {

@@ -1,5 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HTTPModuleFunctions, type App, type Logger as BoltLogger, type HTTPReceiver, type Receiver, type ReceiverEvent, type SocketModeReceiver } from '@slack/bolt';
+import {
+  HTTPModuleFunctions,
+  type App,
+  type Logger as BoltLogger,
+  type HTTPReceiver,
+  type Receiver,
+  type ReceiverEvent,
+  type SocketModeReceiver,
+} from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import { guardSlackRequest } from './request-guard.js';
 
@@ -48,12 +56,22 @@ export class WrappingReceiver implements Receiver {
         listener(req, res);
       } catch (error) {
         // What Bolt's own server does: unknown paths and listener set-up errors.
-        HTTPModuleFunctions.defaultDispatchErrorHandler({ error: error as Error, logger: this.opts.boltLogger, request: req, response: res });
+        HTTPModuleFunctions.defaultDispatchErrorHandler({
+          error: error as Error,
+          logger: this.opts.boltLogger,
+          request: req,
+          response: res,
+        });
       }
     };
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (req.method?.toUpperCase() === 'POST' && path === http.path) guardSlackRequest(req, res, () => dispatch(req, res), { signingSecret: http.signingSecret, now: http.now, logger: this.opts.logger });
+      if (req.method?.toUpperCase() === 'POST' && path === http.path)
+        guardSlackRequest(req, res, () => dispatch(req, res), {
+          signingSecret: http.signingSecret,
+          now: http.now,
+          logger: this.opts.logger,
+        });
       else dispatch(req, res);
     });
     await new Promise<void>((resolve, reject) => {

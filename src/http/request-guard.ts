@@ -42,7 +42,10 @@ export function guardSlackRequest(
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** undefined when Bolt may process the request, else the status to answer with. */
-async function checkBody(req: IncomingMessage, opts: { signingSecret: string; logger: Logger; now: () => number }): Promise<number | undefined> {
+async function checkBody(
+  req: IncomingMessage,
+  opts: { signingSecret: string; logger: Logger; now: () => number },
+): Promise<number | undefined> {
   const timestamp = Number(req.headers['x-slack-request-timestamp']);
   if (Number.isFinite(timestamp) && timestamp * 1000 > opts.now() + MAX_CLOCK_SKEW_MS) {
     opts.logger.warn('refused a Slack request timestamped in the future');

@@ -39,14 +39,18 @@ export async function deliverChecklistNowOrLater(
     await enqueueChecklist(d.jobs, request.id, triedAt, opts.approvedNote);
     await replyEphemeral(
       opts.responseUrl,
-      buildPlainMessage(`:hourglass_flowing_sand: Your request *${name}* is saved, but Slack did not take my DM with its checklist just now. I will keep trying for the next few minutes.`),
+      buildPlainMessage(
+        `:hourglass_flowing_sand: Your request *${name}* is saved, but Slack did not take my DM with its checklist just now. I will keep trying for the next few minutes.`,
+      ),
       d.logger,
     );
   } catch (err) {
     d.logger.error({ err, requestId: request.id }, 'checklist DM failed and its retry could not be queued');
     await replyEphemeral(
       opts.responseUrl,
-      buildPlainMessage(`:warning: Your request *${name}* is saved, but I could not DM you its checklist. Open my Home tab or run ${COMMAND} list, or try again in a moment.`),
+      buildPlainMessage(
+        `:warning: Your request *${name}* is saved, but I could not DM you its checklist. Open my Home tab or run ${COMMAND} list, or try again in a moment.`,
+      ),
       d.logger,
     );
   }

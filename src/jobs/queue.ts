@@ -94,7 +94,10 @@ export function createJobQueue({ redisUrl, keyPrefix, logger }: JobQueueOptions)
       if (connection.status !== 'ready') return false;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000)));
-      const ping = connection.ping().then((reply) => reply === 'PONG', () => false);
+      const ping = connection.ping().then(
+        (reply) => reply === 'PONG',
+        () => false,
+      );
       const up = await Promise.race([ping, timeout]);
       clearTimeout(timer);
       return up;
@@ -117,11 +120,15 @@ export async function enqueueApprovalJob(jobs: JobQueue, name: ApprovalJobName, 
 
 /** Queues a retried checklist DM. Idempotent per request. */
 export async function enqueueChecklist(jobs: JobQueue, requestId: string, firstTriedAt: number, approvedNote?: string): Promise<void> {
-  await jobs.enqueue(JOB.checklistSend, { requestId, firstTriedAt, ...(approvedNote ? { approvedNote } : {}) }, {
-    jobId: checklistJobId(requestId),
-    ...CHECKLIST_RETRY,
-    removeOnComplete: true,
-  });
+  await jobs.enqueue(
+    JOB.checklistSend,
+    { requestId, firstTriedAt, ...(approvedNote ? { approvedNote } : {}) },
+    {
+      jobId: checklistJobId(requestId),
+      ...CHECKLIST_RETRY,
+      removeOnComplete: true,
+    },
+  );
 }
 
 /** Adds one delivery job per claimed sweep entry; ids derived from the entry make it idempotent. */
@@ -137,9 +144,13 @@ export async function enqueueReminderDeliveries(jobs: JobQueue, claimed: Readonl
 
 /** Registers the periodic reminder sweep. Idempotent: every replica upserts the same schedule. */
 export async function installReminderSweep(jobs: JobQueue, everyMs: number): Promise<void> {
-  await jobs.queue.upsertJobScheduler(JOB.reminderSweep, { every: everyMs }, {
-    name: JOB.reminderSweep,
-    data: {},
-    opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 },
-  });
+  await jobs.queue.upsertJobScheduler(
+    JOB.reminderSweep,
+    { every: everyMs },
+    {
+      name: JOB.reminderSweep,
+      data: {},
+      opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 },
+    },
+  );
 }

@@ -79,7 +79,9 @@ export function createJobWorker({ redisUrl, keyPrefix, logger, processors, concu
           // Put unfinished jobs back now rather than leave them to the stalled-job check (30 s
           // or more, and only while some worker runs); then tell their processors to stop.
           for (const { job, token } of running.values()) {
-            await job.moveToWait(token).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'could not return a job to the queue'));
+            await job
+              .moveToWait(token)
+              .catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'could not return a job to the queue'));
             logger.warn({ jobId: job.id, job: job.name }, 'shutdown: job returned to the queue unfinished');
           }
           worker.cancelAllJobs('shutdown');

@@ -4,10 +4,18 @@ import type { TokenRequest } from '../domain/types.js';
 import type { MessageMark } from './message-marks.js';
 
 /** Marks a checklist DM with its request, so a retry can tell whether it was delivered. */
-export const checklistMark = (requestId: string): MessageMark => ({ event_type: 'btb_checklist', event_payload: { request_id: requestId } });
+export const checklistMark = (requestId: string): MessageMark => ({
+  event_type: 'btb_checklist',
+  event_payload: { request_id: requestId },
+});
 
 /** DMs the requester their personalised setup checklist for an approved request. */
 export async function sendChecklist(client: WebClient, request: TokenRequest, approvedNote?: string): Promise<void> {
   const message = buildChecklistForRequest(request, approvedNote);
-  await client.chat.postMessage({ channel: request.requesterId, text: message.text, blocks: message.blocks, metadata: checklistMark(request.id) });
+  await client.chat.postMessage({
+    channel: request.requesterId,
+    text: message.text,
+    blocks: message.blocks,
+    metadata: checklistMark(request.id),
+  });
 }

@@ -22,7 +22,12 @@ const SKEW_MS = 60_000;
 export async function hasMarkedMessage(client: WebClient, where: string, mark: MessageMark, sinceMs: number): Promise<boolean> {
   const channel = /^[UW]/.test(where) ? (await client.conversations.open({ users: where })).channel?.id : where;
   if (!channel) return false;
-  const page = await client.conversations.history({ channel, oldest: String((sinceMs - SKEW_MS) / 1000), include_all_metadata: true, limit: 200 });
+  const page = await client.conversations.history({
+    channel,
+    oldest: String((sinceMs - SKEW_MS) / 1000),
+    include_all_metadata: true,
+    limit: 200,
+  });
   return (page.messages ?? []).some((m) => {
     const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
     return meta?.event_type === mark.event_type && Object.entries(mark.event_payload).every(([k, v]) => meta.event_payload?.[k] === v);

@@ -2,7 +2,14 @@ import { ErrorCode } from '@slack/web-api';
 import { createStartupClient } from './clients.js';
 import { StartupError } from '../errors.js';
 
-const REJECTED_TOKEN = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
+const REJECTED_TOKEN = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'not_allowed_token_type',
+]);
 
 /**
  * Checks the bot token with auth.test before Bolt starts, with a short retry budget (see

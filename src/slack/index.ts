@@ -12,7 +12,13 @@ import {
   createReminderRotatedHandler,
   createReminderSnoozeHandler,
 } from './actions/reminder-buttons.js';
-import { createApproveHandler, createCancelHandler, createNarrowHandler, createRejectHandler, createRequestAgainHandler } from './actions/approval-buttons.js';
+import {
+  createApproveHandler,
+  createCancelHandler,
+  createNarrowHandler,
+  createRejectHandler,
+  createRequestAgainHandler,
+} from './actions/approval-buttons.js';
 import { createRequestSubmitHandler } from './views/request-submit.js';
 import { createRecordSubmitHandler } from './views/record-submit.js';
 import { createRotatedSubmitHandler } from './views/rotated-submit.js';

@@ -26,7 +26,11 @@ return 1
 `;
 
 /** One extra write applied with the record, e.g. `['ZADD', indexKey, score, member]`. */
-export type IndexOp = [command: 'ZADD' | 'ZREM' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'RPUSH' | 'APPEND' | 'HSET' | 'HDEL', key: string, ...args: (string | number)[]];
+export type IndexOp = [
+  command: 'ZADD' | 'ZREM' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'RPUSH' | 'APPEND' | 'HSET' | 'HDEL',
+  key: string,
+  ...args: (string | number)[],
+];
 
 export interface CommitArgs {
   key: string;

@@ -27,7 +27,11 @@ export class TokenInventory {
       const stop = Math.min(start + pageSize, limit) - 1;
       const ids = await this.redis.zrange(this.keys.allTokens, String(start), String(stop));
       if (ids.length === 0) return;
-      yield await readAll(this.redis, tokenSchema, ids.map((id) => this.keys.token(id)));
+      yield await readAll(
+        this.redis,
+        tokenSchema,
+        ids.map((id) => this.keys.token(id)),
+      );
       if (ids.length < stop - start + 1) return;
     }
   }

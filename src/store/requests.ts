@@ -34,7 +34,9 @@ export class RequestStore {
     id: string,
     change: (current: TokenRequest) => RecordChange<TokenRequest> | undefined,
   ): Promise<{ request: TokenRequest; changed: boolean } | undefined> {
-    const result = await updateRecord(this.redis, this.keys.request(id), requestSchema, change, (before, after) => this.pendingOps(before, after));
+    const result = await updateRecord(this.redis, this.keys.request(id), requestSchema, change, (before, after) =>
+      this.pendingOps(before, after),
+    );
     return result && { request: result.value, changed: result.changed };
   }
 
@@ -53,13 +55,21 @@ export class RequestStore {
   /** Requests waiting for an approver, oldest first (the approvers' queue). */
   async listPendingApprovals(limit = 100): Promise<TokenRequest[]> {
     const ids = await this.redis.zrange(this.keys.pendingApprovals, '0', String(limit - 1));
-    const requests = await readAll(this.redis, requestSchema, ids.map((id) => this.keys.request(id)));
+    const requests = await readAll(
+      this.redis,
+      requestSchema,
+      ids.map((id) => this.keys.request(id)),
+    );
     return requests.filter((r) => r.status === 'pending_approval');
   }
 
   /** The user's requests, newest first. */
   async listByUser(userId: string, limit = 50): Promise<TokenRequest[]> {
     const ids = await this.redis.zrevrange(this.keys.userRequests(userId), 0, limit - 1);
-    return readAll(this.redis, requestSchema, ids.map((id) => this.keys.request(id)));
+    return readAll(
+      this.redis,
+      requestSchema,
+      ids.map((id) => this.keys.request(id)),
+    );
   }
 }

@@ -31,7 +31,10 @@ export const requestSchema = z.object({
   renewsTokenId: z.string().regex(TOKEN_ID).optional(),
   reviewReasons: z.array(z.string().max(500)).max(10).optional(),
   approvalChannelId: z.string().max(64).optional(),
-  approvalTs: z.string().regex(/^\d+\.\d+$/).optional(),
+  approvalTs: z
+    .string()
+    .regex(/^\d+\.\d+$/)
+    .optional(),
   remindedAt: z.number().int().optional(),
 }) satisfies z.ZodType<TokenRequest>;
 

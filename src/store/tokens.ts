@@ -77,14 +77,27 @@ export class TokenStore {
     id: string,
     change: (current: TokenRecord) => TokenChange | undefined,
   ): Promise<{ token: TokenRecord; changed: boolean } | undefined> {
-    const result = await updateRecord(this.redis, this.keys.token(id), tokenSchema, (current) => {
-      const decision = change(current);
-      return decision && { next: decision.next, ops: [...(decision.ops ?? []), ...(decision.event ? [this.historyOp(id, decision.event)] : [])] };
-    }, (before, after) =>
-      // The owner's index follows the owner (Adopt).
-      before.ownerId === after.ownerId
-        ? []
-        : [['ZREM', this.keys.userTokens(before.ownerId), id], ['ZADD', this.keys.userTokens(after.ownerId), after.createdAt, id]],
+    const result = await updateRecord(
+      this.redis,
+      this.keys.token(id),
+      tokenSchema,
+      (current) => {
+        const decision = change(current);
+        return (
+          decision && {
+            next: decision.next,
+            ops: [...(decision.ops ?? []), ...(decision.event ? [this.historyOp(id, decision.event)] : [])],
+          }
+        );
+      },
+      (before, after) =>
+        // The owner's index follows the owner (Adopt).
+        before.ownerId === after.ownerId
+          ? []
+          : [
+              ['ZREM', this.keys.userTokens(before.ownerId), id],
+              ['ZADD', this.keys.userTokens(after.ownerId), after.createdAt, id],
+            ],
     );
     return result && { token: result.value, changed: result.changed };
   }
@@ -174,7 +187,10 @@ export class TokenStore {
       if (old.ownerId !== renewal.ownerId || old.status === 'rotated' || old.status === 'revoked') return undefined;
       return {
         next: { ...old, status: 'rotated' },
-        ops: [this.scheduleOp(oldId, undefined), this.historyOp(oldId, { at: now, type: 'renewed', by: renewal.ownerId, detail: renewal.id })],
+        ops: [
+          this.scheduleOp(oldId, undefined),
+          this.historyOp(oldId, { at: now, type: 'renewed', by: renewal.ownerId, detail: renewal.id }),
+        ],
         event: { at: now, type: 'rotated', by: renewal.ownerId, detail: `renewed by ${renewal.id}` },
       };
     });
@@ -202,6 +218,10 @@ export class TokenStore {
   }
 
   private async loadMany(ids: string[]): Promise<TokenRecord[]> {
-    return readAll(this.redis, tokenSchema, ids.map((id) => this.keys.token(id)));
+    return readAll(
+      this.redis,
+      tokenSchema,
+      ids.map((id) => this.keys.token(id)),
+    );
   }
 }

@@ -138,7 +138,11 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
         const removed = removedScopes(request);
         // A retry after a timeout or crash: the checklist may be in the DM already (its mark names the request).
         if (job.attemptsMade > 0 && (await hasMarkedMessage(client, request.requesterId, checklistMark(request.id), job.timestamp))) return;
-        await sendChecklist(client, request, `Approved by <@${request.decidedBy}>${removed.length > 0 ? `, without ${removed.join(', ')}` : ''}.`);
+        await sendChecklist(
+          client,
+          request,
+          `Approved by <@${request.decidedBy}>${removed.length > 0 ? `, without ${removed.join(', ')}` : ''}.`,
+        );
       } else if (request.status === 'rejected' || request.status === 'expired') {
         const dm = buildClosedDm(request);
         await client.chat.postMessage({ channel: request.requesterId, text: dm.text, blocks: dm.blocks });

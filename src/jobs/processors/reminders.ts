@@ -1,6 +1,13 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Job } from 'bullmq';
-import { EXPIRED, MAX_UNRESOLVED_CLAIMS, decideReminder, type ReminderClaim, type ReminderDecision, type ReminderSettings } from '../../domain/reminders.js';
+import {
+  EXPIRED,
+  MAX_UNRESOLVED_CLAIMS,
+  decideReminder,
+  type ReminderClaim,
+  type ReminderDecision,
+  type ReminderSettings,
+} from '../../domain/reminders.js';
 import type { TokenEvent, TokenRecord } from '../../domain/types.js';
 import { buildOrphanReminderMessage, buildReminderMessage } from '../../blocks/reminders.js';
 import type { Message } from '../../blocks/messages.js';
@@ -30,7 +37,14 @@ const MAX_CLAIMS_PER_SWEEP = 20_000;
 /** Retry later when there is nowhere to send an orphaned token's reminder. */
 const NO_FALLBACK_RETRY_MS = 60 * 60_000;
 /** Slack errors that mean the owner cannot be reached, ever: ask the fallback channel. */
-const OWNER_GONE_ERRORS = new Set(['user_not_found', 'account_inactive', 'user_disabled', 'cannot_dm_bot', 'channel_not_found', 'is_archived']);
+const OWNER_GONE_ERRORS = new Set([
+  'user_not_found',
+  'account_inactive',
+  'user_disabled',
+  'cannot_dm_bot',
+  'channel_not_found',
+  'is_archived',
+]);
 
 export interface ReminderDeps {
   tokens: TokenStore;
@@ -134,7 +148,10 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
     }
     // Every earlier claim whose message may have reached Slack stays listed until a look in
     // Slack settles it: a look that fails keeps them, so a later attempt looks for them again.
-    if (sending) unresolved = [...(sending.unresolved ?? []), { threshold: sending.threshold, at: sending.at, by: sending.by }].slice(-MAX_UNRESOLVED_CLAIMS);
+    if (sending)
+      unresolved = [...(sending.unresolved ?? []), { threshold: sending.threshold, at: sending.at, by: sending.by }].slice(
+        -MAX_UNRESOLVED_CLAIMS,
+      );
     const mine = { threshold: decision.threshold, at: now, by: jobId };
     return {
       next: { ...t, reminder: { ...t.reminder, sending: unresolved.length > 0 ? { ...mine, unresolved } : mine } },
@@ -149,7 +166,10 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   if (unresolved.length > 0) {
     // Claims left behind by deliveries that died or failed after their message may have reached
     // Slack (a crash, a timeout, a 5xx): look for their messages before sending, so none is sent twice.
-    logger.warn({ tokenId, claims: unresolved.map((c) => `${thresholdLabel(c.threshold)} by ${c.by}`) }, 'taking over unfinished reminder claims; checking Slack for their messages');
+    logger.warn(
+      { tokenId, claims: unresolved.map((c) => `${thresholdLabel(c.threshold)} by ${c.by}`) },
+      'taking over unfinished reminder claims; checking Slack for their messages',
+    );
     let found: { gone: boolean; claim: ReminderClaim } | undefined;
     try {
       found = await findPostedReminder(deps, claimed.ownerId, gone, unresolved);
@@ -179,7 +199,10 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
     }
     if (gone) {
       if (!deps.fallbackChannelId) {
-        logger.error({ tokenId, ownerId: claimed.ownerId }, 'owner has left and no REMINDER_FALLBACK_CHANNEL_ID or APPROVAL_CHANNEL_ID is set; will retry');
+        logger.error(
+          { tokenId, ownerId: claimed.ownerId },
+          'owner has left and no REMINDER_FALLBACK_CHANNEL_ID or APPROVAL_CHANNEL_ID is set; will retry',
+        );
         await release(deps, tokenId, jobId, now + NO_FALLBACK_RETRY_MS);
         return 'no_fallback';
       }
@@ -195,7 +218,10 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
 }
 
 /** The claim that sent a reminder, carried in its message metadata (see message-marks.ts). */
-const markOf = (claim: { by: string; at: number }): MessageMark => ({ event_type: 'btb_reminder', event_payload: { claim: `${claim.by}@${claim.at}` } });
+const markOf = (claim: { by: string; at: number }): MessageMark => ({
+  event_type: 'btb_reminder',
+  event_payload: { claim: `${claim.by}@${claim.at}` },
+});
 
 async function postMessage(deps: ReminderDeps, channel: string, message: Message, mark: MessageMark): Promise<void> {
   await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, metadata: mark });
@@ -213,7 +239,8 @@ async function findPostedReminder(
 ): Promise<{ gone: boolean; claim: ReminderClaim } | undefined> {
   for (const claim of claims) {
     if (!gone && (await hasMarkedMessage(deps.client, ownerId, markOf(claim), claim.at))) return { gone: false, claim };
-    if (deps.fallbackChannelId && (await hasMarkedMessage(deps.client, deps.fallbackChannelId, markOf(claim), claim.at))) return { gone: true, claim };
+    if (deps.fallbackChannelId && (await hasMarkedMessage(deps.client, deps.fallbackChannelId, markOf(claim), claim.at)))
+      return { gone: true, claim };
   }
   return undefined;
 }
@@ -234,7 +261,9 @@ async function confirm(
     decision.repeat ? `${label} again after snooze` : label,
     decision.skipped.length > 0 ? `skipped ${decision.skipped.map(thresholdLabel).join(',')}` : '',
     gone ? `owner gone: sent to ${deps.fallbackChannelId}` : '',
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
   await tokens.update(tokenId, (t) => {
     if (t.reminder?.sending?.by !== jobId) return undefined;
     const { sending: _sent, snoozedUntil: _snooze, ...rest } = t.reminder;
@@ -268,7 +297,13 @@ async function release(deps: ReminderDeps, tokenId: string, jobId: string | unde
 const isDefiniteRefusal = (err: unknown) => (err as { code?: string }).code === ErrorCode.PlatformError;
 
 /** 429: wait Retry-After without holding a worker; anything else: BullMQ retries with backoff. */
-async function handleFailure(deps: ReminderDeps, tokenId: string, jobId: string | undefined, err: unknown, keepClaim = false): Promise<string> {
+async function handleFailure(
+  deps: ReminderDeps,
+  tokenId: string,
+  jobId: string | undefined,
+  err: unknown,
+  keepClaim = false,
+): Promise<string> {
   const failure = classifySlackError(err);
   if (failure.kind === 'rate_limited') {
     deps.logger.info({ tokenId, retryAfterMs: failure.retryAfterMs }, 'Slack rate limit; reminder rescheduled');

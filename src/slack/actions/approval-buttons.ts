@@ -71,14 +71,25 @@ export const createCancelHandler = (deps: DecideServices) =>
 /** "New request (pre-filled)": the request modal with the old request's values. */
 export const createRequestAgainHandler = (deps: Pick<Services, 'requests' | 'logger' | 'clock' | 'config' | 'approvers'>) =>
   requestButton(deps, {
-    refuse: (request, userId) => (request.requesterId === userId ? undefined : buildNotYoursMessage(request.requesterId, 'reuse this request')),
+    refuse: (request, userId) =>
+      request.requesterId === userId ? undefined : buildNotYoursMessage(request.requesterId, 'reuse this request'),
     async act({ record: request, triggerId, client, reply }) {
       if (!triggerId) return reply(INVALID_BUTTON);
       const now = new Date(deps.clock.now());
       // An expiry that has come too close is replaced by the default, which validation accepts.
       const expiresOn = daysBetween(todayIn('UTC', now), request.expiresOn) >= 1 ? request.expiresOn : defaultExpiry('UTC', now);
-      const values = { presetId: request.presetId, name: request.name, expiresOn, scopes: request.scopes, workspace: request.workspace, purpose: request.purpose };
+      const values = {
+        presetId: request.presetId,
+        name: request.name,
+        expiresOn,
+        scopes: request.scopes,
+        workspace: request.workspace,
+        purpose: request.purpose,
+      };
       const metadata = { revision: 0, ...(request.renewsTokenId ? { renewsTokenId: request.renewsTokenId } : {}) };
-      await client.views.open({ trigger_id: triggerId, view: buildRequestModal({ ...values, review: assessForModal(deps, values, now), metadata }) });
+      await client.views.open({
+        trigger_id: triggerId,
+        view: buildRequestModal({ ...values, review: assessForModal(deps, values, now), metadata }),
+      });
     },
   });

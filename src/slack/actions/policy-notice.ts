@@ -30,7 +30,11 @@ export function createPolicyRefreshHandler(deps: Pick<Services, 'config' | 'appr
       workspace: raw.workspace ? redactSecrets(raw.workspace) : undefined,
       purpose: raw.purpose ? redactSecrets(raw.purpose) : undefined,
     };
-    const updated = buildRequestModal({ ...values, review: assessForModal(deps, values, now), metadata: readModalMetadata(view.private_metadata) });
+    const updated = buildRequestModal({
+      ...values,
+      review: assessForModal(deps, values, now),
+      metadata: readModalMetadata(view.private_metadata),
+    });
     try {
       await client.views.update({ view_id: view.id, hash: view.hash, view: updated });
     } catch (err) {

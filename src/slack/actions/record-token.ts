@@ -18,7 +18,8 @@ export function createRecordTokenHandler(deps: Pick<Services, 'requests' | 'toke
     load: (id) => deps.requests.get(id),
     invalidText: 'That button is not valid any more. Run /bitbucket-token to start again.',
     missingText: 'I cannot find that request any more. Run /bitbucket-token to start again.',
-    refuse: (request, userId) => (request.requesterId === userId ? undefined : buildNotYoursMessage(request.requesterId, 'record this token')),
+    refuse: (request, userId) =>
+      request.requesterId === userId ? undefined : buildNotYoursMessage(request.requesterId, 'record this token'),
     async act({ record: request, userId, client, channel, ts, reply }) {
       const now = deps.clock.now();
       const result = await deps.tokens.recordFromRequest(
@@ -50,7 +51,9 @@ export function createRecordTokenHandler(deps: Pick<Services, 'requests' | 'toke
         // blocks arrive from the client and may have been tampered with.
         const kept = buildChecklistForRequest(request).blocks.filter((b) => b.block_id !== BLOCK.checklistActions);
         kept.push(context(':white_check_mark: Token recorded. I will remind you before it expires.'));
-        await client.chat.update({ channel, ts, text: message.text, blocks: kept }).catch((err) => deps.logger.warn({ err }, 'could not update checklist message'));
+        await client.chat
+          .update({ channel, ts, text: message.text, blocks: kept })
+          .catch((err) => deps.logger.warn({ err }, 'could not update checklist message'));
       }
       await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });
     },

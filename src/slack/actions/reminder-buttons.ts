@@ -33,7 +33,12 @@ export const createReminderRenewHandler = (deps: ReminderServices) =>
       metadata: { channelId: press.channel, renewsTokenId: token.id, revision: 0 },
     });
     await press.client.views.open({ trigger_id: press.triggerId, view });
-    await showAnswer(deps.logger, press.client, press, ':arrows_counterclockwise: Renewal started. Reminders for this token stop once the new one is recorded.');
+    await showAnswer(
+      deps.logger,
+      press.client,
+      press,
+      ':arrows_counterclockwise: Renewal started. Reminders for this token stop once the new one is recorded.',
+    );
   });
 
 /** Already rotated: asks for the new expiry date (see views/rotated-submit.ts). */
@@ -41,7 +46,11 @@ export const createReminderRotatedHandler = (deps: ReminderServices) =>
   createReminderButtonListener(deps, { what: 'update this token' }, async (press) => {
     if (!press.triggerId) return;
     const { record: token } = press;
-    const view = buildRotatedModal(token, defaultExpiry('UTC', new Date(deps.clock.now())), { tokenId: token.id, channel: press.channel, ts: press.ts });
+    const view = buildRotatedModal(token, defaultExpiry('UTC', new Date(deps.clock.now())), {
+      tokenId: token.id,
+      channel: press.channel,
+      ts: press.ts,
+    });
     await press.client.views.open({ trigger_id: press.triggerId, view });
   });
 
@@ -52,7 +61,11 @@ export const createReminderRevokeHandler = (deps: ReminderServices) =>
     const result = await deps.tokens.update(press.record.id, (t) =>
       t.status === 'revoked' || t.status === 'rotated'
         ? undefined
-        : { next: { ...t, status: 'revoked' }, ops: [deps.tokens.scheduleOp(t.id, undefined)], event: { at: now, type: 'revoked', by: press.userId } },
+        : {
+            next: { ...t, status: 'revoked' },
+            ops: [deps.tokens.scheduleOp(t.id, undefined)],
+            event: { at: now, type: 'revoked', by: press.userId },
+          },
     );
     if (!result?.changed) return;
     deps.logger.info({ tokenId: press.record.id, by: press.userId }, 'token marked no longer needed');
@@ -101,5 +114,10 @@ export const createReminderAdoptHandler = (deps: ReminderServices) =>
     });
     if (!result?.changed) return;
     deps.logger.info({ tokenId: press.record.id, by: press.userId }, 'token adopted');
-    await showAnswer(deps.logger, press.client, press, `:handshake: <@${press.userId}> adopted *${escapeMrkdwn(press.record.name)}* and gets its reminders from now on.`);
+    await showAnswer(
+      deps.logger,
+      press.client,
+      press,
+      `:handshake: <@${press.userId}> adopted *${escapeMrkdwn(press.record.name)}* and gets its reminders from now on.`,
+    );
   });

@@ -10,8 +10,7 @@ type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 const USER_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
 
 /** Counts Atlassian API tokens (prefix ATATT3) in a message without keeping their values. */
-const countAtlassianTokens = (text: string): number =>
-  findSecretLikeValues(text).filter((v) => v.startsWith('ATATT3')).length;
+const countAtlassianTokens = (text: string): number => findSecretLikeValues(text).filter((v) => v.startsWith('ATATT3')).length;
 
 /**
  * Secret-leak guard: when someone posts what looks like an Atlassian API token in a

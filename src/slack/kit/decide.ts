@@ -42,7 +42,11 @@ export type DecideResult = { ok: true; request: TokenRequest } | { ok: false; me
  * decisions on one request exactly one wins. The winner enqueues the follow-up job that
  * rewrites the parent message, notes it in the thread and tells the requester.
  */
-export async function decideRequest(deps: Pick<Services, 'requests' | 'jobs' | 'logger' | 'clock'>, requestId: string, decision: Decision): Promise<DecideResult> {
+export async function decideRequest(
+  deps: Pick<Services, 'requests' | 'jobs' | 'logger' | 'clock'>,
+  requestId: string,
+  decision: Decision,
+): Promise<DecideResult> {
   let refusal: DecisionRefusal | undefined;
   const result = await deps.requests.update(requestId, (current) => {
     const decided = applyDecision(current, decision, deps.clock.now());

@@ -61,5 +61,7 @@ export async function showAnswer(
 ): Promise<void> {
   if (!at.channel || !at.ts) return;
   const blocks = buildAnsweredBlocks(at.blocks ?? [], answer);
-  await client.chat.update({ channel: at.channel, ts: at.ts, text: answer, blocks }).catch((err) => logger.warn({ err }, 'could not update the reminder message'));
+  await client.chat
+    .update({ channel: at.channel, ts: at.ts, text: answer, blocks })
+    .catch((err) => logger.warn({ err }, 'could not update the reminder message'));
 }

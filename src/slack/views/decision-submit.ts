@@ -27,7 +27,8 @@ function createDecisionSubmitHandler(deps: DecideServices, errorBlock: string, r
     const errors = (message: string) => ack({ response_action: 'errors', errors: { [errorBlock]: message } });
     const parsed = viewSubmissionSchema.safeParse(body);
     const meta = parsed.success ? parseMetadata(metadataSchema, parsed.data.view.private_metadata) : undefined;
-    if (!parsed.success || !meta) return void (await errors('This form could not be read. Close it and use the buttons on the request again.'));
+    if (!parsed.success || !meta)
+      return void (await errors('This form could not be read. Close it and use the buttons on the request again.'));
     const userId = parsed.data.user.id;
     const request = await deps.requests.get(meta.requestId);
     if (!request) return void (await errors(UNKNOWN_REQUEST));
@@ -51,7 +52,9 @@ export const createRejectSubmitHandler = (deps: DecideServices) =>
 
 export const createNarrowSubmitHandler = (deps: DecideServices) =>
   createDecisionSubmitHandler(deps, APPROVAL_INPUT.scopesBlock, (values, request, by) => {
-    const selected = (values[APPROVAL_INPUT.scopesBlock]?.[APPROVAL_INPUT.scopesAction]?.selected_options ?? []).flatMap((o) => (o ? [o.value] : []));
+    const selected = (values[APPROVAL_INPUT.scopesBlock]?.[APPROVAL_INPUT.scopesAction]?.selected_options ?? []).flatMap((o) =>
+      o ? [o.value] : [],
+    );
     const checked = checkNarrowedScopes(request.scopes, selected);
     if ('error' in checked) return { error: checked.error };
     return { decision: { kind: 'approve', by, scopes: checked.scopes } };

@@ -39,7 +39,10 @@ export function createRecordSubmitHandler(deps: Pick<Services, 'tokens' | 'users
   return async ({ ack, body, client }: Args): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     if (!parsed.success) {
-      await ack({ response_action: 'errors', errors: { [RECORD_BLOCK.name]: 'This form could not be read. Close it and run the command again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [RECORD_BLOCK.name]: 'This form could not be read. Close it and run the command again.' },
+      });
       return;
     }
     const userId = parsed.data.user.id;
@@ -55,7 +58,10 @@ export function createRecordSubmitHandler(deps: Pick<Services, 'tokens' | 'users
       await deps.tokens.create(token, { at: now.getTime(), type: 'recorded', by: userId, detail: 'recorded by hand' });
     } catch (err) {
       deps.logger.error({ err }, 'could not store recorded token');
-      await ack({ response_action: 'errors', errors: { [RECORD_BLOCK.name]: 'I could not save this just now. Nothing was stored: press Record again in a moment.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [RECORD_BLOCK.name]: 'I could not save this just now. Nothing was stored: press Record again in a moment.' },
+      });
       return;
     }
     await ack();

@@ -24,7 +24,9 @@ type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 function checkReviewable(input: RequestInput, reasons: string[], configured: boolean): Partial<Record<RequestField, string>> | undefined {
   if (!configured) {
     const field: RequestField = riskyScopes(input.scopes).length > 0 ? 'scopes' : 'expiresOn';
-    return { [field]: `This needs an approver's review (${reasons.join(' ')}), but approvals are not set up here. Choose lower-risk scopes or a shorter expiry, or ask your Slack admin to configure approvals.` };
+    return {
+      [field]: `This needs an approver's review (${reasons.join(' ')}), but approvals are not set up here. Choose lower-risk scopes or a shorter expiry, or ask your Slack admin to configure approvals.`,
+    };
   }
   if (!input.purpose) return { purpose: `Add a justification: this request is reviewed by an approver. ${reasons.join(' ')}` };
   return undefined;
@@ -34,7 +36,9 @@ function checkReviewable(input: RequestInput, reasons: string[], configured: boo
  * Submitting the request modal: validate (errors next to the fields), store, close the
  * modal, then DM the checklist and confirm in the channel the command came from.
  */
-export function createRequestSubmitHandler(deps: Pick<Services, 'config' | 'users' | 'approvers' | 'requests' | 'jobs' | 'home' | 'quickClient' | 'logger' | 'clock'>) {
+export function createRequestSubmitHandler(
+  deps: Pick<Services, 'config' | 'users' | 'approvers' | 'requests' | 'jobs' | 'home' | 'quickClient' | 'logger' | 'clock'>,
+) {
   return async ({ ack, body }: Args): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     if (!parsed.success) {
@@ -100,11 +104,21 @@ export function createRequestSubmitHandler(deps: Pick<Services, 'config' | 'user
     deps.logger.info({ requestId: request.id, userId: user.id, scopes: request.scopes, status: request.status }, 'request stored');
     deps.home.refresh(user.id);
     if (verdict.needsApproval) {
-      await replyEphemeral(metadata.responseUrl, buildPlainMessage(`:hourglass_flowing_sand: *${escapeMrkdwn(request.name)}* needs an approver's review; I will DM you a link to it.`), deps.logger);
+      await replyEphemeral(
+        metadata.responseUrl,
+        buildPlainMessage(
+          `:hourglass_flowing_sand: *${escapeMrkdwn(request.name)}* needs an approver's review; I will DM you a link to it.`,
+        ),
+        deps.logger,
+      );
       return;
     }
     // The quick client: when Slack does not take the DM at once, the retry job is the slow path.
-    const sent = await deliverChecklistNowOrLater({ client: deps.quickClient, jobs: deps.jobs, logger: deps.logger, clock: deps.clock }, request, { responseUrl: metadata.responseUrl });
+    const sent = await deliverChecklistNowOrLater(
+      { client: deps.quickClient, jobs: deps.jobs, logger: deps.logger, clock: deps.clock },
+      request,
+      { responseUrl: metadata.responseUrl },
+    );
     if (sent) await replyEphemeral(metadata.responseUrl, buildRequestConfirmation(request.name), deps.logger);
   };
 }

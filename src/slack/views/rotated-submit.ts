@@ -23,7 +23,10 @@ export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'user
     const parsed = viewSubmissionSchema.safeParse(body);
     const meta = parsed.success ? parseMetadata(metadataSchema, parsed.data.view.private_metadata) : undefined;
     if (!parsed.success || !meta) {
-      await ack({ response_action: 'errors', errors: { [ROTATED_BLOCK.expiry]: 'This form could not be read. Close it and press the button again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [ROTATED_BLOCK.expiry]: 'This form could not be read. Close it and press the button again.' },
+      });
       return;
     }
     const userId = parsed.data.user.id;
@@ -47,7 +50,10 @@ export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'user
           },
     );
     if (!result?.changed) {
-      await ack({ response_action: 'errors', errors: { [ROTATED_BLOCK.expiry]: 'Only the owner of an active token can record a new expiry date.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [ROTATED_BLOCK.expiry]: 'Only the owner of an active token can record a new expiry date.' },
+      });
       return;
     }
     await ack();
