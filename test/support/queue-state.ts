@@ -111,11 +111,17 @@ export async function waitForAnotherSweep(home: QueueHome, { timeoutMs = 60_000 
 }
 
 /**
- * The protocol for "nothing more was sent": wait for an idle queue, read what was sent, let
- * one more sweep run and the queue be idle again, then compare (see the fault tests).
- * Returns the value of `read` taken at the idle point and again at the end.
+ * The protocol for "nothing more was sent", without a fixed sleep:
+ * 1. settle: the queue is idle, one more sweep has run (so whatever was due by then, e.g. a
+ *    new token's first look, has been claimed) and the queue is idle again;
+ * 2. read what was sent (`before`);
+ * 3. one more sweep runs and the queue is idle again; read again (`after`).
+ * Anything the bot still had to do was done in 1, and the test's own counts (taken after
+ * this) see it; `after` equal to `before` proves nothing was left to do.
  */
 export async function acrossAnotherSweep<T>(home: QueueHome, read: () => T | Promise<T>, opts: QueueWaitOptions = {}): Promise<{ before: T; after: T }> {
+  await waitForIdleQueue(home, opts);
+  await waitForAnotherSweep(home, opts);
   await waitForIdleQueue(home, opts);
   const before = await read();
   await waitForAnotherSweep(home, opts);
