@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { blockActionsPayload, input, viewSubmissionPayload } from '../support/slack-requests.js';
@@ -77,12 +77,9 @@ const parentUpdate = (f: Flagged, pattern: RegExp, after = 0) =>
   t.slack.waitForCall('chat.update', (c) => c.args['ts'] === f.ts && pattern.test(text(c)), { after });
 
 async function waitForJob(jobId: string, state: 'completed' | 'delayed'): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const job = await t.bot.jobs.queue.getJob(jobId);
-    if (job && (await job.getState()) === state) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`job ${jobId} never became ${state}`);
+  await expect
+    .poll(async () => (await t.bot.jobs.queue.getJob(jobId))?.getState() ?? 'absent', { timeout: 10_000, interval: 25, message: `job ${jobId} never became ${state}` })
+    .toBe(state);
 }
 
 describe('policy in the request modal', () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { appHomeOpenedEvent, blockActionsPayload, input, viewSubmissionPayload, type StateValues } from '../support/slack-requests.js';
@@ -213,12 +213,14 @@ describe('Home refresh under a burst of changes', () => {
     );
     expect(results.every((r) => r.status === 200 && r.text === '')).toBe(true);
     // Wait until the last publish shows all eight (the Home lists up to 10 open requests) (the coalesced follow-up publish).
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const last = publishes().at(-1);
-      if (last && Array.from({ length: 8 }, (_, i) => `Burst token ${i}`).every((n) => JSON.stringify(last.args['view']).includes(n))) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await vi.waitFor(
+      () => {
+        const shown = JSON.stringify(publishes().at(-1)?.args['view'] ?? '');
+        const missing = Array.from({ length: 8 }, (_, i) => `Burst token ${i}`).filter((n) => !shown.includes(n));
+        if (missing.length > 0) throw new Error(`last Home published lacks ${missing.join(', ')}`);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
     const text = JSON.stringify(publishes().at(-1)?.args['view']);
     for (let i = 0; i < 8; i++) expect(text).toContain(`Burst token ${i}`);
     expect(publishes().length).toBeLessThan(8);

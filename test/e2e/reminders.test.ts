@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
@@ -64,13 +64,14 @@ const dueScore = async (prefix: string, id: string) => redis.zscore(`${prefix}:r
 
 /** Waits until `check` holds, polling Redis (the worker runs in the background). */
 async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (check(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return vi.waitFor(
+    async () => {
+      const v = await read();
+      if (!check(v)) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
+      return v;
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
 }
 
 function press(t: TestBot, userId: string, actionId: string, dm: FakeSlackCall) {

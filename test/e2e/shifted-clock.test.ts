@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { uniquePrefix } from '../support/redis-server.js';
 import { getFreePort } from '../support/net.js';
@@ -65,12 +65,15 @@ describe('shifted clock', () => {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as { type: string; at: number; detail?: string })
         .find((e) => e.type === 'reminded');
-    let reminded = await readReminded();
     // The history entry is written just after Slack accepts the DM.
-    for (let i = 0; i < 100 && !reminded; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      reminded = await readReminded();
-    }
+    const reminded = await vi.waitFor(
+      async () => {
+        const entry = await readReminded();
+        if (!entry) throw new Error('no `reminded` history entry yet');
+        return entry;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(reminded?.detail).toContain('d14');
     // The process stamped it with its own (shifted) time.
     expect(reminded!.at - Date.now()).toBeGreaterThan(7 * 86_400_000);

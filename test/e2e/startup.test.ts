@@ -2,9 +2,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { getFreePort, sleep } from '../support/net.js';
+import { getFreePort } from '../support/net.js';
 import { SIGNING_SECRET } from '../support/test-bot.js';
 
 /**
@@ -40,19 +40,23 @@ function run(command: string, args: string[], env: Record<string, string>): Star
   return { child, output: () => out, exited };
 }
 
-async function waitForHealthy(port: number, started: Started, timeoutMs = 20_000): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (started.child.exitCode !== null) throw new Error(`bot exited early:\n${started.output()}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (res.status === 200) return res;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`bot not healthy in time:\n${started.output()}`);
+async function waitForHealthy(port: number, started: Started, timeoutMs = 30_000): Promise<Response> {
+  // An early exit ends the wait at once (returned, not thrown, so vi.waitFor stops polling).
+  const res = await vi
+    .waitFor(
+      async () => {
+        if (started.child.exitCode !== null) return undefined;
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`); // throws while not listening yet
+        if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+        return res;
+      },
+      { timeout: timeoutMs, interval: 100 },
+    )
+    .catch((err: Error) => {
+      throw new Error(`bot not healthy in ${timeoutMs} ms (${err.message}):\n${started.output()}`);
+    });
+  if (!res) throw new Error(`bot exited early:\n${started.output()}`);
+  return res;
 }
 
 const slackEnv = () => ({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, LOG_LEVEL: 'info' });
@@ -103,7 +107,7 @@ describe('start-up', () => {
     expect(readdirSync(join(cwd, 'data')).join(' ')).toMatch(/appendonly/);
     const leftover = spawnSync('pgrep', ['-f', `--dir ${join(cwd, 'data')}`]).stdout.toString().trim();
     expect(leftover).toBe('');
-  });
+  }, 60_000);
 
   it('the compiled image entry point (node dist/main.js) starts against REDIS_URL', async () => {
     const outDir = join(cwd, 'dist');

@@ -7,6 +7,7 @@ import { blockActionsPayload } from '../support/slack-requests.js';
 import { daysFromNow, requestState, submitRequest } from '../support/flows.js';
 import { ALWAYS_REMIND, eventually, expectRemindedOnce, newUserId, recordDueToken, waitUntilReminded } from '../support/faults.js';
 import { ACTION, BLOCK } from '../../src/blocks/ids.js';
+import { acrossAnotherSweep } from '../support/queue-state.js';
 
 /**
  * Three app instances on one Redis and one Slack workspace, as three replicas behind a load
@@ -39,8 +40,10 @@ describe('three replicas on one Redis', () => {
     const tokens = [];
     for (let i = 0; i < 24; i++) tokens.push(await recordDueToken(redis, prefix, newUserId('rep3'), [7, 1, 0][i % 3]));
     await waitUntilReminded(redis, prefix, tokens, 30_000);
-    // Give the other replicas' sweeps time to (not) send anything more.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Nothing more: once the queue (shared by the replicas) has settled (idle, a sweep, idle),
+    // one more sweep runs and the queue is idle again, without a single Slack call in between.
+    const calls = await acrossAnotherSweep(bots[0]!, () => slack.calls.map((c) => `${c.method} #${c.index}`));
+    expect(calls.after.slice(calls.before.length)).toEqual([]);
     await expectRemindedOnce(redis, prefix, slack, tokens);
   }, 60_000);
 
@@ -73,7 +76,11 @@ describe('three replicas on one Redis', () => {
       // The follow-up of the one decision: one parent rewrite, one thread note, one DM about it.
       await eventually(async () => slack.callsTo('chat.update').filter((c) => c.args['ts'] === r.ts && c.response['ok'] === true).length, (n) => n >= 1, 15_000);
     }
-    await new Promise((r) => setTimeout(r, 2000));
+    // Nothing more: the outcome jobs have run (settled queue), and across one more sweep no call
+    // was made but the clicks' own answers (ephemeral replies, Home refreshes: listener work).
+    const jobCalls = () => slack.calls.filter((c) => c.method !== 'response_url' && c.method !== 'views.publish').map((c) => `${c.method} #${c.index}`);
+    const calls = await acrossAnotherSweep(bots[0]!, jobCalls);
+    expect(calls.after.slice(calls.before.length)).toEqual([]);
     for (const r of requests) {
       const stored = JSON.parse((await redis.get(`${prefix}:request:${r.id}`))!) as { status: string };
       const updates = slack.callsTo('chat.update').filter((c) => c.args['ts'] === r.ts && c.response['ok'] === true).length;

@@ -6,6 +6,7 @@ import { blockActionsPayload } from '../support/slack-requests.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import { ALWAYS_REMIND, acceptedPosts, eventually, expectRemindedOnce, newUserId, recordDueToken, waitUntilReminded } from '../support/faults.js';
 import { ACTION, BLOCK } from '../../src/blocks/ids.js';
+import { acrossAnotherSweep } from '../support/queue-state.js';
 
 /**
  * The Slack Web API misbehaving for a while: 429 with Retry-After, 5xx, answers slower than
@@ -82,9 +83,15 @@ describe('Slack API faults', () => {
     // The slow post was accepted: exactly one checklist, and the record button works.
     await eventually(async () => checklistsTo(user).length, (n) => n === 1, 5000);
     const requestId = recordButtonValue(checklistsTo(user)[0]!);
+    const pressed = t.slack.calls.length;
     await t.sender.interaction(blockActionsPayload({ userId: user, actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: requestId, responseUrl: `${t.slack.origin}/response/late` }));
     await eventually(() => redis.exists(`${t.prefix}:token:t${requestId.slice(1)}`), (n) => n === 1, 10_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The button's own answer (its last Slack call) is in; then nothing more: once the queue has
+    // settled (idle, a sweep: the new token's first look, idle), one more sweep runs and the
+    // queue is idle again, without a Slack call in between (Home refreshes aside: listener work).
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === user && String(c.args['text']).includes('Recorded'), { after: pressed, timeoutMs: 10_000 });
+    const calls = await acrossAnotherSweep(t, () => t.slack.calls.filter((c) => c.method !== 'views.publish').map((c) => `${c.method} #${c.index}`));
+    expect(calls.after.slice(calls.before.length)).toEqual([]);
     expect(checklistsTo(user)).toHaveLength(1);
   }, 60_000);
 

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { startRedisServer, uniquePrefix, type RedisServer } from '../support/redis-server.js';
 import { sleep } from '../support/net.js';
@@ -35,12 +35,14 @@ describe('health, readiness and metrics', () => {
   });
 
   async function waitForStatus(path: string, status: number): Promise<Response> {
-    for (let i = 0; i < 200; i++) {
-      const res = await get(path);
-      if (res.status === status) return res;
-      await sleep(50);
-    }
-    throw new Error(`${path} never answered ${status}`);
+    return vi.waitFor(
+      async () => {
+        const res = await get(path);
+        if (res.status !== status) throw new Error(`${path} answered ${res.status}, waiting for ${status}`);
+        return res;
+      },
+      { timeout: 15_000, interval: 50 },
+    );
   }
 
   it('answers /healthz and /readyz while Redis is up', async () => {

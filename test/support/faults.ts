@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';
@@ -12,7 +12,7 @@ import { addDays, todayIn } from '../../src/domain/dates.js';
 import type { TokenRecord } from '../../src/domain/types.js';
 import type { FakeSlack } from './fake-slack.js';
 import { SIGNING_SECRET } from './test-bot.js';
-import { realNow, sleep } from './net.js';
+import { realNow } from './net.js';
 
 /**
  * Helpers for the fault-injection tests (test/faults): tokens whose reminders are due now,
@@ -65,21 +65,24 @@ export async function remindedEvents(redis: Redis, prefix: string, tokenId: stri
 export const acceptedPosts = (slack: FakeSlack, channel: string) =>
   slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === channel && c.response['ok'] === true);
 
-/** Polls `read` until `check` holds (the worker runs in the background); throws with the last value. */
+/**
+ * Polls `read` until `check` holds (the worker runs in the background), with vi.waitFor;
+ * throws with the last value (or the last error of `read`).
+ */
 export async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = realNow() + timeoutMs;
-  for (;;) {
-    let v: T | undefined;
-    let error: unknown;
-    try {
-      v = await read();
-      if (check(v)) return v;
-    } catch (err) {
-      error = err;
-    }
-    if (realNow() > deadline) throw new Error(`${what} not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}${error ? `; last error ${String(error)}` : ''}`);
-    await sleep(150);
-  }
+  return vi.waitFor(
+    async () => {
+      let v: T;
+      try {
+        v = await read();
+      } catch (err) {
+        throw new Error(`${what} not met in ${timeoutMs} ms; last error ${String(err)}`);
+      }
+      if (!check(v)) throw new Error(`${what} not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
+      return v;
+    },
+    { timeout: timeoutMs, interval: 150 },
+  );
 }
 
 /** Every token reminded exactly once: one accepted DM per owner, one `reminded` history entry. */
@@ -139,14 +142,21 @@ export function startAppProcess(opts: { port: number; slack: FakeSlack; redisUrl
     output: () => out,
     exited,
     async ready(timeoutMs = 30_000) {
-      const deadline = realNow() + timeoutMs;
-      while (realNow() < deadline) {
-        if (child.exitCode !== null) throw new Error(`bot exited early:\n${out}`);
-        const status = await fetch(`http://127.0.0.1:${opts.port}/readyz`).then((r) => r.status, () => 0);
-        if (status === 200) return;
-        await sleep(150);
-      }
-      throw new Error(`bot not ready in time:\n${out}`);
+      // An early exit ends the wait at once (returned, not thrown, so vi.waitFor stops polling).
+      const outcome = await vi
+        .waitFor(
+          async () => {
+            if (child.exitCode !== null) return 'exited' as const;
+            const status = await fetch(`http://127.0.0.1:${opts.port}/readyz`).then((r) => r.status, () => 0);
+            if (status !== 200) throw new Error(`/readyz answered ${status}`);
+            return 'ready' as const;
+          },
+          { timeout: timeoutMs, interval: 150 },
+        )
+        .catch((err: Error) => {
+          throw new Error(`bot not ready in ${timeoutMs} ms (${err.message}):\n${out}`);
+        });
+      if (outcome === 'exited') throw new Error(`bot exited early:\n${out}`);
     },
   };
 }

@@ -5,7 +5,8 @@ import { requestSchema, tokenSchema } from '../../src/store/schemas.js';
 import { findSecretLikeValues } from '../../src/domain/secrets.js';
 import { signSlackRequest, type SlackResponse } from './slack-requests.js';
 import type { TestBot } from './test-bot.js';
-import { realNow, sleep } from './net.js';
+import { vi } from 'vitest';
+import { realNow } from './net.js';
 
 /**
  * Harness for throwing many generated payloads at the running app and checking what it
@@ -150,19 +151,21 @@ export function watchProcessErrors(): { errors: string[]; dispose(): void } {
  * lines stop growing for `quietMs`), up to `maxMs`. Not an assertion: a settling step.
  */
 export async function settle(t: TestBot, { quietMs = 400, maxMs = 15_000 } = {}): Promise<void> {
-  const deadline = realNow() + maxMs;
   let last = -1;
   let stableSince = realNow();
-  while (realNow() < deadline) {
-    const mark = t.slack.calls.length + t.logs.lines.length;
-    if (mark !== last) {
-      last = mark;
-      stableSince = realNow();
-    } else if (realNow() - stableSince >= quietMs) {
-      return;
-    }
-    await sleep(50);
-  }
+  await vi
+    .waitFor(
+      () => {
+        const mark = t.slack.calls.length + t.logs.lines.length;
+        if (mark !== last) {
+          last = mark;
+          stableSince = realNow();
+        }
+        if (realNow() - stableSince < quietMs) throw new Error(`still busy: ${mark} Slack calls + log lines`);
+      },
+      { timeout: maxMs, interval: 50 },
+    )
+    .catch(() => undefined); // a settling step, not an assertion: never quiet for quietMs is not a failure
 }
 
 export interface StoredEntry {

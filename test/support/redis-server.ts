@@ -81,6 +81,7 @@ async function spawnRedis(port: number, dir: string, appendonly: boolean): Promi
     spawnError = err.code === 'ENOENT' ? new Error(INSTALL_HINT) : err;
   });
 
+  // A loop of its own, not vi.waitFor: this runs in vitest's globalSetup, where `vi` is not available.
   const deadline = realNow() + 10_000;
   for (;;) {
     if (spawnError) throw spawnError;
