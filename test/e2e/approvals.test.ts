@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { blockActionsPayload, input, viewSubmissionPayload } from '../support/slack-requests.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const stored = async (id: string) => JSON.parse((await redis.get(`${t.prefix}:request:${id}`))!);
-const pendingIds = () => redis.zrange(`${t.prefix}:requests:pending`, "0", "-1");
+const pendingIds = () => redis.zrange(`${t.prefix}:requests:pending`, '0', '-1');
 const text = (call: FakeSlackCall) => JSON.stringify([call.args['text'], call.args['blocks'] ?? null]);
 
 interface Flagged {
@@ -40,37 +40,76 @@ interface Flagged {
 /** Submits a flagged request and waits for its parent message in the approvals channel. */
 async function submitFlagged(requester: string, name: string, values: RequestValues = {}, bot = t): Promise<Flagged> {
   const after = t.slack.calls.length;
-  const res = await submitRequest(bot, requester, requestState({ name, expiresOn: daysFromNow(30), scopes: RISKY, workspace: 'acme', purpose: 'Creates repos for new services', ...values }));
+  const res = await submitRequest(
+    bot,
+    requester,
+    requestState({
+      name,
+      expiresOn: daysFromNow(30),
+      scopes: RISKY,
+      workspace: 'acme',
+      purpose: 'Creates repos for new services',
+      ...values,
+    }),
+  );
   expect(res.text).toBe('');
-  const parent = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === CHANNEL && c.response['ok'] === true && !c.args['thread_ts'] && text(c).includes(name), { after });
+  const parent = await t.slack.waitForCall(
+    'chat.postMessage',
+    (c) => c.args['channel'] === CHANNEL && c.response['ok'] === true && !c.args['thread_ts'] && text(c).includes(name),
+    { after },
+  );
   const blocks = parent.args['blocks'] as Array<{ block_id?: string; elements?: Array<{ action_id: string; value: string }> }>;
   const id = blocks.find((b) => b.block_id === BLOCK.approvalActions)!.elements![0]!.value;
   // The DM with the link is sent once the message's ts is stored on the request.
-  await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === requester && text(c).includes(ACTION.cancelRequest) && text(c).includes(id), { after });
+  await t.slack.waitForCall(
+    'chat.postMessage',
+    (c) => c.args['channel'] === requester && text(c).includes(ACTION.cancelRequest) && text(c).includes(id),
+    { after },
+  );
   return { id, parent, ts: String(parent.response['ts']) };
 }
 
 /** A button click on the parent message. */
 function click(f: Flagged, actionId: string, userId: string, value = f.id, bot = t) {
   return bot.sender.interaction(
-    blockActionsPayload({ userId, actionId, blockId: BLOCK.approvalActions, value, message: { ts: f.ts, channel: CHANNEL }, channelId: CHANNEL, responseUrl: `${t.slack.origin}/response/action` }),
+    blockActionsPayload({
+      userId,
+      actionId,
+      blockId: BLOCK.approvalActions,
+      value,
+      message: { ts: f.ts, channel: CHANNEL },
+      channelId: CHANNEL,
+      responseUrl: `${t.slack.origin}/response/action`,
+    }),
   );
 }
 
 /** A button click in the requester's DM. */
 function dmClick(actionId: string, userId: string, value: string) {
-  return t.sender.interaction(blockActionsPayload({ userId, actionId, blockId: BLOCK.requesterActions, value, channelId: `D${userId}`, responseUrl: `${t.slack.origin}/response/dm` }));
+  return t.sender.interaction(
+    blockActionsPayload({
+      userId,
+      actionId,
+      blockId: BLOCK.requesterActions,
+      value,
+      channelId: `D${userId}`,
+      responseUrl: `${t.slack.origin}/response/dm`,
+    }),
+  );
 }
 
 /** Clicks a button that opens an approver's modal; returns the modal as Slack stored it. */
 async function openDecisionModal(f: Flagged, actionId: string, userId: string, callbackId: string): Promise<StoredView> {
   const after = t.slack.calls.length;
   await click(f, actionId, userId);
-  const open = await t.slack.waitForCall('views.open', (c) => (c.args['view'] as { callback_id?: string }).callback_id === callbackId, { after });
+  const open = await t.slack.waitForCall('views.open', (c) => (c.args['view'] as { callback_id?: string }).callback_id === callbackId, {
+    after,
+  });
   return t.slack.views.get((open.response['view'] as StoredView).id)!;
 }
 
-const ephemeral = (pattern: RegExp, after: number) => t.slack.waitForCall('response_url', (c) => pattern.test(String(c.args['text'])), { after });
+const ephemeral = (pattern: RegExp, after: number) =>
+  t.slack.waitForCall('response_url', (c) => pattern.test(String(c.args['text'])), { after });
 const threadNote = (f: Flagged, pattern: RegExp, after = 0) =>
   t.slack.waitForCall('chat.postMessage', (c) => c.args['thread_ts'] === f.ts && pattern.test(String(c.args['text'])), { after });
 const parentUpdate = (f: Flagged, pattern: RegExp, after = 0) =>
@@ -78,14 +117,19 @@ const parentUpdate = (f: Flagged, pattern: RegExp, after = 0) =>
 
 async function waitForJob(jobId: string, state: 'completed' | 'delayed'): Promise<void> {
   await expect
-    .poll(async () => (await t.bot.jobs.queue.getJob(jobId))?.getState() ?? 'absent', { timeout: 10_000, interval: 25, message: `job ${jobId} never became ${state}` })
+    .poll(async () => (await t.bot.jobs.queue.getJob(jobId))?.getState() ?? 'absent', {
+      timeout: 10_000,
+      interval: 25,
+      message: `job ${jobId} never became ${state}`,
+    })
     .toBe(state);
 }
 
 describe('policy in the request modal', () => {
   it('tells the requester before submitting whether review is needed, keeping what they typed', async () => {
     const view = await openRequestModal(t, 'U1');
-    const notice = (v: Record<string, unknown>) => JSON.stringify((v['blocks'] as Array<{ block_id?: string }>).find((b) => b.block_id === REQUEST_BLOCK.policyNotice));
+    const notice = (v: Record<string, unknown>) =>
+      JSON.stringify((v['blocks'] as Array<{ block_id?: string }>).find((b) => b.block_id === REQUEST_BLOCK.policyNotice));
     expect(notice(view)).toMatch(/No review needed/);
     const after = t.slack.calls.length;
     await t.sender.interaction(
@@ -133,7 +177,11 @@ describe('policy in the request modal', () => {
 describe('auto-approved path', () => {
   it('sends the checklist at once and posts nothing for review', async () => {
     const after = t.slack.calls.length;
-    const res = await submitRequest(t, 'U1', requestState({ name: 'Scanner', expiresOn: daysFromNow(90), scopes: ['read:repository:bitbucket'] }));
+    const res = await submitRequest(
+      t,
+      'U1',
+      requestState({ name: 'Scanner', expiresOn: daysFromNow(90), scopes: ['read:repository:bitbucket'] }),
+    );
     expect(res.text).toBe('');
     await waitForChecklist(t, 'U1', after);
     expect(t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['channel'] === CHANNEL)).toEqual([]);
@@ -142,7 +190,11 @@ describe('auto-approved path', () => {
 
 describe('flagged request, reviewed in a thread', () => {
   it('refuses everyone outside APPROVER_USER_IDS while the approver group cannot be read, and changes nothing', async () => {
-    const other = await startTestBot({ name: 'approvals-group', slack: t.slack, env: { APPROVAL_CHANNEL_ID: CHANNEL, APPROVER_USERGROUP_ID: 'S0MISSING' } });
+    const other = await startTestBot({
+      name: 'approvals-group',
+      slack: t.slack,
+      env: { APPROVAL_CHANNEL_ID: CHANNEL, APPROVER_USERGROUP_ID: 'S0MISSING' },
+    });
     try {
       const f = await submitFlagged('U10', 'Group down', {}, other);
       const after = t.slack.calls.length;
@@ -161,12 +213,27 @@ describe('flagged request, reviewed in a thread', () => {
   it('posts the request, DMs the requester a link, and approval rewrites the parent and sends the checklist', async () => {
     const f = await submitFlagged('U11', 'Repo admin bot');
     const message = text(f.parent);
-    for (const part of ['<@U11>', 'Repo admin bot', 'acme', 'admin:repository:bitbucket', 'High risk', 'Medium risk', 'Creates repos for new services', 'Why review is needed', ACTION.approve, ACTION.reject, ACTION.approveNarrowed]) {
+    for (const part of [
+      '<@U11>',
+      'Repo admin bot',
+      'acme',
+      'admin:repository:bitbucket',
+      'High risk',
+      'Medium risk',
+      'Creates repos for new services',
+      'Why review is needed',
+      ACTION.approve,
+      ACTION.reject,
+      ACTION.approveNarrowed,
+    ]) {
       expect(message).toContain(part);
     }
     expect(await stored(f.id)).toMatchObject({ status: 'pending_approval', approvalChannelId: CHANNEL, approvalTs: f.ts });
     expect(await pendingIds()).toContain(f.id);
-    const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U11' && text(c).includes(ACTION.cancelRequest) && text(c).includes(f.id));
+    const dm = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args['channel'] === 'U11' && text(c).includes(ACTION.cancelRequest) && text(c).includes(f.id),
+    );
     expect(text(dm)).toContain(`https://fake.slack.test/archives/${CHANNEL}/p`);
     expect(text(dm)).toMatch(/<@UAPPR1>, <@UAPPR2> or members of <!subteam\^S0APPROVERS>/);
     await waitForJob(approvalJobId(JOB.approvalExpire, f.id), 'delayed');
@@ -205,14 +272,22 @@ describe('flagged request, reviewed in a thread', () => {
     const after = t.slack.calls.length;
     const modal = await openDecisionModal(f, ACTION.reject, 'UAPPR1', CALLBACK.rejectModal);
     const submit = (reason: string | null) =>
-      t.sender.interaction(viewSubmissionPayload({ userId: 'UAPPR1', view: modal, values: { [APPROVAL_INPUT.reasonBlock]: { [APPROVAL_INPUT.reasonAction]: input.text(reason) } } }));
+      t.sender.interaction(
+        viewSubmissionPayload({
+          userId: 'UAPPR1',
+          view: modal,
+          values: { [APPROVAL_INPUT.reasonBlock]: { [APPROVAL_INPUT.reasonAction]: input.text(reason) } },
+        }),
+      );
     const empty = await submit('  ');
     expect((empty.json() as { errors: Record<string, string> }).errors[APPROVAL_INPUT.reasonBlock]).toMatch(/reason/);
     expect((await stored(f.id)).status).toBe('pending_approval');
     expect((await submit('Admin is not needed; use write only')).text).toBe('');
     await threadNote(f, /Rejected by <@UAPPR1> on .*: Admin is not needed; use write only/, after);
     await parentUpdate(f, /Rejected by <@UAPPR1>/, after);
-    const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U12' && text(c).includes(ACTION.requestAgain), { after });
+    const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U12' && text(c).includes(ACTION.requestAgain), {
+      after,
+    });
     expect(text(dm)).toContain('Admin is not needed');
     expect(await stored(f.id)).toMatchObject({ status: 'rejected', reason: 'Admin is not needed; use write only', decidedBy: 'UAPPR1' });
 
@@ -220,7 +295,11 @@ describe('flagged request, reviewed in a thread', () => {
     await dmClick(ACTION.requestAgain, 'U99', f.id);
     await ephemeral(/Only <@U12>/, again);
     await dmClick(ACTION.requestAgain, 'U12', f.id);
-    const reopened = await t.slack.waitForCall('views.open', (c) => (c.args['view'] as { callback_id?: string }).callback_id === CALLBACK.requestModal, { after: again });
+    const reopened = await t.slack.waitForCall(
+      'views.open',
+      (c) => (c.args['view'] as { callback_id?: string }).callback_id === CALLBACK.requestModal,
+      { after: again },
+    );
     const blocks = (reopened.args['view'] as { blocks: Array<{ block_id: string; element?: Record<string, unknown> }> }).blocks;
     const el = (id: string) => blocks.find((b) => b.block_id === id)!.element!;
     expect(el(REQUEST_BLOCK.name)['initial_value']).toBe('Too much');
@@ -234,10 +313,20 @@ describe('flagged request, reviewed in a thread', () => {
     const f = await submitFlagged('U13', 'Narrow me');
     const after = t.slack.calls.length;
     const modal = await openDecisionModal(f, ACTION.approveNarrowed, 'UAPPR2', CALLBACK.narrowModal);
-    const initial = ((modal['blocks'] as Array<{ block_id: string; element?: { initial_options?: Array<{ value: string }> } }>).find((b) => b.block_id === APPROVAL_INPUT.scopesBlock)!.element!.initial_options ?? []).map((o) => o.value);
+    const initial = (
+      (modal['blocks'] as Array<{ block_id: string; element?: { initial_options?: Array<{ value: string }> } }>).find(
+        (b) => b.block_id === APPROVAL_INPUT.scopesBlock,
+      )!.element!.initial_options ?? []
+    ).map((o) => o.value);
     expect(initial).toEqual(RISKY);
     const submit = (scopes: string[]) =>
-      t.sender.interaction(viewSubmissionPayload({ userId: 'UAPPR2', view: modal, values: { [APPROVAL_INPUT.scopesBlock]: { [APPROVAL_INPUT.scopesAction]: input.multi(scopes) } } }));
+      t.sender.interaction(
+        viewSubmissionPayload({
+          userId: 'UAPPR2',
+          view: modal,
+          values: { [APPROVAL_INPUT.scopesBlock]: { [APPROVAL_INPUT.scopesAction]: input.multi(scopes) } },
+        }),
+      );
     const bad = await submit(['write:repository:bitbucket']);
     expect((bad.json() as { errors: Record<string, string> }).errors[APPROVAL_INPUT.scopesBlock]).toMatch(/read:repository:bitbucket/);
     const tampered = await submit(['read:repository:bitbucket', 'delete:repository:bitbucket']);
@@ -246,9 +335,14 @@ describe('flagged request, reviewed in a thread', () => {
     await threadNote(f, /Approved by <@UAPPR2>.*removed `admin:repository:bitbucket`/, after);
     const checklist = await waitForChecklist(t, 'U13', after);
     expect(text(checklist)).toContain('write:repository:bitbucket');
-    expect(JSON.stringify(checklist.args['blocks']).replace(/without admin:repository:bitbucket/, '')).not.toContain('admin:repository:bitbucket');
+    expect(JSON.stringify(checklist.args['blocks']).replace(/without admin:repository:bitbucket/, '')).not.toContain(
+      'admin:repository:bitbucket',
+    );
     expect(text(checklist)).toContain('Approved by <@UAPPR2>, without admin:repository:bitbucket');
-    expect(await stored(f.id)).toMatchObject({ status: 'approved', approvedScopes: ['read:repository:bitbucket', 'write:repository:bitbucket'] });
+    expect(await stored(f.id)).toMatchObject({
+      status: 'approved',
+      approvedScopes: ['read:repository:bitbucket', 'write:repository:bitbucket'],
+    });
   });
 
   it('lets exactly one of many simultaneous approvals win', async () => {
@@ -257,10 +351,17 @@ describe('flagged request, reviewed in a thread', () => {
     const clicks = Array.from({ length: 20 }, (_, i) => click(f, ACTION.approve, i % 2 === 0 ? 'UAPPR1' : 'UAPPR2'));
     const results = await Promise.all(clicks);
     expect(results.every((r) => r.status === 200 && r.ms < 3000)).toBe(true);
-    const losers = await t.slack.waitForCalls('response_url', 19, (c) => /already decided.*Approved by <@UAPPR[12]>/.test(String(c.args['text'])), { after });
+    const losers = await t.slack.waitForCalls(
+      'response_url',
+      19,
+      (c) => /already decided.*Approved by <@UAPPR[12]>/.test(String(c.args['text'])),
+      { after },
+    );
     expect(losers).toHaveLength(19);
     await waitForJob(approvalJobId(JOB.approvalOutcome, f.id), 'completed');
-    const checklists = t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['channel'] === 'U14' && text(c).includes(ACTION.recordToken));
+    const checklists = t.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.index >= after && c.args['channel'] === 'U14' && text(c).includes(ACTION.recordToken));
     expect(checklists).toHaveLength(1);
     expect(t.slack.callsTo('chat.update').filter((c) => c.index >= after && c.args['ts'] === f.ts)).toHaveLength(1);
     expect(t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['thread_ts'] === f.ts)).toHaveLength(1);
@@ -284,7 +385,9 @@ describe('flagged request, reviewed in a thread', () => {
     await expireJob.promote();
     await threadNote(f, /Expired without a decision/, after);
     await parentUpdate(f, /Expired/, after);
-    const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U15' && /expired/.test(String(c.args['text'])), { after });
+    const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U15' && /expired/.test(String(c.args['text'])), {
+      after,
+    });
     expect(text(dm)).toContain(ACTION.requestAgain);
     expect((await stored(f.id)).status).toBe('expired');
     const late = t.slack.calls.length;
@@ -334,9 +437,18 @@ describe('flagged request, reviewed in a thread', () => {
     await click(f, ACTION.approve, 'UAPPR1');
     await threadNote(f, /Approved by <@UAPPR1>/, after);
     await waitForJob(approvalJobId(JOB.approvalOutcome, f.id), 'completed');
-    expect(t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['thread_ts'] === f.ts).map((c) => c.status)).toEqual([500, 200]);
+    expect(
+      t.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.index >= after && c.args['thread_ts'] === f.ts)
+        .map((c) => c.status),
+    ).toEqual([500, 200]);
     expect(t.slack.callsTo('chat.update').filter((c) => c.index >= after && c.args['ts'] === f.ts)).toHaveLength(1);
-    expect(t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['channel'] === 'U19' && text(c).includes(ACTION.recordToken))).toHaveLength(1);
+    expect(
+      t.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.index >= after && c.args['channel'] === 'U19' && text(c).includes(ACTION.recordToken)),
+    ).toHaveLength(1);
   }, 15_000);
 });
 
@@ -344,14 +456,37 @@ describe('start-up recovery', () => {
   it('posts a pending request whose posting job was lost', async () => {
     const prefix = `${t.prefix}-recover`;
     const id = 'rrecoverrecover22';
-    const request = { id, requesterId: 'U20', status: 'pending_approval', presetId: 'custom', name: 'Lost in a crash', expiresOn: daysFromNow(30), scopes: RISKY, purpose: 'x', reviewReasons: ['High risk.'], createdAt: Date.now(), updatedAt: Date.now() };
+    const request = {
+      id,
+      requesterId: 'U20',
+      status: 'pending_approval',
+      presetId: 'custom',
+      name: 'Lost in a crash',
+      expiresOn: daysFromNow(30),
+      scopes: RISKY,
+      purpose: 'x',
+      reviewReasons: ['High risk.'],
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    };
     await redis.set(`${prefix}:request:${id}`, JSON.stringify(request));
     await redis.zadd(`${prefix}:requests:pending`, request.createdAt, id);
     const after = t.slack.calls.length;
-    const other = await startTestBot({ name: 'approvals-recover', slack: t.slack, prefix, env: { APPROVAL_CHANNEL_ID: CHANNEL, APPROVER_USER_IDS: 'UAPPR1' } });
+    const other = await startTestBot({
+      name: 'approvals-recover',
+      slack: t.slack,
+      prefix,
+      env: { APPROVAL_CHANNEL_ID: CHANNEL, APPROVER_USER_IDS: 'UAPPR1' },
+    });
     try {
-      await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === CHANNEL && c.response['ok'] === true && text(c).includes('Lost in a crash'), { after });
-      await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U20' && text(c).includes(ACTION.cancelRequest), { after });
+      await t.slack.waitForCall(
+        'chat.postMessage',
+        (c) => c.args['channel'] === CHANNEL && c.response['ok'] === true && text(c).includes('Lost in a crash'),
+        { after },
+      );
+      await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U20' && text(c).includes(ACTION.cancelRequest), {
+        after,
+      });
       expect(JSON.parse((await redis.get(`${prefix}:request:${id}`))!).approvalTs).toMatch(/^\d+\.\d+$/);
     } finally {
       await other.stop();
@@ -363,9 +498,17 @@ describe('approvals not configured', () => {
   it('tells the requester next to the field instead of accepting a request nobody will see', async () => {
     const bare = await startTestBot({ name: 'approvals-unset', slack: t.slack });
     try {
-      const res = await submitRequest(bare, 'U1', requestState({ name: 'Nowhere', expiresOn: daysFromNow(30), scopes: RISKY, purpose: 'x' }));
+      const res = await submitRequest(
+        bare,
+        'U1',
+        requestState({ name: 'Nowhere', expiresOn: daysFromNow(30), scopes: RISKY, purpose: 'x' }),
+      );
       expect((res.json() as { errors: Record<string, string> }).errors[REQUEST_BLOCK.scopes]).toMatch(/approvals are not set up/);
-      const long = await submitRequest(bare, 'U1', requestState({ name: 'Nowhere', expiresOn: daysFromNow(120), scopes: ['read:repository:bitbucket'], purpose: 'x' }));
+      const long = await submitRequest(
+        bare,
+        'U1',
+        requestState({ name: 'Nowhere', expiresOn: daysFromNow(120), scopes: ['read:repository:bitbucket'], purpose: 'x' }),
+      );
       expect((long.json() as { errors: Record<string, string> }).errors[REQUEST_BLOCK.expiry]).toMatch(/120 days/);
       expect(bare.logs.text).toMatch(/approval policy is on but APPROVAL_CHANNEL_ID/);
     } finally {

@@ -37,7 +37,7 @@ describe('slash command', () => {
   it('opens the request modal at once, within Slack limits', async () => {
     const view = await openRequestModal(t, 'U1');
     expect(view['callback_id']).toBe('token_request');
-    expect(((view['title'] as { text: string }).text).length).toBeLessThanOrEqual(24);
+    expect((view['title'] as { text: string }).text.length).toBeLessThanOrEqual(24);
     const blocks = view['blocks'] as Array<{ block_id: string; element?: Record<string, unknown> }>;
     const scopes = blocks.find((b) => b.block_id === REQUEST_BLOCK.scopes)!;
     const groups = scopes.element!['option_groups'] as Array<{ options: Array<{ value: string }> }>;
@@ -61,7 +61,9 @@ describe('slash command', () => {
 
   it('pre-fills an unknown integration as the name', async () => {
     const view = await openRequestModal(t, 'U1', 'Snyk');
-    const name = (view['blocks'] as Array<{ block_id: string; element?: Record<string, unknown> }>).find((b) => b.block_id === REQUEST_BLOCK.name)!;
+    const name = (view['blocks'] as Array<{ block_id: string; element?: Record<string, unknown> }>).find(
+      (b) => b.block_id === REQUEST_BLOCK.name,
+    )!;
     expect(name.element!['initial_value']).toBe('Snyk Bitbucket Integration');
   });
 
@@ -109,15 +111,35 @@ describe('submission validation', () => {
     ['empty name', { name: null }, REQUEST_BLOCK.name, /name/i],
     ['too-long name', { name: 'x'.repeat(101) }, REQUEST_BLOCK.name, /100/],
     ['secret-looking name', { name: FAKE_TOKEN }, REQUEST_BLOCK.name, /token value/i],
-    ['expiry in the past', { expiresOn: daysFromNow(-3) }, REQUEST_BLOCK.expiry, /^That date has already passed \(today is .+\): pick a date between /],
-    ['expiry today', { expiresOn: daysFromNow(0) }, REQUEST_BLOCK.expiry, /^A token that expires today would stop working within hours: pick .+ or later\.$/],
-    ['expiry over 365 days', { expiresOn: daysFromNow(366) }, REQUEST_BLOCK.expiry, /^Bitbucket API tokens can last at most 365 days: pick a date on or before /],
+    [
+      'expiry in the past',
+      { expiresOn: daysFromNow(-3) },
+      REQUEST_BLOCK.expiry,
+      /^That date has already passed \(today is .+\): pick a date between /,
+    ],
+    [
+      'expiry today',
+      { expiresOn: daysFromNow(0) },
+      REQUEST_BLOCK.expiry,
+      /^A token that expires today would stop working within hours: pick .+ or later\.$/,
+    ],
+    [
+      'expiry over 365 days',
+      { expiresOn: daysFromNow(366) },
+      REQUEST_BLOCK.expiry,
+      /^Bitbucket API tokens can last at most 365 days: pick a date on or before /,
+    ],
     ['missing expiry', { expiresOn: null }, REQUEST_BLOCK.expiry, /^Pick the date the token should expire\.$/],
     ['no scopes', { scopes: [] }, REQUEST_BLOCK.scopes, /scope/i],
     ['unknown scope', { scopes: ['read:repository:bitbucket', 'read:everything:bitbucket'] }, REQUEST_BLOCK.scopes, /Unknown scope/],
     // A write scope without its read scope is now accepted with a notice (scope-checks.ts);
     // a permission scope without an admin scope is what Atlassian refuses.
-    ['permission scope without admin', { scopes: ['read:repository:bitbucket', 'write:permission:bitbucket'] }, REQUEST_BLOCK.scopes, /admin:repository:bitbucket or admin:project:bitbucket/],
+    [
+      'permission scope without admin',
+      { scopes: ['read:repository:bitbucket', 'write:permission:bitbucket'] },
+      REQUEST_BLOCK.scopes,
+      /admin:repository:bitbucket or admin:project:bitbucket/,
+    ],
   ];
   it.each(cases)('%s is answered next to the field', async (_label, change, blockId, message) => {
     const res = await submitRequest(t, 'U1', requestState({ ...valid, ...change }));
@@ -130,7 +152,11 @@ describe('submission validation', () => {
   });
 
   it('accepts admin and delete scopes without a read scope', async () => {
-    const res = await submitRequest(t, 'U7', requestState({ ...valid, scopes: ['admin:repository:bitbucket', 'delete:repository:bitbucket'] }));
+    const res = await submitRequest(
+      t,
+      'U7',
+      requestState({ ...valid, scopes: ['admin:repository:bitbucket', 'delete:repository:bitbucket'] }),
+    );
     expect(res.text).toBe('');
   });
 
@@ -141,7 +167,7 @@ describe('submission validation', () => {
     expect(Object.keys(body.errors)).toEqual(expect.arrayContaining([REQUEST_BLOCK.name, REQUEST_BLOCK.expiry, REQUEST_BLOCK.scopes]));
   });
 
-  it('judges 1 and 365 days in the requester\'s timezone', async () => {
+  it("judges 1 and 365 days in the requester's timezone", async () => {
     t.slack.setUser('U9', { tz: 'Pacific/Kiritimati' }); // UTC+14: usually a day ahead of UTC
     const now = new Date();
     const local = new Date(now.getTime() + 14 * 3600_000).toISOString().slice(0, 10);
@@ -180,7 +206,14 @@ describe('valid request → checklist → recorded token', () => {
     const res = await submitRequest(
       t,
       'U2',
-      requestState({ presetId: 'deeptraq', name: 'DeepTraQ Bitbucket Integration', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket', 'write:repository:bitbucket'], workspace: 'acme', purpose: 'Nightly scans' }),
+      requestState({
+        presetId: 'deeptraq',
+        name: 'DeepTraQ Bitbucket Integration',
+        expiresOn: daysFromNow(30),
+        scopes: ['read:repository:bitbucket', 'write:repository:bitbucket'],
+        workspace: 'acme',
+        purpose: 'Nightly scans',
+      }),
     );
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
@@ -198,7 +231,9 @@ describe('valid request → checklist → recorded token', () => {
     expect(confirmation.args['response_type']).toBe('ephemeral');
     const requestId = recordButtonValue(dm);
     // Logged inside the request's own context (a child logger per request).
-    const line = t.logs.lines.map((l) => JSON.parse(l) as { msg?: string; requestId?: string; req?: { id: string; kind: string; user?: string } }).find((l) => l.msg === 'request stored' && l.requestId === requestId);
+    const line = t.logs.lines
+      .map((l) => JSON.parse(l) as { msg?: string; requestId?: string; req?: { id: string; kind: string; user?: string } })
+      .find((l) => l.msg === 'request stored' && l.requestId === requestId);
     expect(line?.req).toEqual({ id: expect.stringMatching(/^[0-9a-f]{12}$/), kind: 'view_submission', user: 'U2' });
     const stored = JSON.parse((await redis.get(`${t.prefix}:request:${requestId}`))!);
     expect(stored).toMatchObject({ requesterId: 'U2', status: 'approved', workspace: 'acme', expiresOn: daysFromNow(30) });
@@ -207,13 +242,30 @@ describe('valid request → checklist → recorded token', () => {
 
   it('records the token once however often the button is pressed, only for its owner', async () => {
     const after = t.slack.calls.length;
-    await submitRequest(t, 'U3', requestState({ presetId: 'ci', name: 'CI token', expiresOn: daysFromNow(60), scopes: ['read:repository:bitbucket', 'read:pipeline:bitbucket', 'write:pipeline:bitbucket'] }));
+    await submitRequest(
+      t,
+      'U3',
+      requestState({
+        presetId: 'ci',
+        name: 'CI token',
+        expiresOn: daysFromNow(60),
+        scopes: ['read:repository:bitbucket', 'read:pipeline:bitbucket', 'write:pipeline:bitbucket'],
+      }),
+    );
     const dm = await waitForChecklist(t, 'U3', after);
     const requestId = recordButtonValue(dm);
     const message = { ts: dm.response['ts'], channel: dm.response['channel'], blocks: dm.args['blocks'] };
     const press = (userId: string, value = requestId) =>
       t.sender.interaction(
-        blockActionsPayload({ userId, actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value, message, channelId: String(dm.response['channel']), responseUrl: `${t.slack.origin}/response/action` }),
+        blockActionsPayload({
+          userId,
+          actionId: ACTION.recordToken,
+          blockId: BLOCK.checklistActions,
+          value,
+          message,
+          channelId: String(dm.response['channel']),
+          responseUrl: `${t.slack.origin}/response/action`,
+        }),
       );
 
     const intruder = await press('U4');
@@ -224,21 +276,28 @@ describe('valid request → checklist → recorded token', () => {
 
     const results = await Promise.all(Array.from({ length: 8 }, () => press('U3')));
     expect(results.every((r) => r.status === 200)).toBe(true);
-    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U3' && String(c.args['text']).includes('Recorded'), { after });
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U3' && String(c.args['text']).includes('Recorded'), {
+      after,
+    });
     await t.slack.waitForCalls('response_url', 7, (c) => String(c.args['text']).includes('already recorded'), { after });
-    const tokenIds = await redis.zrange(`${t.prefix}:user:U3:tokens`, 0, "-1");
+    const tokenIds = await redis.zrange(`${t.prefix}:user:U3:tokens`, 0, '-1');
     expect(tokenIds).toHaveLength(1);
     const token = JSON.parse((await redis.get(`${t.prefix}:token:${tokenIds[0]}`))!);
     expect(token).toMatchObject({ ownerId: 'U3', name: 'CI token', requestId, status: 'active', expiresOn: daysFromNow(60) });
     expect(token.scopes).toEqual(['read:repository:bitbucket', 'read:pipeline:bitbucket', 'write:pipeline:bitbucket']);
-    const confirmations = t.slack.callsTo('chat.postMessage').filter((c) => c.index >= after && c.args['channel'] === 'U3' && String(c.args['text']).includes('Recorded'));
+    const confirmations = t.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.index >= after && c.args['channel'] === 'U3' && String(c.args['text']).includes('Recorded'));
     expect(confirmations).toHaveLength(1);
     expect(String(confirmations[0]!.args['text'])).toMatch(/remind you on/);
     const updated = await t.slack.waitForCall('chat.update', undefined, { after });
     expect(JSON.stringify(updated.args['blocks'])).not.toContain('record_token');
     const request = JSON.parse((await redis.get(`${t.prefix}:request:${requestId}`))!);
     expect(request).toMatchObject({ status: 'created', tokenId: tokenIds[0] });
-    const history = ((await redis.get(`${t.prefix}:token:${tokenIds[0]}:history`)) ?? '').split('\n').filter(Boolean).map((e) => JSON.parse(e));
+    const history = ((await redis.get(`${t.prefix}:token:${tokenIds[0]}:history`)) ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .map((e) => JSON.parse(e));
     expect(history).toEqual([expect.objectContaining({ type: 'recorded', by: 'U3' })]);
     expect(t.slack.violations).toEqual([]);
   });
@@ -247,7 +306,15 @@ describe('valid request → checklist → recorded token', () => {
     const after = t.slack.calls.length;
     const before = (await keysUnder()).length;
     for (const value of ['r' + 'a'.repeat(16), 'not-an-id', '', 'x'.repeat(1999)]) {
-      const res = await t.sender.interaction(blockActionsPayload({ userId: 'U3', actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value, responseUrl: `${t.slack.origin}/response/action` }));
+      const res = await t.sender.interaction(
+        blockActionsPayload({
+          userId: 'U3',
+          actionId: ACTION.recordToken,
+          blockId: BLOCK.checklistActions,
+          value,
+          responseUrl: `${t.slack.origin}/response/action`,
+        }),
+      );
       expect(res.status).toBe(200);
     }
     await t.slack.waitForCalls('response_url', 4, undefined, { after });
@@ -257,8 +324,18 @@ describe('valid request → checklist → recorded token', () => {
 
 describe('signatures and health', () => {
   it('rejects a forged signature and a stale timestamp with 401', async () => {
-    const body = new URLSearchParams({ command: '/bitbucket-token', text: 'help', user_id: 'U1', channel_id: 'C1', trigger_id: '1.2.3' }).toString();
-    const forged = await t.sender.raw(body, { 'x-slack-signature': 'v0=' + 'a'.repeat(64), 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) }, { sign: false });
+    const body = new URLSearchParams({
+      command: '/bitbucket-token',
+      text: 'help',
+      user_id: 'U1',
+      channel_id: 'C1',
+      trigger_id: '1.2.3',
+    }).toString();
+    const forged = await t.sender.raw(
+      body,
+      { 'x-slack-signature': 'v0=' + 'a'.repeat(64), 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) },
+      { sign: false },
+    );
     expect(forged.status).toBe(401);
     const stale = await t.sender.raw(body, {}, { timestampSec: Math.floor(Date.now() / 1000) - 6 * 60 });
     expect(stale.status).toBe(401);
@@ -275,7 +352,7 @@ describe('signatures and health', () => {
     expect(await res.json()).toEqual({ status: 'ok', redis: 'up' });
   });
 
-  it('acks commands well within Slack\'s 3 seconds', async () => {
+  it("acks commands well within Slack's 3 seconds", async () => {
     const times: number[] = [];
     for (let i = 0; i < 10; i++) times.push((await t.sender.command({ text: '' })).ms);
     expect(Math.max(...times)).toBeLessThan(3000);

@@ -76,7 +76,11 @@ describe('App Home', () => {
   it('is republished when a request is stored and when its token is recorded', async () => {
     const user = 'UFLOW';
     let after = t.slack.calls.length;
-    const res = await submitRequest(t, user, requestState({ presetId: 'ci', name: 'Flow CI token', expiresOn: daysFromNow(20), scopes: ['read:repository:bitbucket'] }));
+    const res = await submitRequest(
+      t,
+      user,
+      requestState({ presetId: 'ci', name: 'Flow CI token', expiresOn: daysFromNow(20), scopes: ['read:repository:bitbucket'] }),
+    );
     expect(res.status).toBe(200);
     await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === user, { after });
     expect(textOf(t.slack.homeView(user))).toMatch(/Your open requests \(1\).*Flow CI token/);
@@ -84,7 +88,13 @@ describe('App Home', () => {
     const checklist = await waitForChecklist(t, user, after);
     after = t.slack.calls.length;
     await t.sender.interaction(
-      blockActionsPayload({ userId: user, actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: recordButtonValue(checklist), channelId: `D${user}` }),
+      blockActionsPayload({
+        userId: user,
+        actionId: ACTION.recordToken,
+        blockId: BLOCK.checklistActions,
+        value: recordButtonValue(checklist),
+        channelId: `D${user}`,
+      }),
     );
     await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === user, { after });
     const home = textOf(t.slack.homeView(user));
@@ -129,7 +139,9 @@ describe('App Home', () => {
     const home = textOf(t.slack.homeView(ADMIN));
     expect(home).toContain('Organisation');
     expect(home).toMatch(/Owner no longer in Slack \(1\).*Orphaned scanner/);
-    expect(home).toMatch(/Expiring within 30 days \(\d+\)\*"[^]*?Admin-scoped deployer\* of <@UORG>: :large_yellow_circle: Expiring · expires today/);
+    expect(home).toMatch(
+      /Expiring within 30 days \(\d+\)\*"[\s\S]*?Admin-scoped deployer\* of <@UORG>: :large_yellow_circle: Expiring · expires today/,
+    );
     expect(home).toMatch(/:red_circle: [1-9]\d* high/);
     expect(blocksOf(t.slack.homeView(ADMIN)).length).toBeLessThanOrEqual(100);
 
@@ -154,7 +166,12 @@ describe('App Home', () => {
 });
 
 describe('/bitbucket-token record', () => {
-  const recordState = (v: { name?: string | null; expiresOn?: string | null; scopes?: string[]; workspace?: string | null }): StateValues => ({
+  const recordState = (v: {
+    name?: string | null;
+    expiresOn?: string | null;
+    scopes?: string[];
+    workspace?: string | null;
+  }): StateValues => ({
     [RECORD_BLOCK.name]: { [RECORD_ACTION.name]: input.text(v.name ?? null) },
     [RECORD_BLOCK.scopes]: { [RECORD_ACTION.scopes]: input.multi(v.scopes ?? []) },
     [RECORD_BLOCK.expiry]: { [RECORD_ACTION.expiry]: input.date(v.expiresOn ?? null) },
@@ -162,7 +179,12 @@ describe('/bitbucket-token record', () => {
   });
   const submit = (userId: string, values: StateValues) =>
     t.sender.interaction(viewSubmissionPayload({ userId, callbackId: CALLBACK.recordModal, values }));
-  const valid = { name: 'Legacy Jenkins token', expiresOn: daysFromNow(0), scopes: ['read:repository:bitbucket', 'read:pullrequest:bitbucket'], workspace: 'acme' };
+  const valid = {
+    name: 'Legacy Jenkins token',
+    expiresOn: daysFromNow(0),
+    scopes: ['read:repository:bitbucket', 'read:pullrequest:bitbucket'],
+    workspace: 'acme',
+  };
 
   it('opens the record modal within Slack limits', async () => {
     const after = t.slack.calls.length;
@@ -196,7 +218,14 @@ describe('/bitbucket-token record', () => {
     expect(String(dm.args['text'])).toContain('Recorded *Legacy Jenkins token*');
     const stored = await tokens.listByUser('UREC');
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ ownerId: 'UREC', name: valid.name, scopes: valid.scopes, workspace: 'acme', expiresOn: valid.expiresOn, status: 'active' });
+    expect(stored[0]).toMatchObject({
+      ownerId: 'UREC',
+      name: valid.name,
+      scopes: valid.scopes,
+      workspace: 'acme',
+      expiresOn: valid.expiresOn,
+      status: 'active',
+    });
     expect(await tokens.history(stored[0]!.id)).toEqual([expect.objectContaining({ type: 'recorded', by: 'UREC' })]);
     await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === 'UREC', { after });
     expect(textOf(t.slack.homeView('UREC'))).toContain('Expiring · expires today');

@@ -36,10 +36,13 @@ async function sentinel(): Promise<void> {
   const after = t.slack.calls.length;
   const event = messageEvent({ user: 'USENTINEL', text: `oops ${TOKENS[0]}` });
   await t.sender.event(event);
-  await t.slack.waitForCall('chat.postEphemeral', (c) => c.args['user'] === 'USENTINEL' && c.args['channel'] === event['channel'], { after });
+  await t.slack.waitForCall('chat.postEphemeral', (c) => c.args['user'] === 'USENTINEL' && c.args['channel'] === event['channel'], {
+    after,
+  });
 }
 
-const warningsTo = (user: string, after: number) => t.slack.callsTo('chat.postEphemeral').filter((c) => c.index >= after && c.args['user'] === user);
+const warningsTo = (user: string, after: number) =>
+  t.slack.callsTo('chat.postEphemeral').filter((c) => c.index >= after && c.args['user'] === user);
 
 describe('secret-leak guard', () => {
   it('warns the poster once, privately, for a DM holding several tokens, and never echoes or logs them', async () => {
@@ -59,7 +62,9 @@ describe('secret-leak guard', () => {
 
   it('warns in the thread of the approvals channel', async () => {
     const after = t.slack.calls.length;
-    await t.sender.event(messageEvent({ channel: APPROVALS, channel_type: 'channel', user: 'UTHREAD', text: TOKENS[1], thread_ts: '1700000000.000100' }));
+    await t.sender.event(
+      messageEvent({ channel: APPROVALS, channel_type: 'channel', user: 'UTHREAD', text: TOKENS[1], thread_ts: '1700000000.000100' }),
+    );
     const warning = await t.slack.waitForCall('chat.postEphemeral', (c) => c.args['user'] === 'UTHREAD', { after });
     expect(warning.args).toMatchObject({ channel: APPROVALS, thread_ts: '1700000000.000100' });
   });
@@ -84,7 +89,10 @@ describe('secret-leak guard', () => {
     await t.sender.event(messageEvent({ user: 'UEDIT', subtype: 'message_changed', text: TOKENS[0] }));
     await t.sender.event(messageEvent({ user: 'UCLEAN', text: 'ATATT3 is the prefix of Atlassian tokens' }));
     await sentinel();
-    const warned = t.slack.callsTo('chat.postEphemeral').filter((c) => c.index >= after).map((c) => c.args['user']);
+    const warned = t.slack
+      .callsTo('chat.postEphemeral')
+      .filter((c) => c.index >= after)
+      .map((c) => c.args['user']);
     expect(warned).toEqual(['USENTINEL']);
   });
 

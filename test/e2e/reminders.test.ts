@@ -20,7 +20,13 @@ dayjs.extend(utc);
 dayjs.extend(timezone);
 
 /** Reminders due at any hour on any day, swept every second: time is driven by expiry dates. */
-const ALWAYS = { REMINDER_HOUR: '0', REMINDER_LAST_HOUR: '24', REMINDER_WORKDAYS: '0,1,2,3,4,5,6', REMINDER_SWEEP_SECONDS: '1', REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK' };
+const ALWAYS = {
+  REMINDER_HOUR: '0',
+  REMINDER_LAST_HOUR: '24',
+  REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
+  REMINDER_SWEEP_SECONDS: '1',
+  REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK',
+};
 
 let redis: Redis;
 beforeAll(() => {
@@ -57,8 +63,13 @@ async function recordToken(prefix: string, ownerId: string, expiresOn: string, e
 
 const dmTo = (slack: FakeSlack, userId: string, after = 0) =>
   slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === userId && c.response['ok'] === true, { after, timeoutMs: 15_000 });
-const okPosts = (slack: FakeSlack, channel: string) => slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === channel && c.response['ok'] === true);
-const history = async (prefix: string, id: string) => ((await redis.get(`${prefix}:token:${id}:history`)) ?? '').split('\n').filter(Boolean).map((e) => JSON.parse(e) as { type: string; by?: string; detail?: string });
+const okPosts = (slack: FakeSlack, channel: string) =>
+  slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === channel && c.response['ok'] === true);
+const history = async (prefix: string, id: string) =>
+  ((await redis.get(`${prefix}:token:${id}:history`)) ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((e) => JSON.parse(e) as { type: string; by?: string; detail?: string });
 const tokenJson = async (prefix: string, id: string) => JSON.parse((await redis.get(`${prefix}:token:${id}`))!) as TokenRecord;
 const dueScore = async (prefix: string, id: string) => redis.zscore(`${prefix}:reminders:due`, id);
 
@@ -103,7 +114,10 @@ describe('reminders (due now, through the fake Slack)', () => {
     const owner = newOwner(tag);
     const token = await recordToken(t.prefix, owner, addDays(todayUtc(), daysLeft));
     const dm = await dmTo(t.slack, owner);
-    await eventually(() => history(t.prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
+    await eventually(
+      () => history(t.prefix, token.id),
+      (h) => h.some((e) => e.type === 'reminded'),
+    );
     return { owner, token, dm, after: t.slack.calls.length };
   }
 
@@ -115,7 +129,13 @@ describe('reminders (due now, through the fake Slack)', () => {
   });
 
   it('DMs the owner at each threshold, once, naming token, scopes, workspace, expiry and days left', async () => {
-    const cases: Array<[number, RegExp]> = [[30, /in \*30 days\*/], [14, /in \*14 days\*/], [7, /in \*7 days\*/], [1, /in \*1 day\*/], [0, /expires \*today\*/]];
+    const cases: Array<[number, RegExp]> = [
+      [30, /in \*30 days\*/],
+      [14, /in \*14 days\*/],
+      [7, /in \*7 days\*/],
+      [1, /in \*1 day\*/],
+      [0, /expires \*today\*/],
+    ];
     const tokens = await Promise.all(cases.map(async ([d]) => recordToken(t.prefix, newOwner(`d${d}`), addDays(todayUtc(), d))));
     for (const [i, [d, text]] of cases.entries()) {
       const token = tokens[i]!;
@@ -125,8 +145,12 @@ describe('reminders (due now, through the fake Slack)', () => {
       expect(body).toContain(token.name);
       expect(body).toContain('read:repository:bitbucket');
       expect(body).toContain('acme');
-      for (const a of [ACTION.reminderRenew, ACTION.reminderRotated, ACTION.reminderRevoke, ACTION.reminderSnooze]) expect(body).toContain(a);
-      const events = await eventually(() => history(t.prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
+      for (const a of [ACTION.reminderRenew, ACTION.reminderRotated, ACTION.reminderRevoke, ACTION.reminderSnooze])
+        expect(body).toContain(a);
+      const events = await eventually(
+        () => history(t.prefix, token.id),
+        (h) => h.some((e) => e.type === 'reminded'),
+      );
       expect(events.filter((e) => e.type === 'reminded')).toEqual([expect.objectContaining({ detail: `d${d}` })]);
       // The next look is the next threshold (a day or more away), or the expired notice.
       expect(Number(await dueScore(t.prefix, token.id))).toBeGreaterThan(Date.now() + 3600_000 * (d === 0 ? 0 : 1));
@@ -140,7 +164,10 @@ describe('reminders (due now, through the fake Slack)', () => {
     const dm = await dmTo(t.slack, token.ownerId);
     expect(String(dm.args['text'])).toMatch(/expired on/);
     expect(JSON.stringify(dm.args['blocks'])).not.toContain(ACTION.reminderSnooze);
-    const stored = await eventually(() => tokenJson(t.prefix, token.id), (v) => v.status === 'expired');
+    const stored = await eventually(
+      () => tokenJson(t.prefix, token.id),
+      (v) => v.status === 'expired',
+    );
     expect(stored.reminder?.last).toBe(-1);
     expect((await history(t.prefix, token.id)).map((e) => e.type)).toEqual(['recorded', 'expired', 'reminded']);
     expect(await dueScore(t.prefix, token.id)).toBeNull();
@@ -151,7 +178,10 @@ describe('reminders (due now, through the fake Slack)', () => {
     const token = await recordToken(t.prefix, newOwner('late'), todayUtc(), { createdAt: Date.now() - 40 * 86_400_000 });
     const dm = await dmTo(t.slack, token.ownerId);
     expect(String(dm.args['text'])).toMatch(/today/);
-    const events = await eventually(() => history(t.prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
+    const events = await eventually(
+      () => history(t.prefix, token.id),
+      (h) => h.some((e) => e.type === 'reminded'),
+    );
     expect(events.find((e) => e.type === 'reminded')!.detail).toBe('d0; skipped d30,d14,d7,d1');
     expect(okPosts(t.slack, token.ownerId)).toHaveLength(1);
   });
@@ -160,11 +190,14 @@ describe('reminders (due now, through the fake Slack)', () => {
     const token = await recordToken(t.prefix, newOwner('early'), addDays(todayUtc(), 10));
     // The first sweep learns the timezone and schedules the 7-day reminder (00:00 UTC here).
     const expected = Date.parse(`${addDays(todayUtc(), 3)}T00:00:00Z`);
-    await eventually(() => dueScore(t.prefix, token.id), (s) => Number(s) === expected);
+    await eventually(
+      () => dueScore(t.prefix, token.id),
+      (s) => Number(s) === expected,
+    );
     expect(okPosts(t.slack, token.ownerId)).toHaveLength(0);
   });
 
-  it('counts days and dates in the owner\'s timezone (Pacific/Auckland, America/Los_Angeles)', async () => {
+  it("counts days and dates in the owner's timezone (Pacific/Auckland, America/Los_Angeles)", async () => {
     const nz = newOwner('nz');
     const la = newOwner('la');
     t.slack.setUser(nz, { tz: 'Pacific/Auckland' });
@@ -180,7 +213,10 @@ describe('reminders (due now, through the fake Slack)', () => {
     } else {
       // Still yesterday in Los Angeles: 8 days left there, so the 7-day reminder waits for LA midnight.
       const laMidnight = dayjs.tz(`${addDays(expiresOn, -7)} 00:00`, 'America/Los_Angeles').valueOf();
-      await eventually(() => dueScore(t.prefix, laToken.id), (s) => Number(s) === laMidnight);
+      await eventually(
+        () => dueScore(t.prefix, laToken.id),
+        (s) => Number(s) === laMidnight,
+      );
       expect(okPosts(t.slack, la)).toHaveLength(0);
     }
     expect(nzToken.expiresOn).toBe(expiresOn);
@@ -196,7 +232,10 @@ describe('reminders (due now, through the fake Slack)', () => {
     expect(String(dm.args['text'])).toMatch(/7 days/);
     expect(t.slack.stats.rateLimited['chat.postMessage']).toBe(rlBefore + 1);
     expect(t.slack.callsTo('chat.postMessage').some((c) => c.status === 503)).toBe(true);
-    await eventually(() => history(t.prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
+    await eventually(
+      () => history(t.prefix, token.id),
+      (h) => h.some((e) => e.type === 'reminded'),
+    );
     expect(okPosts(t.slack, owner)).toHaveLength(1);
     expect(t.logs.text).toContain('Slack rate limit; reminder rescheduled');
   });
@@ -205,11 +244,18 @@ describe('reminders (due now, through the fake Slack)', () => {
     const gone = newOwner('gone');
     t.slack.setUser(gone, { deleted: true });
     const token = await recordToken(t.prefix, gone, addDays(todayUtc(), 7));
-    const post = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0FALLBACK' && JSON.stringify(c.args['blocks']).includes(token.id), { timeoutMs: 15_000 });
+    const post = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args['channel'] === 'C0FALLBACK' && JSON.stringify(c.args['blocks']).includes(token.id),
+      { timeoutMs: 15_000 },
+    );
     expect(String(post.args['text'])).toContain(token.name);
     expect(JSON.stringify(post.args['blocks'])).toContain(ACTION.reminderAdopt);
     expect(okPosts(t.slack, gone)).toHaveLength(0);
-    await eventually(() => tokenJson(t.prefix, token.id), (v) => v.reminder?.orphanedAt !== undefined);
+    await eventually(
+      () => tokenJson(t.prefix, token.id),
+      (v) => v.reminder?.orphanedAt !== undefined,
+    );
 
     const after = t.slack.calls.length;
     const res = await press(t, 'UADOPTER', ACTION.reminderAdopt, post);
@@ -227,8 +273,15 @@ describe('reminders (due now, through the fake Slack)', () => {
     const owner = newOwner('inactive');
     t.slack.failNext('chat.postMessage', { error: 'account_inactive' });
     const token = await recordToken(t.prefix, owner, addDays(todayUtc(), 1));
-    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0FALLBACK' && JSON.stringify(c.args['blocks']).includes(token.id), { timeoutMs: 15_000 });
-    const events = await eventually(() => history(t.prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args['channel'] === 'C0FALLBACK' && JSON.stringify(c.args['blocks']).includes(token.id),
+      { timeoutMs: 15_000 },
+    );
+    const events = await eventually(
+      () => history(t.prefix, token.id),
+      (h) => h.some((e) => e.type === 'reminded'),
+    );
     expect(events.find((e) => e.type === 'reminded')!.detail).toContain('owner gone');
   });
 
@@ -265,7 +318,9 @@ describe('reminders (due now, through the fake Slack)', () => {
     const view = t.slack.views.get(String((open.response['view'] as { id: string }).id))!;
     expect(view['callback_id']).toBe(CALLBACK.rotatedModal);
     const submit = (date: string | null) =>
-      t.sender.interaction(viewSubmissionPayload({ userId: owner, view, values: { [ROTATED_BLOCK.expiry]: { [ROTATED_ACTION.expiry]: input.date(date) } } }));
+      t.sender.interaction(
+        viewSubmissionPayload({ userId: owner, view, values: { [ROTATED_BLOCK.expiry]: { [ROTATED_ACTION.expiry]: input.date(date) } } }),
+      );
     const bad = await submit(addDays(todayUtc(), -2));
     expect((bad.json() as { errors: Record<string, string> }).errors[ROTATED_BLOCK.expiry]).toMatch(/passed/);
     const newExpiry = addDays(todayUtc(), 60);
@@ -275,7 +330,10 @@ describe('reminders (due now, through the fake Slack)', () => {
     await t.slack.waitForCall('chat.update', (c) => String(c.args['text']).includes('rotated'), { after });
     expect((await history(t.prefix, token.id)).at(-1)).toMatchObject({ type: 'rotated', detail: `new expiry ${newExpiry}` });
     // Rescheduled: the 30-day reminder for the new date.
-    await eventually(() => dueScore(t.prefix, token.id), (s) => Number(s) === Date.parse(`${addDays(newExpiry, -30)}T00:00:00Z`));
+    await eventually(
+      () => dueScore(t.prefix, token.id),
+      (s) => Number(s) === Date.parse(`${addDays(newExpiry, -30)}T00:00:00Z`),
+    );
   });
 
   it('Renew opens the pre-filled request; recording the new token retires the old one', async () => {
@@ -290,13 +348,38 @@ describe('reminders (due now, through the fake Slack)', () => {
     expect(blocks).toContain('write:repository:bitbucket');
     expect((await tokenJson(t.prefix, old.id)).status).toBe('active');
 
-    const res = await submitRequest(t, owner, requestState({ presetId: 'custom', name: old.name, expiresOn: addDays(todayUtc(), 90), scopes: old.scopes, workspace: 'acme', purpose: 'Nightly scans' }), view);
+    const res = await submitRequest(
+      t,
+      owner,
+      requestState({
+        presetId: 'custom',
+        name: old.name,
+        expiresOn: addDays(todayUtc(), 90),
+        scopes: old.scopes,
+        workspace: 'acme',
+        purpose: 'Nightly scans',
+      }),
+      view,
+    );
     expect(res.text).toBe('');
     const checklist = await waitForChecklist(t, owner, after);
     const requestId = recordButtonValue(checklist);
-    await t.sender.interaction(blockActionsPayload({ userId: owner, actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: requestId, responseUrl: `${t.slack.origin}/response/action` }));
-    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === owner && String(c.args['text']).includes('Recorded'), { after });
-    const retired = await eventually(() => tokenJson(t.prefix, old.id), (v) => v.status === 'rotated');
+    await t.sender.interaction(
+      blockActionsPayload({
+        userId: owner,
+        actionId: ACTION.recordToken,
+        blockId: BLOCK.checklistActions,
+        value: requestId,
+        responseUrl: `${t.slack.origin}/response/action`,
+      }),
+    );
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === owner && String(c.args['text']).includes('Recorded'), {
+      after,
+    });
+    const retired = await eventually(
+      () => tokenJson(t.prefix, old.id),
+      (v) => v.status === 'rotated',
+    );
     expect(retired.status).toBe('rotated');
     expect(await dueScore(t.prefix, old.id)).toBeNull();
     const types = (await history(t.prefix, old.id)).map((e) => e.type);
@@ -315,7 +398,11 @@ describe('exactly once across replicas and restarts', () => {
       const owners = Array.from({ length: 12 }, () => newOwner('rep'));
       const tokens = await Promise.all(owners.map((o, i) => recordToken(prefix, o, addDays(todayUtc(), [7, 1, 0][i % 3]!))));
       await Promise.all(owners.map((o) => dmTo(slack, o)));
-      for (const token of tokens) await eventually(() => history(prefix, token.id), (h) => h.some((e) => e.type === 'reminded'));
+      for (const token of tokens)
+        await eventually(
+          () => history(prefix, token.id),
+          (h) => h.some((e) => e.type === 'reminded'),
+        );
       await a.stop();
       await b.stop();
       // While no instance runs, a reminder falls due; the next start catches up without resending.
@@ -323,7 +410,10 @@ describe('exactly once across replicas and restarts', () => {
       const c = await startTestBot({ name: 'replica-c', env: ALWAYS, slack, prefix });
       try {
         await dmTo(slack, late.ownerId);
-        await eventually(() => history(prefix, late.id), (h) => h.some((e) => e.type === 'reminded'));
+        await eventually(
+          () => history(prefix, late.id),
+          (h) => h.some((e) => e.type === 'reminded'),
+        );
         for (const o of owners) expect(okPosts(slack, o), o).toHaveLength(1);
         for (const token of tokens) expect((await history(prefix, token.id)).filter((e) => e.type === 'reminded')).toHaveLength(1);
         expect(okPosts(slack, late.ownerId)).toHaveLength(1);
@@ -337,7 +427,7 @@ describe('exactly once across replicas and restarts', () => {
 });
 
 describe('working hours and weekends (default REMINDER_HOUR 10, Monday to Friday)', () => {
-  it('schedules a Saturday threshold for Friday 10:00 in the owner\'s zone', async () => {
+  it("schedules a Saturday threshold for Friday 10:00 in the owner's zone", async () => {
     const t = await startTestBot({ name: 'reminders-calendar', env: { REMINDER_DAYS: '7', REMINDER_SWEEP_SECONDS: '1' } });
     try {
       for (const tz of ['Pacific/Auckland', 'America/Los_Angeles']) {
@@ -347,7 +437,10 @@ describe('working hours and weekends (default REMINDER_HOUR 10, Monday to Friday
         while (new Date(`${saturday}T00:00:00Z`).getUTCDay() !== 6) saturday = addDays(saturday, 1);
         const token = await recordToken(t.prefix, owner, addDays(saturday, 7));
         const fridayTen = dayjs.tz(`${addDays(saturday, -1)} 10:00`, tz).valueOf();
-        await eventually(() => dueScore(t.prefix, token.id), (s) => Number(s) === fridayTen);
+        await eventually(
+          () => dueScore(t.prefix, token.id),
+          (s) => Number(s) === fridayTen,
+        );
         expect(okPosts(t.slack, owner)).toHaveLength(0);
       }
     } finally {

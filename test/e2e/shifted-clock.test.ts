@@ -44,7 +44,15 @@ describe('shifted clock', () => {
     const tokens = new TokenStore(redis, keys, new RequestStore(redis, keys));
     const today = todayIn('UTC', new Date());
     // Expires in 20 days: the 30-day reminder has passed already; the 14-day one is due in 6 days.
-    const token = { id: createTokenId(), ownerId: 'USHIFT1', name: 'Shifted clock token', scopes: ['read:repository:bitbucket'], expiresOn: addDays(today, 20), createdAt: Date.now(), status: 'active' as const };
+    const token = {
+      id: createTokenId(),
+      ownerId: 'USHIFT1',
+      name: 'Shifted clock token',
+      scopes: ['read:repository:bitbucket'],
+      expiresOn: addDays(today, 20),
+      createdAt: Date.now(),
+      status: 'active' as const,
+    };
     expect(await tokens.create(token, { at: token.createdAt, type: 'recorded', by: token.ownerId })).toBe(true);
 
     // node with tsx's loader (as the fault tests do), so killing the child kills the bot.
@@ -53,9 +61,19 @@ describe('shifted clock', () => {
       slack,
       redisUrl: inject('redisUrl'),
       prefix,
-      env: { LD_PRELOAD: LIBFAKETIME!, FAKETIME: '+8d', REMINDER_HOUR: '0', REMINDER_LAST_HOUR: '24', REMINDER_WORKDAYS: '0,1,2,3,4,5,6', REMINDER_SWEEP_SECONDS: '1', LOG_LEVEL: 'warn' },
+      env: {
+        LD_PRELOAD: LIBFAKETIME!,
+        FAKETIME: '+8d',
+        REMINDER_HOUR: '0',
+        REMINDER_LAST_HOUR: '24',
+        REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
+        REMINDER_SWEEP_SECONDS: '1',
+        LOG_LEVEL: 'warn',
+      },
     });
-    const dm = await slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === token.ownerId && c.response['ok'] === true, { timeoutMs: 30_000 });
+    const dm = await slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === token.ownerId && c.response['ok'] === true, {
+      timeoutMs: 30_000,
+    });
     const text = JSON.stringify(dm.args);
     expect(text).toContain('Shifted clock token');
     expect(text).toMatch(/12 days/); // 20 days from the real today is 12 from the shifted one

@@ -32,7 +32,11 @@ interface Started {
 }
 
 function run(command: string, args: string[], env: Record<string, string>): Started {
-  const child = spawn(command, args, { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -59,7 +63,12 @@ async function waitForHealthy(port: number, started: Started, timeoutMs = 30_000
   return res;
 }
 
-const slackEnv = () => ({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, LOG_LEVEL: 'info' });
+const slackEnv = () => ({
+  SLACK_BOT_TOKEN: 'xoxb-test-token',
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: slack.url,
+  LOG_LEVEL: 'info',
+});
 
 describe('start-up', () => {
   it('stops with one clear message naming each bad variable', async () => {
@@ -75,12 +84,23 @@ describe('start-up', () => {
 
   it('stops within seconds, saying why, when Slack rejects the token or cannot be reached', async () => {
     slack.failNext('auth.test', { error: 'invalid_auth' });
-    const rejected = run(TSX, [join(ROOT, 'src/main.ts')], { ...slackEnv(), PORT: String(await getFreePort()), REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: 'startup-auth' });
+    const rejected = run(TSX, [join(ROOT, 'src/main.ts')], {
+      ...slackEnv(),
+      PORT: String(await getFreePort()),
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: 'startup-auth',
+    });
     expect(await rejected.exited).toBe(1);
     expect(rejected.output()).toContain('Slack rejected SLACK_BOT_TOKEN (invalid_auth)');
     expect(rejected.output()).not.toMatch(/"stack"|ReceiverInconsistentStateError/);
 
-    const unreachable = run(TSX, [join(ROOT, 'src/main.ts')], { ...slackEnv(), SLACK_API_URL: 'http://127.0.0.1:9/api/', PORT: String(await getFreePort()), REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: 'startup-auth' });
+    const unreachable = run(TSX, [join(ROOT, 'src/main.ts')], {
+      ...slackEnv(),
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+      PORT: String(await getFreePort()),
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: 'startup-auth',
+    });
     expect(await unreachable.exited).toBe(1);
     expect(unreachable.output()).toContain('Cannot reach Slack at http://127.0.0.1:9/api/');
     expect(unreachable.output()).not.toMatch(/"stack"/);
@@ -105,19 +125,28 @@ describe('start-up', () => {
     expect(await started.exited).toBe(0);
     expect(existsSync(join(cwd, 'data'))).toBe(true);
     expect(readdirSync(join(cwd, 'data')).join(' ')).toMatch(/appendonly/);
-    const leftover = spawnSync('pgrep', ['-f', `--dir ${join(cwd, 'data')}`]).stdout.toString().trim();
+    const leftover = spawnSync('pgrep', ['-f', `--dir ${join(cwd, 'data')}`])
+      .stdout.toString()
+      .trim();
     expect(leftover).toBe('');
   }, 60_000);
 
   it('the compiled image entry point (node dist/main.js) starts against REDIS_URL', async () => {
     const outDir = join(cwd, 'dist');
-    const build = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { encoding: 'utf8' });
+    const build = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
+      encoding: 'utf8',
+    });
     expect(build.status, build.stdout + build.stderr).toBe(0);
     const port = await getFreePort();
     // dist/ needs node_modules next to it, as in the image: link the project's.
     spawnSync('ln', ['-s', join(ROOT, 'node_modules'), join(cwd, 'node_modules')]);
     spawnSync('cp', [join(ROOT, 'package.json'), cwd]);
-    const started = run(process.execPath, [join(outDir, 'main.js')], { ...slackEnv(), PORT: String(port), REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: 'startup-dist' });
+    const started = run(process.execPath, [join(outDir, 'main.js')], {
+      ...slackEnv(),
+      PORT: String(port),
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: 'startup-dist',
+    });
     await waitForHealthy(port, started);
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);

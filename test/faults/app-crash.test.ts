@@ -3,7 +3,16 @@ import { Redis } from 'ioredis';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { uniquePrefix } from '../support/redis-server.js';
 import { getFreePort } from '../support/net.js';
-import { ALWAYS_REMIND, expectRemindedOnce, killHard, newUserId, recordDueToken, startAppProcess, waitUntilReminded, type AppProcess } from '../support/faults.js';
+import {
+  ALWAYS_REMIND,
+  expectRemindedOnce,
+  killHard,
+  newUserId,
+  recordDueToken,
+  startAppProcess,
+  waitUntilReminded,
+  type AppProcess,
+} from '../support/faults.js';
 
 /**
  * The app process SIGKILLed while reminders are being delivered, then started again. The
@@ -38,7 +47,9 @@ describe('app killed mid-reminder', () => {
     const first = startAppProcess({ port, slack, redisUrl: inject('redisUrl'), prefix, env: ALWAYS_REMIND });
     running.push(first);
     await first.ready();
-    const inFlight = await slack.waitForCalls('chat.postMessage', 4, (c) => owners.includes(String(c.args['channel'])), { timeoutMs: 30_000 });
+    const inFlight = await slack.waitForCalls('chat.postMessage', 4, (c) => owners.includes(String(c.args['channel'])), {
+      timeoutMs: 30_000,
+    });
     await killHard(first);
     // Slack accepted these four; the app never heard back and never confirmed them.
     expect(inFlight.every((c) => c.response['ok'] === true)).toBe(true);

@@ -42,10 +42,22 @@ const readyz = async () => {
 };
 
 const request = (userId: string) =>
-  submitRequest(t, userId, requestState({ presetId: 'ci', name: `Redis fault ${userId}`, expiresOn: daysFromNow(60), scopes: ['read:repository:bitbucket'] }));
+  submitRequest(
+    t,
+    userId,
+    requestState({ presetId: 'ci', name: `Redis fault ${userId}`, expiresOn: daysFromNow(60), scopes: ['read:repository:bitbucket'] }),
+  );
 
 const pressRecord = (userId: string, requestId: string) =>
-  t.sender.interaction(blockActionsPayload({ userId, actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: requestId, responseUrl: `${t.slack.origin}/response/redis` }));
+  t.sender.interaction(
+    blockActionsPayload({
+      userId,
+      actionId: ACTION.recordToken,
+      blockId: BLOCK.checklistActions,
+      value: requestId,
+      responseUrl: `${t.slack.origin}/response/redis`,
+    }),
+  );
 
 /** A request the bot acked without field errors: it told the user it was saved. */
 const saved = (res: SlackResponse) => res.status === 200 && res.text === '';
@@ -86,7 +98,9 @@ describe('Redis SIGKILLed and restarted', () => {
     const during = await request(duringUser);
     expect(during.status).toBe(200);
     expect(during.ms).toBeLessThan(3000);
-    expect(String((during.json() as { errors?: Record<string, string> } | undefined)?.errors?.['token_name'] ?? '')).toMatch(/could not save/);
+    expect(String((during.json() as { errors?: Record<string, string> } | undefined)?.errors?.['token_name'] ?? '')).toMatch(
+      /could not save/,
+    );
     const healthz = await fetch(`http://127.0.0.1:${t.port}/healthz`);
     expect(healthz.status).toBe(200);
 
@@ -109,19 +123,29 @@ describe('Redis SIGKILLed and restarted', () => {
     expect(await redis.zcard(`${t.prefix}:user:${duringUser}:requests`)).toBe(0);
     // A record press that got its "Recorded" DM has its token.
     for (const u of requesters) {
-      const confirmed = t.slack.callsTo('chat.postMessage').some((c) => c.args['channel'] === u && String(c.args['text']).includes('Recorded'));
+      const confirmed = t.slack
+        .callsTo('chat.postMessage')
+        .some((c) => c.args['channel'] === u && String(c.args['text']).includes('Recorded'));
       if (confirmed) expect(await redis.exists(`${t.prefix}:token:t${requestIds.get(u)!.slice(1)}`), u).toBe(1);
     }
 
     // A press repeated after the restart records whatever the outage interrupted, once.
     for (const u of requesters) expect((await pressRecord(u, requestIds.get(u)!)).status).toBe(200);
-    for (const u of requesters) await eventually(() => redis.exists(`${t.prefix}:token:t${requestIds.get(u)!.slice(1)}`), (n) => n === 1, 10_000, `token of ${u}`);
+    for (const u of requesters)
+      await eventually(
+        () => redis.exists(`${t.prefix}:token:t${requestIds.get(u)!.slice(1)}`),
+        (n) => n === 1,
+        10_000,
+        `token of ${u}`,
+      );
 
     // Reminders: the ones sent before are not sent again; the ones due at the kill go out once.
     await waitUntilReminded(redis, t.prefix, dueAtKill, 60_000);
     const late = await recordDueToken(redis, t.prefix, newUserId('after'));
     await waitUntilReminded(redis, t.prefix, [late]);
     await expectRemindedOnce(redis, t.prefix, t.slack, [...remindedBefore, ...dueAtKill, late]);
-    console.log(`[faults] redis kill: ${inFlight.length} requests in flight (${savedUsers.length}/${newcomers.length} submissions saved), ${dueAtKill.length} reminders due at the kill, all delivered once`);
+    console.log(
+      `[faults] redis kill: ${inFlight.length} requests in flight (${savedUsers.length}/${newcomers.length} submissions saved), ${dueAtKill.length} reminders due at the kill, all delivered once`,
+    );
   }, 150_000);
 });

@@ -53,14 +53,36 @@ describe('three replicas on one Redis', () => {
       const requester = newUserId('req');
       const after = slack.calls.length;
       const name = `Replica decision ${requester}`;
-      const res = await submitRequest(bots[i % 3]!, requester, requestState({ name, expiresOn: daysFromNow(30), scopes: RISKY, workspace: 'acme', purpose: 'Creates repos' }));
+      const res = await submitRequest(
+        bots[i % 3]!,
+        requester,
+        requestState({ name, expiresOn: daysFromNow(30), scopes: RISKY, workspace: 'acme', purpose: 'Creates repos' }),
+      );
       expect(res.text).toBe('');
-      const parent = await slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === CHANNEL && !c.args['thread_ts'] && c.response['ok'] === true && JSON.stringify(c.args).includes(name), { after, timeoutMs: 15_000 });
+      const parent = await slack.waitForCall(
+        'chat.postMessage',
+        (c) => c.args['channel'] === CHANNEL && !c.args['thread_ts'] && c.response['ok'] === true && JSON.stringify(c.args).includes(name),
+        { after, timeoutMs: 15_000 },
+      );
       const blocks = parent.args['blocks'] as Array<{ block_id?: string; elements?: Array<{ value: string }> }>;
-      requests.push({ id: blocks.find((b) => b.block_id === BLOCK.approvalActions)!.elements![0]!.value, ts: parent.response['ts'], requester });
+      requests.push({
+        id: blocks.find((b) => b.block_id === BLOCK.approvalActions)!.elements![0]!.value,
+        ts: parent.response['ts'],
+        requester,
+      });
     }
     const click = (bot: TestBot, userId: string, actionId: string, blockId: string, r: (typeof requests)[number]) =>
-      bot.sender.interaction(blockActionsPayload({ userId, actionId, blockId, value: r.id, message: { ts: r.ts, channel: CHANNEL }, channelId: CHANNEL, responseUrl: `${slack.origin}/response/replica` }));
+      bot.sender.interaction(
+        blockActionsPayload({
+          userId,
+          actionId,
+          blockId,
+          value: r.id,
+          message: { ts: r.ts, channel: CHANNEL },
+          channelId: CHANNEL,
+          responseUrl: `${slack.origin}/response/replica`,
+        }),
+      );
     const answers = await Promise.all(
       requests.flatMap((r) => [
         click(bots[0]!, 'UAPPR1', ACTION.approve, BLOCK.approvalActions, r),
@@ -71,23 +93,46 @@ describe('three replicas on one Redis', () => {
     );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     for (const r of requests) {
-      const stored = await eventually(async () => JSON.parse((await redis.get(`${prefix}:request:${r.id}`))!) as { status: string; decidedBy?: string }, (v) => v.status !== 'pending_approval', 10_000);
+      const stored = await eventually(
+        async () => JSON.parse((await redis.get(`${prefix}:request:${r.id}`))!) as { status: string; decidedBy?: string },
+        (v) => v.status !== 'pending_approval',
+        10_000,
+      );
       expect(['approved', 'cancelled']).toContain(stored.status);
       // The follow-up of the one decision: one parent rewrite, one thread note, one DM about it.
-      await eventually(async () => slack.callsTo('chat.update').filter((c) => c.args['ts'] === r.ts && c.response['ok'] === true).length, (n) => n >= 1, 15_000);
+      await eventually(
+        async () => slack.callsTo('chat.update').filter((c) => c.args['ts'] === r.ts && c.response['ok'] === true).length,
+        (n) => n >= 1,
+        15_000,
+      );
     }
     // Nothing more: the outcome jobs have run (settled queue), and across one more sweep no call
     // was made but the clicks' own answers (ephemeral replies, Home refreshes: listener work).
-    const jobCalls = () => slack.calls.filter((c) => c.method !== 'response_url' && c.method !== 'views.publish').map((c) => `${c.method} #${c.index}`);
+    const jobCalls = () =>
+      slack.calls.filter((c) => c.method !== 'response_url' && c.method !== 'views.publish').map((c) => `${c.method} #${c.index}`);
     const calls = await acrossAnotherSweep(bots[0]!, jobCalls);
     expect(calls.after.slice(calls.before.length)).toEqual([]);
     for (const r of requests) {
       const stored = JSON.parse((await redis.get(`${prefix}:request:${r.id}`))!) as { status: string };
       const updates = slack.callsTo('chat.update').filter((c) => c.args['ts'] === r.ts && c.response['ok'] === true).length;
       const notes = slack.callsTo('chat.postMessage').filter((c) => c.args['thread_ts'] === r.ts && c.response['ok'] === true).length;
-      const checklists = slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === r.requester && c.response['ok'] === true && JSON.stringify(c.args['blocks'] ?? '').includes(ACTION.recordToken)).length;
-      expect({ id: r.id, updates, notes, checklists }).toEqual({ id: r.id, updates: 1, notes: 1, checklists: stored.status === 'approved' ? 1 : 0 });
+      const checklists = slack
+        .callsTo('chat.postMessage')
+        .filter(
+          (c) =>
+            c.args['channel'] === r.requester &&
+            c.response['ok'] === true &&
+            JSON.stringify(c.args['blocks'] ?? '').includes(ACTION.recordToken),
+        ).length;
+      expect({ id: r.id, updates, notes, checklists }).toEqual({
+        id: r.id,
+        updates: 1,
+        notes: 1,
+        checklists: stored.status === 'approved' ? 1 : 0,
+      });
     }
-    console.log(`[faults] replicas: 24 reminders and ${requests.length} requests × 4 concurrent decisions on 3 replicas: ${requests.length} decisions applied`);
+    console.log(
+      `[faults] replicas: 24 reminders and ${requests.length} requests × 4 concurrent decisions on 3 replicas: ${requests.length} decisions applied`,
+    );
   }, 90_000);
 });

@@ -4,7 +4,15 @@ import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { blockActionsPayload } from '../support/slack-requests.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
-import { ALWAYS_REMIND, acceptedPosts, eventually, expectRemindedOnce, newUserId, recordDueToken, waitUntilReminded } from '../support/faults.js';
+import {
+  ALWAYS_REMIND,
+  acceptedPosts,
+  eventually,
+  expectRemindedOnce,
+  newUserId,
+  recordDueToken,
+  waitUntilReminded,
+} from '../support/faults.js';
 import { ACTION, BLOCK } from '../../src/blocks/ids.js';
 import { acrossAnotherSweep } from '../support/queue-state.js';
 
@@ -28,9 +36,14 @@ afterAll(async () => {
   await t.slack.stop();
 });
 
-const checklistsTo = (userId: string) => acceptedPosts(t.slack, userId).filter((c) => JSON.stringify(c.args['blocks'] ?? '').includes(ACTION.recordToken));
+const checklistsTo = (userId: string) =>
+  acceptedPosts(t.slack, userId).filter((c) => JSON.stringify(c.args['blocks'] ?? '').includes(ACTION.recordToken));
 const request = (userId: string) =>
-  submitRequest(t, userId, requestState({ presetId: 'ci', name: `Slack fault ${userId}`, expiresOn: daysFromNow(60), scopes: ['read:repository:bitbucket'] }));
+  submitRequest(
+    t,
+    userId,
+    requestState({ presetId: 'ci', name: `Slack fault ${userId}`, expiresOn: daysFromNow(60), scopes: ['read:repository:bitbucket'] }),
+  );
 
 describe('Slack API faults', () => {
   beforeEach(() => t.slack.clearFailures());
@@ -49,7 +62,12 @@ describe('Slack API faults', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     for (const a of answers) expect(a.ms).toBeLessThan(3000);
     // The submission still reaches its checklist once Slack answers.
-    await eventually(async () => checklistsTo(user).length, (n) => n === 1, 30_000, 'checklist delivered');
+    await eventually(
+      async () => checklistsTo(user).length,
+      (n) => n === 1,
+      30_000,
+      'checklist delivered',
+    );
   }, 60_000);
 
   for (const [label, fault] of [
@@ -63,10 +81,18 @@ describe('Slack API faults', () => {
       t.slack.failNext('chat.postMessage', fault);
       const res = await request(user);
       expect(res.text).toBe('');
-      const told = await t.slack.waitForCall('response_url', (c) => String(c.args['text']).includes('will keep trying'), { after, timeoutMs: 10_000 });
+      const told = await t.slack.waitForCall('response_url', (c) => String(c.args['text']).includes('will keep trying'), {
+        after,
+        timeoutMs: 10_000,
+      });
       expect(told.args['response_type']).toBe('ephemeral');
       await waitForChecklist(t, user, after);
-      await eventually(() => t.bot.jobs.counts(), (c) => (c['waiting'] ?? 0) + (c['active'] ?? 0) + (c['delayed'] ?? 0) <= 1, 10_000, 'retry job done');
+      await eventually(
+        () => t.bot.jobs.counts(),
+        (c) => (c['waiting'] ?? 0) + (c['active'] ?? 0) + (c['delayed'] ?? 0) <= 1,
+        10_000,
+        'retry job done',
+      );
       expect(checklistsTo(user)).toHaveLength(1);
     }, 60_000);
   }
@@ -76,21 +102,44 @@ describe('Slack API faults', () => {
     const after = t.slack.calls.length;
     t.slack.failNext('chat.postMessage', { delayMs: 11_000 });
     expect((await request(user)).text).toBe('');
-    await t.slack.waitForCall('response_url', (c) => String(c.args['text']).includes('will keep trying'), { after, timeoutMs: 30_000 }).catch((err: Error) => {
-      throw new Error(`${err.message}\n${t.logs.lines.slice(-15).join('\n')}`);
-    });
+    await t.slack
+      .waitForCall('response_url', (c) => String(c.args['text']).includes('will keep trying'), { after, timeoutMs: 30_000 })
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\n${t.logs.lines.slice(-15).join('\n')}`);
+      });
     await t.slack.waitForCall('conversations.history', (c) => c.args['channel'] === `D${user}`, { after, timeoutMs: 20_000 });
     // The slow post was accepted: exactly one checklist, and the record button works.
-    await eventually(async () => checklistsTo(user).length, (n) => n === 1, 5000);
+    await eventually(
+      async () => checklistsTo(user).length,
+      (n) => n === 1,
+      5000,
+    );
     const requestId = recordButtonValue(checklistsTo(user)[0]!);
     const pressed = t.slack.calls.length;
-    await t.sender.interaction(blockActionsPayload({ userId: user, actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: requestId, responseUrl: `${t.slack.origin}/response/late` }));
-    await eventually(() => redis.exists(`${t.prefix}:token:t${requestId.slice(1)}`), (n) => n === 1, 10_000);
+    await t.sender.interaction(
+      blockActionsPayload({
+        userId: user,
+        actionId: ACTION.recordToken,
+        blockId: BLOCK.checklistActions,
+        value: requestId,
+        responseUrl: `${t.slack.origin}/response/late`,
+      }),
+    );
+    await eventually(
+      () => redis.exists(`${t.prefix}:token:t${requestId.slice(1)}`),
+      (n) => n === 1,
+      10_000,
+    );
     // The button's own answer (its last Slack call) is in; then nothing more: once the queue has
     // settled (idle, a sweep: the new token's first look, idle), one more sweep runs and the
     // queue is idle again, without a Slack call in between (Home refreshes aside: listener work).
-    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === user && String(c.args['text']).includes('Recorded'), { after: pressed, timeoutMs: 10_000 });
-    const calls = await acrossAnotherSweep(t, () => t.slack.calls.filter((c) => c.method !== 'views.publish').map((c) => `${c.method} #${c.index}`));
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === user && String(c.args['text']).includes('Recorded'), {
+      after: pressed,
+      timeoutMs: 10_000,
+    });
+    const calls = await acrossAnotherSweep(t, () =>
+      t.slack.calls.filter((c) => c.method !== 'views.publish').map((c) => `${c.method} #${c.index}`),
+    );
     expect(calls.after.slice(calls.before.length)).toEqual([]);
     expect(checklistsTo(user)).toHaveLength(1);
   }, 60_000);

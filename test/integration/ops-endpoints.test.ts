@@ -59,7 +59,15 @@ describe('health, readiness and metrics', () => {
     const tokens = new TokenStore(redis, keys, new RequestStore(redis, keys));
     for (const status of ['active', 'active', 'expired'] as const) {
       await tokens.create(
-        { id: createTokenId(), ownerId: 'U1', name: `Token ${status}`, scopes: ['read:repository:bitbucket'], expiresOn: '2027-01-01', createdAt: Date.now(), status },
+        {
+          id: createTokenId(),
+          ownerId: 'U1',
+          name: `Token ${status}`,
+          scopes: ['read:repository:bitbucket'],
+          expiresOn: '2027-01-01',
+          createdAt: Date.now(),
+          status,
+        },
         { at: Date.now(), type: 'imported' },
       );
     }

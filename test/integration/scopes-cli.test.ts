@@ -46,7 +46,12 @@ describe('scopes CLI as a child process', () => {
   });
 
   it('--explain lists, per scope, the operations that need it', async () => {
-    const res = await runCli(['advise', '--explain', 'POST /repositories/acme/web/pullrequests', 'GET /repositories/acme/web/pullrequests']);
+    const res = await runCli([
+      'advise',
+      '--explain',
+      'POST /repositories/acme/web/pullrequests',
+      'GET /repositories/acme/web/pullrequests',
+    ]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toBe(
       [
@@ -59,7 +64,10 @@ describe('scopes CLI as a child process', () => {
       ].join('\n'),
     );
     const json = await runCli(['advise', '--json', '--explain', 'GET /user']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ scopes: ['read:user:bitbucket'], explain: [{ scope: 'read:user:bitbucket', operations: [{ method: 'GET', path: '/user', summary: 'Get current user' }] }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      scopes: ['read:user:bitbucket'],
+      explain: [{ scope: 'read:user:bitbucket', operations: [{ method: 'GET', path: '/user', summary: 'Get current user' }] }],
+    });
   });
 
   it('exits 2 naming each operation not in the spec or without scopes, and prints no scopes', async () => {
@@ -68,12 +76,20 @@ describe('scopes CLI as a child process', () => {
     expect(res.stdout).toBe('');
     expect(res.stderr).toContain('GET /hook_events');
     expect(res.stderr).toContain('has no API-token scopes');
-    expect(res.stderr).toContain('POST /repositories/acme/web/pullrequests/1/frobnicate: no operation in Atlassian\'s spec has this path');
+    expect(res.stderr).toContain("POST /repositories/acme/web/pullrequests/1/frobnicate: no operation in Atlassian's spec has this path");
     expect(res.stderr).not.toContain('GET /user');
   });
 
   it('exits 1 with a clear message on bad usage', async () => {
-    for (const args of [[], ['frobnicate'], ['advise'], ['advise', 'GET', '/user'], ['advise', 'FETCH /user'], ['advise', '--bogus', 'GET /user'], ['list', 'extra']]) {
+    for (const args of [
+      [],
+      ['frobnicate'],
+      ['advise'],
+      ['advise', 'GET', '/user'],
+      ['advise', 'FETCH /user'],
+      ['advise', '--bogus', 'GET /user'],
+      ['list', 'extra'],
+    ]) {
       const res = await runCli(args);
       expect(res.code, args.join(' ')).toBe(1);
       expect(res.stdout).toBe('');
@@ -86,12 +102,17 @@ describe('scopes CLI as a child process', () => {
   it('list prints the capability catalogue grouped by resource, as text and JSON', async () => {
     const res = await runCli(['list']);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toContain('\nPull requests\n  Read pull requests and their diffs [pr-read]\n      scopes: read:pullrequest:bitbucket\n');
+    expect(res.stdout).toContain(
+      '\nPull requests\n  Read pull requests and their diffs [pr-read]\n      scopes: read:pullrequest:bitbucket\n',
+    );
     expect(res.stdout).toMatch(/Push over HTTPS \[git-push\]\n\s+scopes: write:repository:bitbucket\n\s+from: git push \(not in the spec/);
     expect(res.stdout).toMatch(/Add deploy keys \[deploy-key-add\]\n\s+scopes: admin:repository:bitbucket write:ssh-key:bitbucket\n/);
     const json = await runCli(['list', '--json']);
     const groups = JSON.parse(json.stdout) as Array<{ group: string; capabilities: Array<{ id: string; scopes: string[] }> }>;
     expect(groups[0]?.group).toBe('Repositories');
-    expect(groups.flatMap((g) => g.capabilities).find((c) => c.id === 'pipeline-run')?.scopes).toEqual(['read:pipeline:bitbucket', 'write:pipeline:bitbucket']);
+    expect(groups.flatMap((g) => g.capabilities).find((c) => c.id === 'pipeline-run')?.scopes).toEqual([
+      'read:pipeline:bitbucket',
+      'write:pipeline:bitbucket',
+    ]);
   });
 });

@@ -39,7 +39,11 @@ function storesFor(prefix: string) {
   return { keys, tokens: new TokenStore(redis, keys, new RequestStore(redis, keys)), inventory: new TokenInventory(redis, keys) };
 }
 
-function runCli(args: string[], prefix: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(TSX, [join(ROOT, 'src/cli/tokens.ts'), ...args], {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', HOME: dir, REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: prefix, ...env },
@@ -183,11 +187,22 @@ describe('importTokens and exportTokens directly', () => {
       onProgress: (p) => progress.push(`${p.phase} ${p.done}/${p.total ?? '?'}`),
     });
     expect(report).toMatchObject({ ok: true, rows: 2501, created: 2501, unchanged: 0, issues: [] });
-    expect(report.warnings).toEqual([expect.objectContaining({ line: 2502, column: 'scopes', message: expect.stringContaining('write:issue:bitbucket without read:issue:bitbucket') })]);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({
+        line: 2502,
+        column: 'scopes',
+        message: expect.stringContaining('write:issue:bitbucket without read:issue:bitbucket'),
+      }),
+    ]);
     expect(progress).toEqual(['validate 1000/?', 'validate 2000/?', 'write 1000/2501', 'write 2000/2501', 'write 2501/2501']);
 
     const chunks: string[] = [];
-    const output = new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c.toString()), done()) });
+    const output = new Writable({
+      write: (c: Buffer, _e, done) => {
+        chunks.push(c.toString());
+        done();
+      },
+    });
     const result = await exportTokens({ inventory, tokens, output, pageSize: 400 });
     expect(result).toEqual({ tokens: 2501, rows: 2501 });
     const rows = parse(chunks.join(''), { columns: true }) as Array<Record<string, string>>;

@@ -36,7 +36,8 @@ afterAll(async () => {
 const answerText = (c: FakeSlackCall) => (c.method === 'response_url' ? String(c.args['text']) : JSON.stringify(c.args['view'] ?? ''));
 async function waitForAnswer(pattern: RegExp, after: number): Promise<FakeSlackCall> {
   return eventually(
-    async () => t.slack.calls.slice(after).find((c) => (c.method === 'response_url' || c.method === 'views.update') && pattern.test(answerText(c))),
+    async () =>
+      t.slack.calls.slice(after).find((c) => (c.method === 'response_url' || c.method === 'views.update') && pattern.test(answerText(c))),
     (c) => c !== undefined,
     10_000,
     `an answer matching ${pattern}`,
@@ -64,23 +65,48 @@ interface ButtonCase {
 }
 
 const historyOf = async (tokenId: string) =>
-  ((await redis.get(`${t.prefix}:token:${tokenId}:history`)) ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string });
+  ((await redis.get(`${t.prefix}:token:${tokenId}:history`)) ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string });
 const countHistory = async (tokenId: string, type: string) => (await historyOf(tokenId)).filter((e) => e.type === type).length;
 const updatesOf = (ts: unknown) => t.slack.callsTo('chat.update').filter((c) => c.args['ts'] === ts && c.response['ok'] === true).length;
 const modalsOpened = (callbackId: string, after: number) =>
-  t.slack.calls.slice(after).filter((c) => c.method === 'views.open' && c.response['ok'] === true && (c.args['view'] as { callback_id?: string }).callback_id === callbackId).length;
-const requestStatus = async (id: string) => (JSON.parse((await redis.get(`${t.prefix}:request:${id}`)) ?? '{}') as { status?: string }).status;
+  t.slack.calls
+    .slice(after)
+    .filter(
+      (c) =>
+        c.method === 'views.open' && c.response['ok'] === true && (c.args['view'] as { callback_id?: string }).callback_id === callbackId,
+    ).length;
+const requestStatus = async (id: string) =>
+  (JSON.parse((await redis.get(`${t.prefix}:request:${id}`)) ?? '{}') as { status?: string }).status;
 
 /** A token of `owner` whose reminder DM has gone out; the DM's buttons are pressed below. */
 async function remindedToken(owner: string, opts: { ownerGone?: boolean } = {}) {
   if (opts.ownerGone) t.slack.setUser(owner, { deleted: true });
   const token = await recordDueToken(redis, t.prefix, owner);
   const channel = opts.ownerGone ? ALWAYS_REMIND.REMINDER_FALLBACK_CHANNEL_ID : owner;
-  const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === channel && c.response['ok'] === true && JSON.stringify(c.args['blocks']).includes(token.id), { timeoutMs: 15_000 });
-  await eventually(() => countHistory(token.id, 'reminded'), (n) => n === 1, 10_000);
+  const dm = await t.slack.waitForCall(
+    'chat.postMessage',
+    (c) => c.args['channel'] === channel && c.response['ok'] === true && JSON.stringify(c.args['blocks']).includes(token.id),
+    { timeoutMs: 15_000 },
+  );
+  await eventually(
+    () => countHistory(token.id, 'reminded'),
+    (n) => n === 1,
+    10_000,
+  );
   const message = { ts: dm.response['ts'], channel: dm.response['channel'], blocks: dm.args['blocks'] };
   const press = (actionId: string) => (userId: string) =>
-    blockActionsPayload({ userId, actionId, blockId: BLOCK.reminderActions, value: token.id, message, channelId: String(dm.response['channel']), responseUrl: `${t.slack.origin}/response/authz` });
+    blockActionsPayload({
+      userId,
+      actionId,
+      blockId: BLOCK.reminderActions,
+      value: token.id,
+      message,
+      channelId: String(dm.response['channel']),
+      responseUrl: `${t.slack.origin}/response/authz`,
+    });
   return { token, ts: dm.response['ts'], press };
 }
 
@@ -124,15 +150,35 @@ function reminderModalCase(name: string, actionId: string, callbackId: string): 
 async function flaggedRequest(requester: string) {
   const after = t.slack.calls.length;
   const name = `Authz ${requester}`;
-  const res = await submitRequest(t, requester, requestState({ name, expiresOn: daysFromNow(30), scopes: RISKY, workspace: 'acme', purpose: 'Creates repos' }));
+  const res = await submitRequest(
+    t,
+    requester,
+    requestState({ name, expiresOn: daysFromNow(30), scopes: RISKY, workspace: 'acme', purpose: 'Creates repos' }),
+  );
   expect(res.text).toBe('');
-  const parent = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === APPROVALS && !c.args['thread_ts'] && c.response['ok'] === true && JSON.stringify(c.args).includes(name), { after, timeoutMs: 10_000 });
+  const parent = await t.slack.waitForCall(
+    'chat.postMessage',
+    (c) => c.args['channel'] === APPROVALS && !c.args['thread_ts'] && c.response['ok'] === true && JSON.stringify(c.args).includes(name),
+    { after, timeoutMs: 10_000 },
+  );
   const blocks = parent.args['blocks'] as Array<{ block_id?: string; elements?: Array<{ value: string }> }>;
   const id = blocks.find((b) => b.block_id === BLOCK.approvalActions)!.elements![0]!.value;
   const ts = parent.response['ts'];
-  await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === requester && JSON.stringify(c.args).includes(ACTION.cancelRequest), { after, timeoutMs: 10_000 });
+  await t.slack.waitForCall(
+    'chat.postMessage',
+    (c) => c.args['channel'] === requester && JSON.stringify(c.args).includes(ACTION.cancelRequest),
+    { after, timeoutMs: 10_000 },
+  );
   const click = (actionId: string, blockId: string) => (userId: string) =>
-    blockActionsPayload({ userId, actionId, blockId, value: id, message: { ts, channel: APPROVALS }, channelId: blockId === BLOCK.approvalActions ? APPROVALS : `D${requester}`, responseUrl: `${t.slack.origin}/response/authz` });
+    blockActionsPayload({
+      userId,
+      actionId,
+      blockId,
+      value: id,
+      message: { ts, channel: APPROVALS },
+      channelId: blockId === BLOCK.approvalActions ? APPROVALS : `D${requester}`,
+      responseUrl: `${t.slack.origin}/response/authz`,
+    });
   const outcome = async () => ({
     parentUpdates: updatesOf(ts),
     threadNotes: t.slack.callsTo('chat.postMessage').filter((c) => c.args['thread_ts'] === ts && c.response['ok'] === true).length,
@@ -146,7 +192,11 @@ const BUTTONS: ButtonCase[] = [
     name: 'record token (owner only)',
     async prepare(t, owner) {
       const after = t.slack.calls.length;
-      await submitRequest(t, owner, requestState({ presetId: 'ci', name: `Authz ${owner}`, expiresOn: daysFromNow(40), scopes: ['read:repository:bitbucket'] }));
+      await submitRequest(
+        t,
+        owner,
+        requestState({ presetId: 'ci', name: `Authz ${owner}`, expiresOn: daysFromNow(40), scopes: ['read:repository:bitbucket'] }),
+      );
       const dm = await waitForChecklist(t, owner, after);
       const requestId = recordButtonValue(dm);
       const message = { ts: dm.response['ts'], channel: dm.response['channel'], blocks: dm.args['blocks'] };
@@ -154,11 +204,23 @@ const BUTTONS: ButtonCase[] = [
         allowed: [owner],
         strangers: [{ userId: 'UINTRUDER1', refusal: new RegExp(`Only <@${owner}>`) }],
         payload: (userId) =>
-          blockActionsPayload({ userId, actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: requestId, message, channelId: String(dm.response['channel']), responseUrl: `${t.slack.origin}/response/authz` }),
+          blockActionsPayload({
+            userId,
+            actionId: ACTION.recordToken,
+            blockId: BLOCK.checklistActions,
+            value: requestId,
+            message,
+            channelId: String(dm.response['channel']),
+            responseUrl: `${t.slack.origin}/response/authz`,
+          }),
         async sideEffects() {
-          const tokens = (await dumpPrefix(redis, t.prefix)).filter((e) => new RegExp(`^${t.prefix}:token:[^:]+$`).test(e.key) && e.values.some((v) => v.includes(requestId))).length;
+          const tokens = (await dumpPrefix(redis, t.prefix)).filter(
+            (e) => new RegExp(`^${t.prefix}:token:[^:]+$`).test(e.key) && e.values.some((v) => v.includes(requestId)),
+          ).length;
           const history = ((await redis.get(`${t.prefix}:token:t${requestId.slice(1)}:history`)) ?? '').split('\n').filter(Boolean).length;
-          const confirmations = t.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === owner && String(c.args['text']).includes('Recorded')).length;
+          const confirmations = t.slack
+            .callsTo('chat.postMessage')
+            .filter((c) => c.args['channel'] === owner && String(c.args['text']).includes('Recorded')).length;
           const updates = t.slack.callsTo('chat.update').filter((c) => c.args['ts'] === message.ts).length;
           return { tokens, history, confirmations, updates };
         },
@@ -187,7 +249,7 @@ const BUTTONS: ButtonCase[] = [
     },
   },
   {
-    name: 'approval: approve (approvers only, never one\'s own request)',
+    name: "approval: approve (approvers only, never one's own request)",
     async prepare(_t, owner) {
       const requester = `${owner}REQ`;
       const r = await flaggedRequest(requester);
@@ -211,39 +273,50 @@ const BUTTONS: ButtonCase[] = [
       const r = await flaggedRequest(owner);
       return {
         allowed: [owner],
-        strangers: [{ userId: 'UINTRUDER1', refusal: new RegExp(`Only <@${owner}> can cancel`) }, { userId: APPROVER, refusal: new RegExp(`Only <@${owner}> can cancel`) }],
+        strangers: [
+          { userId: 'UINTRUDER1', refusal: new RegExp(`Only <@${owner}> can cancel`) },
+          { userId: APPROVER, refusal: new RegExp(`Only <@${owner}> can cancel`) },
+        ],
         payload: r.click(ACTION.cancelRequest, BLOCK.requesterActions),
-        sideEffects: async () => ({ cancelled: (await requestStatus(r.id)) === 'cancelled' ? 1 : 0, parentUpdates: (await r.outcome()).parentUpdates, threadNotes: (await r.outcome()).threadNotes }),
+        sideEffects: async () => ({
+          cancelled: (await requestStatus(r.id)) === 'cancelled' ? 1 : 0,
+          parentUpdates: (await r.outcome()).parentUpdates,
+          threadNotes: (await r.outcome()).threadNotes,
+        }),
         once: { cancelled: 1, parentUpdates: 1, threadNotes: 1 },
       };
     },
   },
-  ...([
-    ['approval: reject (approvers only; the modal is replaced by a refusal)', ACTION.reject],
-    ['approval: approve fewer scopes (approvers only; the modal is replaced by a refusal)', ACTION.approveNarrowed],
-  ] as const).map(([name, actionId]): ButtonCase => ({
-    name,
-    async prepare(_t, owner) {
-      const requester = `${owner}REQ`;
-      const r = await flaggedRequest(requester);
-      const start = t.slack.calls.length;
-      return {
-        allowed: [APPROVER],
-        strangers: [
-          { userId: 'UINTRUDER1', refusal: /Only approvers can decide/ },
-          { userId: requester, refusal: /cannot decide on your own request/ },
-        ],
-        payload: r.click(actionId, BLOCK.approvalActions),
-        sideEffects: async () => ({
-          pending: (await requestStatus(r.id)) === 'pending_approval' ? 1 : 0,
-          modals: t.slack.calls.slice(start).filter((c) => c.method === 'views.open' && c.response['ok'] === true).length,
-          parentUpdates: updatesOf(r.ts),
-        }),
-        // Nothing is decided by opening the modal: one modal per trigger_id.
-        once: { pending: 0, modals: 2, parentUpdates: 0 },
-      };
-    },
-  })),
+  ...(
+    [
+      ['approval: reject (approvers only; the modal is replaced by a refusal)', ACTION.reject],
+      ['approval: approve fewer scopes (approvers only; the modal is replaced by a refusal)', ACTION.approveNarrowed],
+    ] as const
+  ).map(
+    ([name, actionId]): ButtonCase => ({
+      name,
+      async prepare(_t, owner) {
+        const requester = `${owner}REQ`;
+        const r = await flaggedRequest(requester);
+        const start = t.slack.calls.length;
+        return {
+          allowed: [APPROVER],
+          strangers: [
+            { userId: 'UINTRUDER1', refusal: /Only approvers can decide/ },
+            { userId: requester, refusal: /cannot decide on your own request/ },
+          ],
+          payload: r.click(actionId, BLOCK.approvalActions),
+          sideEffects: async () => ({
+            pending: (await requestStatus(r.id)) === 'pending_approval' ? 1 : 0,
+            modals: t.slack.calls.slice(start).filter((c) => c.method === 'views.open' && c.response['ok'] === true).length,
+            parentUpdates: updatesOf(r.ts),
+          }),
+          // Nothing is decided by opening the modal: one modal per trigger_id.
+          once: { pending: 0, modals: 2, parentUpdates: 0 },
+        };
+      },
+    }),
+  ),
 ];
 
 describe.each(BUTTONS)('$name', (button) => {
@@ -284,10 +357,16 @@ describe.each(BUTTONS)('$name', (button) => {
       send.interaction(body),
       send.interaction(body),
       send.interaction(p.payload(owner)),
-      ...[1, 2, 3].map((n) => send.interaction(body, { headers: { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } })),
+      ...[1, 2, 3].map((n) =>
+        send.interaction(body, { headers: { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } }),
+      ),
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    if (p.repeats) await t.slack.waitForCalls('response_url', p.repeats.count, (c) => p.repeats!.pattern.test(String(c.args['text'])), { after, timeoutMs: 10_000 });
+    if (p.repeats)
+      await t.slack.waitForCalls('response_url', p.repeats.count, (c) => p.repeats!.pattern.test(String(c.args['text'])), {
+        after,
+        timeoutMs: 10_000,
+      });
     await settle(t, { quietMs: 500 });
     const afterPresses = await p.sideEffects();
     const delta = Object.fromEntries(Object.entries(afterPresses).map(([k, v]) => [k, v - (before[k] ?? 0)]));
@@ -307,8 +386,12 @@ describe('App Home buttons (anyone, on their own Home)', () => {
     const results = await Promise.all([
       send.interaction(body),
       send.interaction(body),
-      send.interaction(blockActionsPayload({ userId: 'UHOME2', actionId, blockId: BLOCK.homeActions, view: { id: 'VHOME00002', type: 'home' } })),
-      ...[1, 2, 3].map((n) => send.interaction(body, { headers: { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } })),
+      send.interaction(
+        blockActionsPayload({ userId: 'UHOME2', actionId, blockId: BLOCK.homeActions, view: { id: 'VHOME00002', type: 'home' } }),
+      ),
+      ...[1, 2, 3].map((n) =>
+        send.interaction(body, { headers: { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } }),
+      ),
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
     await settle(t, { quietMs: 300 });

@@ -45,8 +45,26 @@ describe('secrets planted in every input never come out', () => {
     const responseUrl = `${t.slack.origin}/response/secrets`;
 
     // Slash command: the token as the argument (answered with the leak warning) and in every other field.
-    await keep(send.form({ command: COMMAND, text: plant('cmdtext'), user_id: 'U1', channel_id: 'C1', trigger_id: `1.${Date.now()}.ab`, response_url: responseUrl }));
-    await keep(send.form({ command: COMMAND, text: `deeptraq ${plant('cmdtext2')}`, user_id: 'U1', channel_id: 'C1', trigger_id: `2.${Date.now()}.ab`, response_url: responseUrl }));
+    await keep(
+      send.form({
+        command: COMMAND,
+        text: plant('cmdtext'),
+        user_id: 'U1',
+        channel_id: 'C1',
+        trigger_id: `1.${Date.now()}.ab`,
+        response_url: responseUrl,
+      }),
+    );
+    await keep(
+      send.form({
+        command: COMMAND,
+        text: `deeptraq ${plant('cmdtext2')}`,
+        user_id: 'U1',
+        channel_id: 'C1',
+        trigger_id: `2.${Date.now()}.ab`,
+        response_url: responseUrl,
+      }),
+    );
     await keep(
       send.form({
         command: COMMAND,
@@ -60,12 +78,28 @@ describe('secrets planted in every input never come out', () => {
         response_url: `${t.slack.origin}/response/${plant('cmdresponseurl')}`,
       }),
     );
-    await keep(send.form({ command: COMMAND, text: 'ci', user_id: 'U1', channel_id: 'C1', trigger_id: `3.${Date.now()}.ab`, response_url: `https://hooks.slack.test/${plant('cmdurlpath')}` }));
+    await keep(
+      send.form({
+        command: COMMAND,
+        text: 'ci',
+        user_id: 'U1',
+        channel_id: 'C1',
+        trigger_id: `3.${Date.now()}.ab`,
+        response_url: `https://hooks.slack.test/${plant('cmdurlpath')}`,
+      }),
+    );
     const leakWarning = await t.slack.waitForCall('views.open', undefined, { timeoutMs: 5000 }).catch(() => undefined);
     expect(leakWarning).toBeDefined();
 
     // view_submission: a token in each field, one field at a time (so each reaches as far as it can).
-    const valid = { presetId: 'ci', name: 'Secrets test', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket'], workspace: 'acme', purpose: 'testing' };
+    const valid = {
+      presetId: 'ci',
+      name: 'Secrets test',
+      expiresOn: daysFromNow(30),
+      scopes: ['read:repository:bitbucket'],
+      workspace: 'acme',
+      purpose: 'testing',
+    };
     const variants: Array<Record<string, unknown>> = [
       { name: plant('name') },
       { name: `CI ${plant('namesuffix')}` },
@@ -76,27 +110,126 @@ describe('secrets planted in every input never come out', () => {
       { scopes: ['read:repository:bitbucket', plant('scope')] },
     ];
     for (const change of variants) await keep(submitRequest(t, 'U5', requestState({ ...valid, ...(change as object) })));
-    const metadata = JSON.stringify({ channelId: plant('metachannel'), responseUrl: `${t.slack.origin}/response/${plant('metaurl')}`, renewsTokenId: plant('metarenews'), revision: 0 });
-    await keep(send.interaction(viewSubmissionPayload({ userId: 'U5', userName: plant('viewusername'), callbackId: CALLBACK.requestModal, values: requestState(valid), privateMetadata: metadata })));
-    await keep(send.interaction(viewSubmissionPayload({ userId: plant('viewuser'), callbackId: CALLBACK.requestModal, values: requestState(valid) })));
-    await keep(send.interaction(viewSubmissionPayload({ userId: 'U5', callbackId: CALLBACK.requestModal, values: { ...requestState(valid), [plant('blockid')]: { [plant('actionid')]: input.text(plant('extra')) } } })));
+    const metadata = JSON.stringify({
+      channelId: plant('metachannel'),
+      responseUrl: `${t.slack.origin}/response/${plant('metaurl')}`,
+      renewsTokenId: plant('metarenews'),
+      revision: 0,
+    });
+    await keep(
+      send.interaction(
+        viewSubmissionPayload({
+          userId: 'U5',
+          userName: plant('viewusername'),
+          callbackId: CALLBACK.requestModal,
+          values: requestState(valid),
+          privateMetadata: metadata,
+        }),
+      ),
+    );
+    await keep(
+      send.interaction(
+        viewSubmissionPayload({ userId: plant('viewuser'), callbackId: CALLBACK.requestModal, values: requestState(valid) }),
+      ),
+    );
+    await keep(
+      send.interaction(
+        viewSubmissionPayload({
+          userId: 'U5',
+          callbackId: CALLBACK.requestModal,
+          values: { ...requestState(valid), [plant('blockid')]: { [plant('actionid')]: input.text(plant('extra')) } },
+        }),
+      ),
+    );
 
     // Preset select: the typed name, purpose and workspace are shown again in views.update.
     const view = { id: 'V0SECRETS1', callback_id: CALLBACK.requestModal, private_metadata: metadata, hash: '1700000000.abc' };
-    const state = { values: requestState({ ...valid, presetId: 'custom', name: plant('presetname'), purpose: plant('presetpurpose'), workspace: plant('presetworkspace') }) };
-    await keep(send.interaction(blockActionsPayload({ userId: 'U5', view, state, actionId: REQUEST_ACTION.preset, blockId: REQUEST_BLOCK.preset, selectedOption: { value: 'custom' } })));
-    await keep(send.interaction(blockActionsPayload({ userId: 'U5', view, state, actionId: REQUEST_ACTION.preset, blockId: REQUEST_BLOCK.preset, selectedOption: { value: plant('presetvalue') } })));
+    const state = {
+      values: requestState({
+        ...valid,
+        presetId: 'custom',
+        name: plant('presetname'),
+        purpose: plant('presetpurpose'),
+        workspace: plant('presetworkspace'),
+      }),
+    };
+    await keep(
+      send.interaction(
+        blockActionsPayload({
+          userId: 'U5',
+          view,
+          state,
+          actionId: REQUEST_ACTION.preset,
+          blockId: REQUEST_BLOCK.preset,
+          selectedOption: { value: 'custom' },
+        }),
+      ),
+    );
+    await keep(
+      send.interaction(
+        blockActionsPayload({
+          userId: 'U5',
+          view,
+          state,
+          actionId: REQUEST_ACTION.preset,
+          blockId: REQUEST_BLOCK.preset,
+          selectedOption: { value: plant('presetvalue') },
+        }),
+      ),
+    );
 
     // Record button: a token as the value, in the message blocks, user name, channel and ts; then a real press with planted blocks.
     const after = t.slack.calls.length;
     await submitRequest(t, 'U6', requestState(valid));
     const dm = await waitForChecklist(t, 'U6', after);
     const requestId = recordButtonValue(dm);
-    const tamperedMessage = { ts: dm.response['ts'], channel: dm.response['channel'], blocks: [{ type: 'section', block_id: plant('msgblockid'), text: { type: 'mrkdwn', text: plant('msgblocktext') } }], text: plant('msgtext') };
-    await keep(send.interaction(blockActionsPayload({ userId: 'U6', actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: plant('buttonvalue'), responseUrl })));
-    await keep(send.interaction(blockActionsPayload({ userId: 'U6', userName: plant('pressusername'), actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: requestId, message: tamperedMessage, channelId: String(dm.response['channel']), responseUrl })));
-    await keep(send.interaction(blockActionsPayload({ userId: 'U6', actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: requestId, channelId: plant('presschannel'), message: { ts: plant('pressts') }, responseUrl })));
-    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U6' && String(c.args['text']).includes('Recorded'), { after });
+    const tamperedMessage = {
+      ts: dm.response['ts'],
+      channel: dm.response['channel'],
+      blocks: [{ type: 'section', block_id: plant('msgblockid'), text: { type: 'mrkdwn', text: plant('msgblocktext') } }],
+      text: plant('msgtext'),
+    };
+    await keep(
+      send.interaction(
+        blockActionsPayload({
+          userId: 'U6',
+          actionId: ACTION.recordToken,
+          blockId: BLOCK.checklistActions,
+          value: plant('buttonvalue'),
+          responseUrl,
+        }),
+      ),
+    );
+    await keep(
+      send.interaction(
+        blockActionsPayload({
+          userId: 'U6',
+          userName: plant('pressusername'),
+          actionId: ACTION.recordToken,
+          blockId: BLOCK.checklistActions,
+          value: requestId,
+          message: tamperedMessage,
+          channelId: String(dm.response['channel']),
+          responseUrl,
+        }),
+      ),
+    );
+    await keep(
+      send.interaction(
+        blockActionsPayload({
+          userId: 'U6',
+          actionId: ACTION.recordToken,
+          blockId: BLOCK.checklistActions,
+          value: requestId,
+          channelId: plant('presschannel'),
+          message: { ts: plant('pressts') },
+          responseUrl,
+        }),
+      ),
+    );
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'U6' && String(c.args['text']).includes('Recorded'), {
+      after,
+    });
 
     await settle(t);
     const leaks = await findLeaks(t, redis, planted, answers);

@@ -29,16 +29,36 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 
 /** One body per entry point; extend with approvals, reminders and App Home. */
 const BODIES: Array<[string, string]> = [
-  ['slash command', new URLSearchParams({ command: '/bitbucket-token', text: 'deeptraq', user_id: 'U1', channel_id: 'C1', trigger_id: '1.2.abc' }).toString()],
+  [
+    'slash command',
+    new URLSearchParams({
+      command: '/bitbucket-token',
+      text: 'deeptraq',
+      user_id: 'U1',
+      channel_id: 'C1',
+      trigger_id: '1.2.abc',
+    }).toString(),
+  ],
   [
     'view_submission',
     new URLSearchParams({
       payload: JSON.stringify(
-        viewSubmissionPayload({ userId: 'U1', callbackId: CALLBACK.requestModal, values: requestState({ presetId: 'ci', name: 'Signed?', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket'] }) }),
+        viewSubmissionPayload({
+          userId: 'U1',
+          callbackId: CALLBACK.requestModal,
+          values: requestState({ presetId: 'ci', name: 'Signed?', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket'] }),
+        }),
       ),
     }).toString(),
   ],
-  ['block_actions', new URLSearchParams({ payload: JSON.stringify(blockActionsPayload({ userId: 'U1', actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: 'raaaaaaaaaaaaaaaa' })) }).toString()],
+  [
+    'block_actions',
+    new URLSearchParams({
+      payload: JSON.stringify(
+        blockActionsPayload({ userId: 'U1', actionId: ACTION.recordToken, blockId: BLOCK.checklistActions, value: 'raaaaaaaaaaaaaaaa' }),
+      ),
+    }).toString(),
+  ],
 ];
 
 type Tamper = (body: string) => { body: string; headers: Record<string, string> };
@@ -49,7 +69,10 @@ const TAMPERS: Array<[string, Tamper]> = [
   ['signature without timestamp', (body) => ({ body, headers: { 'x-slack-signature': sign(body)['x-slack-signature'] } })],
   ['wrong secret', (body) => ({ body, headers: signSlackRequest(body, 'f'.repeat(32), nowSec()) as unknown as Record<string, string> })],
   ['garbage signature', (body) => ({ body, headers: { 'x-slack-request-timestamp': String(nowSec()), 'x-slack-signature': 'v0=nothex' } })],
-  ['v1 scheme', (body) => ({ body, headers: { ...sign(body), 'x-slack-signature': sign(body)['x-slack-signature'].replace('v0=', 'v1=') } })],
+  [
+    'v1 scheme',
+    (body) => ({ body, headers: { ...sign(body), 'x-slack-signature': sign(body)['x-slack-signature'].replace('v0=', 'v1=') } }),
+  ],
   ['replayed: timestamp 6 minutes old', (body) => ({ body, headers: sign(body, nowSec() - 6 * 60) })],
   ['replayed: timestamp a day old', (body) => ({ body, headers: sign(body, nowSec() - 86_400) })],
   ['timestamp 6 minutes in the future', (body) => ({ body, headers: sign(body, nowSec() + 6 * 60) })],

@@ -1,5 +1,17 @@
 import fc from 'fast-check';
-import { ACTION, APPROVAL_INPUT, BLOCK, CALLBACK, COMMAND, RECORD_ACTION, RECORD_BLOCK, REQUEST_ACTION, REQUEST_BLOCK, ROTATED_ACTION, ROTATED_BLOCK } from '../../src/blocks/ids.js';
+import {
+  ACTION,
+  APPROVAL_INPUT,
+  BLOCK,
+  CALLBACK,
+  COMMAND,
+  RECORD_ACTION,
+  RECORD_BLOCK,
+  REQUEST_ACTION,
+  REQUEST_BLOCK,
+  ROTATED_ACTION,
+  ROTATED_BLOCK,
+} from '../../src/blocks/ids.js';
 import { PRESETS } from '../../src/domain/presets.js';
 import { SCOPES } from '../../src/domain/scopes.js';
 import { newTriggerId } from './slack-requests.js';
@@ -31,7 +43,11 @@ export interface PayloadContext {
 /** A token-shaped secret (src/domain/secrets.ts matches the ATATT3 prefix plus 10+ chars). */
 export const atlassianToken = (): fc.Arbitrary<string> =>
   fc
-    .string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-='.split('')), minLength: 12, maxLength: 190 })
+    .string({
+      unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-='.split('')),
+      minLength: 12,
+      maxLength: 190,
+    })
     .map((rest) => `ATATT3${rest}`);
 
 /** Strings that tend to break things: control characters, bidi marks, emoji, markup, injections. */
@@ -49,6 +65,7 @@ const NASTY = [
   '<!channel> <@U1> <#C1> *bold* _x_ `code`',
   '<script>alert(1)</script>',
   '"; DROP TABLE tokens; --',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell-style probe, meant literally.
   '${jndi:ldap://x}',
   '../../../../etc/passwd',
   '__proto__',
@@ -76,7 +93,9 @@ export const nastyString = (): fc.Arbitrary<string> =>
 
 /** Strings past every Slack and Block Kit length limit (up to 20k characters). */
 export const hugeString = (): fc.Arbitrary<string> =>
-  fc.tuple(fc.constantFrom(101, 256, 2001, 3001, 4001, 20_000), fc.constantFrom('x', 'é', '\ud83d\ude00', 'ab1')).map(([n, c]) => c.repeat(Math.ceil(n / c.length)));
+  fc
+    .tuple(fc.constantFrom(101, 256, 2001, 3001, 4001, 20_000), fc.constantFrom('x', 'é', '\ud83d\ude00', 'ab1'))
+    .map(([n, c]) => c.repeat(Math.ceil(n / c.length)));
 
 /** Any JSON value, including wrong types where a string is expected. */
 export const wrongType = (): fc.Arbitrary<unknown> =>
@@ -90,7 +109,8 @@ export const wrongType = (): fc.Arbitrary<unknown> =>
   );
 
 /** A string or anything else: for fields that should be strings. */
-export const anyField = (): fc.Arbitrary<unknown> => fc.oneof({ weight: 4, arbitrary: nastyString() }, { weight: 1, arbitrary: wrongType() });
+export const anyField = (): fc.Arbitrary<unknown> =>
+  fc.oneof({ weight: 4, arbitrary: nastyString() }, { weight: 1, arbitrary: wrongType() });
 
 /** Dates in every format people and clients produce, valid and not. */
 export const dateString = (): fc.Arbitrary<string> =>
@@ -99,24 +119,42 @@ export const dateString = (): fc.Arbitrary<string> =>
     fc.date({ min: new Date('1970-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
     fc.integer({ min: -30, max: 800 }).map((days) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)),
     // other notations of real days
-    fc.date({ min: new Date('2000-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).chain((d) =>
-      fc.constantFrom(
-        d.toISOString(),
-        d.toUTCString(),
-        d.toString(),
-        d.toLocaleDateString('en-US'),
-        d.toLocaleDateString('de-DE'),
-        d.toISOString().slice(0, 10).replaceAll('-', '/'),
-        d.toISOString().slice(0, 10).replaceAll('-', ''),
-        String(d.getTime()),
-        String(Math.floor(d.getTime() / 1000)),
-        `${d.getUTCDate()}/${d.getUTCMonth() + 1}/${d.getUTCFullYear()}`,
-        ` ${d.toISOString().slice(0, 10)} `,
-        `${d.toISOString().slice(0, 10)}\n`,
+    fc
+      .date({ min: new Date('2000-01-01'), max: new Date('2100-12-31'), noInvalidDate: true })
+      .chain((d) =>
+        fc.constantFrom(
+          d.toISOString(),
+          d.toUTCString(),
+          d.toString(),
+          d.toLocaleDateString('en-US'),
+          d.toLocaleDateString('de-DE'),
+          d.toISOString().slice(0, 10).replaceAll('-', '/'),
+          d.toISOString().slice(0, 10).replaceAll('-', ''),
+          String(d.getTime()),
+          String(Math.floor(d.getTime() / 1000)),
+          `${d.getUTCDate()}/${d.getUTCMonth() + 1}/${d.getUTCFullYear()}`,
+          ` ${d.toISOString().slice(0, 10)} `,
+          `${d.toISOString().slice(0, 10)}\n`,
+        ),
       ),
-    ),
     // impossible or edge days
-    fc.constantFrom('2026-02-29', '2028-02-30', '2026-13-01', '2026-00-10', '2026-04-31', '0000-01-01', '9999-12-31', '-001-01-01', '+02026-01-01', '2026-1-1', '٢٠٢٦-٠١-٠١', '２０２６-０１-０１', 'tomorrow', 'next year', ''),
+    fc.constantFrom(
+      '2026-02-29',
+      '2028-02-30',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-04-31',
+      '0000-01-01',
+      '9999-12-31',
+      '-001-01-01',
+      '+02026-01-01',
+      '2026-1-1',
+      '٢٠٢٦-٠١-٠١',
+      '２０２６-０１-０１',
+      'tomorrow',
+      'next year',
+      '',
+    ),
     nastyString(),
   );
 
@@ -128,7 +166,16 @@ export const scopeValue = (): fc.Arbitrary<string> =>
     { weight: 5, arbitrary: fc.constantFrom(...KNOWN_SCOPES) },
     { weight: 1, arbitrary: fc.constantFrom(...KNOWN_SCOPES).map((s) => s.toUpperCase()) },
     { weight: 1, arbitrary: fc.constantFrom(...KNOWN_SCOPES).map((s) => ` ${s} `) },
-    { weight: 1, arbitrary: fc.constantFrom('read:everything:bitbucket', 'admin:*:bitbucket', 'read:repository:github', 'write:jira-work', 'read:repository') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'read:everything:bitbucket',
+        'admin:*:bitbucket',
+        'read:repository:github',
+        'write:jira-work',
+        'read:repository',
+      ),
+    },
     { weight: 1, arbitrary: nastyString() },
   );
 
@@ -171,7 +218,11 @@ const entryFor = {
   multi: () =>
     fc.record({
       type: fc.constant('multi_static_select'),
-      selected_options: fc.oneof(scopeList().map((xs) => xs.map((v) => ({ text: { type: 'plain_text', text: 'x' }, value: v }))), fc.constant(null), wrongType()),
+      selected_options: fc.oneof(
+        scopeList().map((xs) => xs.map((v) => ({ text: { type: 'plain_text', text: 'x' }, value: v }))),
+        fc.constant(null),
+        wrongType(),
+      ),
     }),
 };
 
@@ -182,7 +233,14 @@ const anyEntry = (): fc.Arbitrary<unknown> =>
     entryFor.date(),
     entryFor.select(nastyString()),
     entryFor.multi(),
-    fc.record({ type: fc.constantFrom('users_select', 'checkboxes', 'timepicker', 'rich_text_input'), selected_user: anyField(), selected_time: anyField() }, { requiredKeys: ['type'] }),
+    fc.record(
+      {
+        type: fc.constantFrom('users_select', 'checkboxes', 'timepicker', 'rich_text_input'),
+        selected_user: anyField(),
+        selected_time: anyField(),
+      },
+      { requiredKeys: ['type'] },
+    ),
     wrongType(),
   );
 
@@ -203,12 +261,16 @@ const stateField = (base: string, actionId: string, right: fc.Arbitrary<unknown>
   fc.oneof(
     { weight: 8, arbitrary: fc.tuple(blockIdFor(base), right).map(([b, e]) => [[b, { [actionId]: e }]] as Array<[string, unknown]>) },
     { weight: 1, arbitrary: fc.tuple(blockIdFor(base), anyEntry()).map(([b, e]) => [[b, { [actionId]: e }]] as Array<[string, unknown]>) },
-    { weight: 1, arbitrary: fc.tuple(blockIdFor(base), nastyString(), anyEntry()).map(([b, a, e]) => [[b, { [a]: e }]] as Array<[string, unknown]>) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(blockIdFor(base), nastyString(), anyEntry()).map(([b, a, e]) => [[b, { [a]: e }]] as Array<[string, unknown]>),
+    },
     { weight: 1, arbitrary: fc.constant([] as Array<[string, unknown]>) },
   );
 
 /** Junk blocks appended to a state. */
-const junkBlocks = () => fc.array(fc.tuple(nastyString(), fc.oneof(fc.dictionary(nastyString(), anyEntry(), { maxKeys: 2 }), wrongType())), { maxLength: 2 });
+const junkBlocks = () =>
+  fc.array(fc.tuple(nastyString(), fc.oneof(fc.dictionary(nastyString(), anyEntry(), { maxKeys: 2 }), wrongType())), { maxLength: 2 });
 
 /** state.values from some fields plus junk blocks. */
 const stateOf = (...fields: Array<fc.Arbitrary<Array<[string, unknown]>>>): fc.Arbitrary<Record<string, unknown>> =>
@@ -232,12 +294,20 @@ export const requestStateValues = (): fc.Arbitrary<Record<string, unknown>> => {
 /** private_metadata: what the bot wrote, tampered JSON, or junk. */
 export const privateMetadata = (ctx: PayloadContext): fc.Arbitrary<unknown> =>
   fc.oneof(
-    { weight: 4, arbitrary: fc.record({
-      channelId: fc.oneof(fc.constant('C1'), fc.stringMatching(/^[CDG][A-Z0-9]{2,12}$/), anyField()),
-      responseUrl: fc.oneof(responseUrl(ctx), anyField()),
-      renewsTokenId: fc.oneof(fc.stringMatching(/^t[a-z2-7]{16}$/), anyField()),
-      revision: fc.oneof(fc.nat(1000), wrongType()),
-    }, { requiredKeys: [] }).map((m) => JSON.stringify(m)) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .record(
+          {
+            channelId: fc.oneof(fc.constant('C1'), fc.stringMatching(/^[CDG][A-Z0-9]{2,12}$/), anyField()),
+            responseUrl: fc.oneof(responseUrl(ctx), anyField()),
+            renewsTokenId: fc.oneof(fc.stringMatching(/^t[a-z2-7]{16}$/), anyField()),
+            revision: fc.oneof(fc.nat(1000), wrongType()),
+          },
+          { requiredKeys: [] },
+        )
+        .map((m) => JSON.stringify(m)),
+    },
     { weight: 1, arbitrary: nastyString() },
     { weight: 1, arbitrary: wrongType() },
   );
@@ -344,19 +414,30 @@ export const blockActionsBody = (ctx: PayloadContext, o: BlockActionsArbOptions)
       channelId: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('C1', 'DU1') }, { weight: 1, arbitrary: anyField() }),
       ts: fc.oneof({ weight: 4, arbitrary: fc.constant('1700000000.000100') }, { weight: 1, arbitrary: anyField() }),
       blocks: fc.oneof(
-        fc.constant([{ type: 'section', block_id: 'checklist_intro', text: { type: 'mrkdwn', text: 'Here is how' } }, { type: 'actions', block_id: BLOCK.checklistActions, elements: [] }]),
+        fc.constant([
+          { type: 'section', block_id: 'checklist_intro', text: { type: 'mrkdwn', text: 'Here is how' } },
+          { type: 'actions', block_id: BLOCK.checklistActions, elements: [] },
+        ]),
         fc.array(fc.dictionary(nastyString(), anyField(), { maxKeys: 3 }), { maxLength: 3 }),
         wrongType(),
       ),
       responseUrl: responseUrl(ctx),
-      state: fc.oneof(requestStateValues().map((values) => ({ values })), wrongType()),
+      state: fc.oneof(
+        requestStateValues().map((values) => ({ values })),
+        wrongType(),
+      ),
       metadata: privateMetadata(ctx),
       viewId: fc.oneof({ weight: 5, arbitrary: fc.stringMatching(/^V[A-Z0-9]{8,10}$/) }, { weight: 1, arbitrary: anyField() }),
       extraActions: fc.array(fc.dictionary(nastyString(), anyField(), { maxKeys: 3 }), { maxLength: 2 }),
       dropActions: fc.oneof({ weight: 15, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     })
     .map((p) => {
-      const action: Record<string, unknown> = { action_id: p.actionId, block_id: o.blockId, type: p.actionType, action_ts: '1700000000.000200' };
+      const action: Record<string, unknown> = {
+        action_id: p.actionId,
+        block_id: o.blockId,
+        type: p.actionType,
+        action_ts: '1700000000.000200',
+      };
       if (p.actionType === 'static_select') action['selected_option'] = { text: { type: 'plain_text', text: 'x' }, value: p.value };
       else action['value'] = p.value;
       const base: Record<string, unknown> = {
@@ -372,7 +453,14 @@ export const blockActionsBody = (ctx: PayloadContext, o: BlockActionsArbOptions)
         return {
           ...base,
           container: { type: 'view', view_id: p.viewId },
-          view: { id: p.viewId, type: 'modal', callback_id: CALLBACK.requestModal, hash: '1700000000.abcdef', private_metadata: p.metadata, state: p.state },
+          view: {
+            id: p.viewId,
+            type: 'modal',
+            callback_id: CALLBACK.requestModal,
+            hash: '1700000000.abcdef',
+            private_metadata: p.metadata,
+            state: p.state,
+          },
           state: p.state,
         };
       }
@@ -389,7 +477,10 @@ export const blockActionsBody = (ctx: PayloadContext, o: BlockActionsArbOptions)
 /** A record-token button value: a real request id, a well-formed unknown one, or junk. */
 export const recordButtonValue = (ctx: PayloadContext): fc.Arbitrary<unknown> =>
   fc.oneof(
-    { weight: 3, arbitrary: ctx.requestIds && ctx.requestIds.length > 0 ? fc.constantFrom(...ctx.requestIds) : fc.constant('raaaaaaaaaaaaaaaa') },
+    {
+      weight: 3,
+      arbitrary: ctx.requestIds && ctx.requestIds.length > 0 ? fc.constantFrom(...ctx.requestIds) : fc.constant('raaaaaaaaaaaaaaaa'),
+    },
     { weight: 2, arbitrary: fc.stringMatching(/^r[a-z2-7]{16}$/) },
     { weight: 2, arbitrary: anyField() },
   );
@@ -421,18 +512,24 @@ export const reminderButtonBody = (ctx: PayloadContext): fc.Arbitrary<Record<str
 /** Approval buttons (approve, approve fewer, reject on the parent; cancel, request again in the DM), tampered. */
 export const approvalButtonBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
   fc.oneof(
-    ...([
-      [ACTION.approve, BLOCK.approvalActions],
-      [ACTION.approveNarrowed, BLOCK.approvalActions],
-      [ACTION.reject, BLOCK.approvalActions],
-      [ACTION.cancelRequest, BLOCK.requesterActions],
-      [ACTION.requestAgain, BLOCK.requesterActions],
-    ] as const).map(([actionId, blockId]) => blockActionsBody(ctx, { actionId, blockId, value: recordButtonValue(ctx) })),
+    ...(
+      [
+        [ACTION.approve, BLOCK.approvalActions],
+        [ACTION.approveNarrowed, BLOCK.approvalActions],
+        [ACTION.reject, BLOCK.approvalActions],
+        [ACTION.cancelRequest, BLOCK.requesterActions],
+        [ACTION.requestAgain, BLOCK.requesterActions],
+      ] as const
+    ).map(([actionId, blockId]) => blockActionsBody(ctx, { actionId, blockId, value: recordButtonValue(ctx) })),
   );
 
 /** The App Home buttons, pressed in a (tampered) view. */
 export const homeButtonBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
-  fc.oneof(...[ACTION.homeNewRequest, ACTION.homeRecordExisting].map((actionId) => blockActionsBody(ctx, { actionId, blockId: BLOCK.homeActions, value: nastyString(), inView: true })));
+  fc.oneof(
+    ...[ACTION.homeNewRequest, ACTION.homeRecordExisting].map((actionId) =>
+      blockActionsBody(ctx, { actionId, blockId: BLOCK.homeActions, value: nastyString(), inView: true }),
+    ),
+  );
 
 /** The "record an existing token" modal submitted with generated fields. */
 export const recordSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record<string, unknown>> =>
@@ -453,7 +550,19 @@ export const rotatedSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record<
     callbackId: CALLBACK.rotatedModal,
     values: stateOf(stateField(ROTATED_BLOCK.expiry, ROTATED_ACTION.expiry, entryFor.date())),
     metadata: fc.oneof(
-      { weight: 4, arbitrary: fc.record({ tokenId: tokenIdValue(ctx), channel: fc.oneof(fc.constantFrom('DU1', 'C1'), anyField()), ts: fc.oneof(fc.constant('1700000000.000100'), anyField()) }, { requiredKeys: [] }).map((m) => JSON.stringify(m)) },
+      {
+        weight: 4,
+        arbitrary: fc
+          .record(
+            {
+              tokenId: tokenIdValue(ctx),
+              channel: fc.oneof(fc.constantFrom('DU1', 'C1'), anyField()),
+              ts: fc.oneof(fc.constant('1700000000.000100'), anyField()),
+            },
+            { requiredKeys: [] },
+          )
+          .map((m) => JSON.stringify(m)),
+      },
       { weight: 1, arbitrary: nastyString() },
       { weight: 1, arbitrary: wrongType() },
     ),
@@ -467,49 +576,76 @@ export const approvalSubmissionBody = (ctx: PayloadContext): fc.Arbitrary<Record
     { weight: 1, arbitrary: wrongType() },
   );
   return fc.oneof(
-    viewSubmissionFor(ctx, { callbackId: CALLBACK.rejectModal, values: stateOf(stateField(APPROVAL_INPUT.reasonBlock, APPROVAL_INPUT.reasonAction, entryFor.text())), metadata }),
-    viewSubmissionFor(ctx, { callbackId: CALLBACK.narrowModal, values: stateOf(stateField(APPROVAL_INPUT.scopesBlock, APPROVAL_INPUT.scopesAction, entryFor.multi())), metadata }),
+    viewSubmissionFor(ctx, {
+      callbackId: CALLBACK.rejectModal,
+      values: stateOf(stateField(APPROVAL_INPUT.reasonBlock, APPROVAL_INPUT.reasonAction, entryFor.text())),
+      metadata,
+    }),
+    viewSubmissionFor(ctx, {
+      callbackId: CALLBACK.narrowModal,
+      values: stateOf(stateField(APPROVAL_INPUT.scopesBlock, APPROVAL_INPUT.scopesAction, entryFor.multi())),
+      metadata,
+    }),
   );
 };
 
 /** Events API envelopes: app_home_opened and message events (the leak guard), tampered; some redelivered. */
 export const eventBody = (ctx: PayloadContext): fc.Arbitrary<{ envelope: Record<string, unknown>; retryNum?: number }> => {
   const user = userIdFor(ctx);
-  const homeOpened = fc.record({
-    type: fc.constant('app_home_opened'),
-    user,
-    channel: fc.oneof(fc.constant('DU1'), anyField()),
-    tab: fc.oneof(fc.constantFrom('home', 'messages'), anyField()),
-    event_ts: fc.oneof(fc.constant('1700000000.000100'), anyField()),
-  }, { requiredKeys: ['type'] });
-  const message = fc.record({
-    type: fc.constant('message'),
-    subtype: fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('thread_broadcast', 'file_share', 'message_changed', 'bot_message', 'channel_join') }, { weight: 1, arbitrary: anyField() }),
-    user,
-    bot_id: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant('B123') }),
-    text: fc.oneof(nastyString(), atlassianToken().map((tk) => `here is my token ${tk} ok`), fc.array(atlassianToken(), { maxLength: 4 }).map((xs) => xs.join(' \n'))),
-    channel: fc.oneof(fc.constantFrom('C1', 'DU1', 'G1'), anyField()),
-    channel_type: fc.constantFrom('channel', 'im', 'group'),
-    ts: fc.oneof(fc.nat(999_999).map((n) => `1700000000.${String(n).padStart(6, '0')}`), anyField()),
-    thread_ts: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: anyField() }),
-  }, { requiredKeys: ['type'] });
-  return fc.record({
-    event: fc.oneof(homeOpened, message, wrongType()),
-    retryNum: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
-    eventId: fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^Ev[A-Z0-9]{8}$/) }, { weight: 1, arbitrary: anyField() }),
-  }).map(({ event, retryNum, eventId }) => ({
-    envelope: {
-      token: 'verification-token',
-      team_id: 'T1',
-      api_app_id: 'A1',
-      type: 'event_callback',
-      event_id: eventId,
-      event_time: 1_700_000_000,
-      authorizations: [{ enterprise_id: null, team_id: 'T1', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
-      event,
+  const homeOpened = fc.record(
+    {
+      type: fc.constant('app_home_opened'),
+      user,
+      channel: fc.oneof(fc.constant('DU1'), anyField()),
+      tab: fc.oneof(fc.constantFrom('home', 'messages'), anyField()),
+      event_ts: fc.oneof(fc.constant('1700000000.000100'), anyField()),
     },
-    ...(retryNum !== undefined ? { retryNum } : {}),
-  }));
+    { requiredKeys: ['type'] },
+  );
+  const message = fc.record(
+    {
+      type: fc.constant('message'),
+      subtype: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.constantFrom('thread_broadcast', 'file_share', 'message_changed', 'bot_message', 'channel_join') },
+        { weight: 1, arbitrary: anyField() },
+      ),
+      user,
+      bot_id: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant('B123') }),
+      text: fc.oneof(
+        nastyString(),
+        atlassianToken().map((tk) => `here is my token ${tk} ok`),
+        fc.array(atlassianToken(), { maxLength: 4 }).map((xs) => xs.join(' \n')),
+      ),
+      channel: fc.oneof(fc.constantFrom('C1', 'DU1', 'G1'), anyField()),
+      channel_type: fc.constantFrom('channel', 'im', 'group'),
+      ts: fc.oneof(
+        fc.nat(999_999).map((n) => `1700000000.${String(n).padStart(6, '0')}`),
+        anyField(),
+      ),
+      thread_ts: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: anyField() }),
+    },
+    { requiredKeys: ['type'] },
+  );
+  return fc
+    .record({
+      event: fc.oneof(homeOpened, message, wrongType()),
+      retryNum: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+      eventId: fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^Ev[A-Z0-9]{8}$/) }, { weight: 1, arbitrary: anyField() }),
+    })
+    .map(({ event, retryNum, eventId }) => ({
+      envelope: {
+        token: 'verification-token',
+        team_id: 'T1',
+        api_app_id: 'A1',
+        type: 'event_callback',
+        event_id: eventId,
+        event_time: 1_700_000_000,
+        authorizations: [{ enterprise_id: null, team_id: 'T1', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+        event,
+      },
+      ...(retryNum !== undefined ? { retryNum } : {}),
+    }));
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -525,7 +661,24 @@ export const malformedBody = (): fc.Arbitrary<RawBody> => {
   const form = 'application/x-www-form-urlencoded';
   const json = 'application/json';
   const jsonText = fc.oneof(
-    fc.constantFrom('null', 'true', '1', '"x"', '[]', '[1,2]', '{}', '{', '{"type":', '{"type":"block_actions"}', '{"type":"view_submission","view":null}', '{"type":"event_callback"}', '{"type":"event_callback","event":null}', '{"command":"/bitbucket-token"}', '\u0000', ''),
+    fc.constantFrom(
+      'null',
+      'true',
+      '1',
+      '"x"',
+      '[]',
+      '[1,2]',
+      '{}',
+      '{',
+      '{"type":',
+      '{"type":"block_actions"}',
+      '{"type":"view_submission","view":null}',
+      '{"type":"event_callback"}',
+      '{"type":"event_callback","event":null}',
+      '{"command":"/bitbucket-token"}',
+      '\u0000',
+      '',
+    ),
     // Envelopes with the right type and a broken inside: Bolt's router reads these fields.
     fc.constantFrom(
       '{"type":"view_submission","view":{"callback_id":"token_request","state":null}}',
@@ -555,9 +708,25 @@ export const malformedBody = (): fc.Arbitrary<RawBody> => {
     jsonText.map((j) => ({ body: `payload=${encodeURIComponent(j)}`, contentType: form })),
     jsonText.map((j) => ({ body: j, contentType: json })),
     fc.string({ maxLength: 200 }).map((s) => ({ body: s, contentType: form })),
-    fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 5 }).map((d) => ({ body: new URLSearchParams(d).toString(), contentType: form })),
-    fc.constantFrom('payload=', 'payload=%', 'payload=%E0%A4%A', 'payload=1&payload=2', 'command=%2Fbitbucket-token&command=%2Fbitbucket-token', 'ssl_check=1&payload=%7B%7D').map((body) => ({ body, contentType: form })),
-    fc.tuple(fc.string({ maxLength: 100 }), fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data', 'application/x-www-form-urlencoded; charset=utf-8', '')).map(([body, contentType]) => ({ body, contentType })),
+    fc
+      .dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 5 })
+      .map((d) => ({ body: new URLSearchParams(d).toString(), contentType: form })),
+    fc
+      .constantFrom(
+        'payload=',
+        'payload=%',
+        'payload=%E0%A4%A',
+        'payload=1&payload=2',
+        'command=%2Fbitbucket-token&command=%2Fbitbucket-token',
+        'ssl_check=1&payload=%7B%7D',
+      )
+      .map((body) => ({ body, contentType: form })),
+    fc
+      .tuple(
+        fc.string({ maxLength: 100 }),
+        fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data', 'application/x-www-form-urlencoded; charset=utf-8', ''),
+      )
+      .map(([body, contentType]) => ({ body, contentType })),
   );
 };
 

@@ -47,19 +47,52 @@ export const LIMITS = {
 const BLOCK_TYPES = new Set(['section', 'header', 'divider', 'context', 'actions', 'input', 'image', 'rich_text']);
 
 const ELEMENT_TYPES = new Set([
-  'button', 'static_select', 'multi_static_select', 'external_select', 'multi_external_select',
-  'users_select', 'multi_users_select', 'conversations_select', 'multi_conversations_select',
-  'channels_select', 'multi_channels_select', 'checkboxes', 'radio_buttons', 'overflow',
-  'datepicker', 'timepicker', 'datetimepicker', 'plain_text_input', 'email_text_input',
-  'url_text_input', 'number_input', 'rich_text_input', 'image',
+  'button',
+  'static_select',
+  'multi_static_select',
+  'external_select',
+  'multi_external_select',
+  'users_select',
+  'multi_users_select',
+  'conversations_select',
+  'multi_conversations_select',
+  'channels_select',
+  'multi_channels_select',
+  'checkboxes',
+  'radio_buttons',
+  'overflow',
+  'datepicker',
+  'timepicker',
+  'datetimepicker',
+  'plain_text_input',
+  'email_text_input',
+  'url_text_input',
+  'number_input',
+  'rich_text_input',
+  'image',
 ]);
 
 const INPUT_ELEMENT_TYPES = new Set([
-  'static_select', 'multi_static_select', 'external_select', 'multi_external_select',
-  'users_select', 'multi_users_select', 'conversations_select', 'multi_conversations_select',
-  'channels_select', 'multi_channels_select', 'checkboxes', 'radio_buttons', 'datepicker',
-  'timepicker', 'datetimepicker', 'plain_text_input', 'email_text_input', 'url_text_input',
-  'number_input', 'rich_text_input',
+  'static_select',
+  'multi_static_select',
+  'external_select',
+  'multi_external_select',
+  'users_select',
+  'multi_users_select',
+  'conversations_select',
+  'multi_conversations_select',
+  'channels_select',
+  'multi_channels_select',
+  'checkboxes',
+  'radio_buttons',
+  'datepicker',
+  'timepicker',
+  'datetimepicker',
+  'plain_text_input',
+  'email_text_input',
+  'url_text_input',
+  'number_input',
+  'rich_text_input',
 ]);
 
 type Obj = Record<string, unknown>;
@@ -319,7 +352,7 @@ class Checker {
           if (!Array.isArray(fields)) this.err(`${path}.fields`, 'must be an array');
           else {
             if (fields.length > LIMITS.sectionFields) this.err(`${path}.fields`, `${fields.length} fields > ${LIMITS.sectionFields}`);
-            fields.forEach((f, i) => this.text(`${path}.fields[${i}]`, f, { max: LIMITS.sectionFieldText, required: true }));
+            for (const [i, f] of fields.entries()) this.text(`${path}.fields[${i}]`, f, { max: LIMITS.sectionFieldText, required: true });
           }
         }
         if (b['accessory'] !== undefined) this.element(`${path}.accessory`, b['accessory']);
@@ -391,7 +424,7 @@ class Checker {
       return;
     }
     if (v.length > max) this.err(path, `${v.length} blocks > ${max}`);
-    v.forEach((b, i) => this.block(`${path}[${i}]`, b, blockIds));
+    for (const [i, b] of v.entries()) this.block(`${path}[${i}]`, b, blockIds);
   }
 }
 

@@ -309,7 +309,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (typeof view === 'string') return fail(view);
       const viewId = str(args['view_id']);
       const extId = str(args['external_id']);
-      if (!viewId && !extId) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] view_id or external_id required'] } });
+      if (!viewId && !extId)
+        return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] view_id or external_id required'] } });
       const id = viewId ?? externalIds.get(extId ?? '');
       const prev = id ? views.get(id) : undefined;
       if (!id || !prev) return fail('not_found');
@@ -602,7 +603,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     return { timeoutMs: t?.timeoutMs ?? 5000, after: t?.after ?? 0 };
   }
 
-  function waitFor(method: string, count: number, predicate: CallPredicate | undefined, t: number | WaitOptions | undefined): Promise<FakeSlackCall[]> {
+  function waitFor(
+    method: string,
+    count: number,
+    predicate: CallPredicate | undefined,
+    t: number | WaitOptions | undefined,
+  ): Promise<FakeSlackCall[]> {
     const { timeoutMs, after } = toOpts(t);
     const now = matching(method, predicate, after);
     if (now.length >= count) return Promise.resolve(now.slice(0, count));
@@ -620,12 +626,16 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const timer = realSetTimeout(() => {
         waiters = waiters.filter((w) => w !== waiter);
         const got = matching(method, predicate, after).length;
-        const seen = calls.slice(-20).map((c) => `${c.method}(${c.status}${c.response['ok'] === false ? ` ${String(c.response['error'])}` : ''})`);
-        reject(new Error(
-          `fake Slack: timed out after ${timeoutMs} ms waiting for ${count} ${method} call(s) (got ${got} matching). ` +
-          `Recent calls: ${seen.join(', ') || 'none'}` +
-          (violations.length ? `. Violations: ${JSON.stringify(violations)}` : ''),
-        ));
+        const seen = calls
+          .slice(-20)
+          .map((c) => `${c.method}(${c.status}${c.response['ok'] === false ? ` ${String(c.response['error'])}` : ''})`);
+        reject(
+          new Error(
+            `fake Slack: timed out after ${timeoutMs} ms waiting for ${count} ${method} call(s) (got ${got} matching). ` +
+              `Recent calls: ${seen.join(', ') || 'none'}` +
+              (violations.length ? `. Violations: ${JSON.stringify(violations)}` : ''),
+          ),
+        );
       }, timeoutMs);
       waiters.push(waiter);
     });

@@ -58,7 +58,11 @@ export async function recordDueToken(redis: Redis, prefix: string, ownerId: stri
 /** The `reminded` entries of a token's history. */
 export async function remindedEvents(redis: Redis, prefix: string, tokenId: string): Promise<Array<{ detail?: string }>> {
   const raw = (await redis.get(`${prefix}:token:${tokenId}:history`)) ?? '';
-  return raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; detail?: string }).filter((e) => e.type === 'reminded');
+  return raw
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; detail?: string })
+    .filter((e) => e.type === 'reminded');
 }
 
 /** chat.postMessage calls Slack accepted for `channel` (a user id for DMs). */
@@ -88,7 +92,11 @@ export async function eventually<T>(read: () => Promise<T>, check: (v: T) => boo
 /** Every token reminded exactly once: one accepted DM per owner, one `reminded` history entry. */
 export async function expectRemindedOnce(redis: Redis, prefix: string, slack: FakeSlack, tokens: readonly TokenRecord[]): Promise<void> {
   const perToken = await Promise.all(
-    tokens.map(async (t) => ({ owner: t.ownerId, dms: acceptedPosts(slack, t.ownerId).length, reminded: (await remindedEvents(redis, prefix, t.id)).length })),
+    tokens.map(async (t) => ({
+      owner: t.ownerId,
+      dms: acceptedPosts(slack, t.ownerId).length,
+      reminded: (await remindedEvents(redis, prefix, t.id)).length,
+    })),
   );
   expect(perToken.filter((p) => p.dms !== 1 || p.reminded !== 1)).toEqual([]);
 }
@@ -96,7 +104,8 @@ export async function expectRemindedOnce(redis: Redis, prefix: string, slack: Fa
 /** Waits until every token has a `reminded` entry (the confirmation after the send). */
 export async function waitUntilReminded(redis: Redis, prefix: string, tokens: readonly TokenRecord[], timeoutMs = 30_000): Promise<void> {
   await eventually(
-    async () => (await Promise.all(tokens.map(async (t) => (await remindedEvents(redis, prefix, t.id)).length > 0))).filter((x) => !x).length,
+    async () =>
+      (await Promise.all(tokens.map(async (t) => (await remindedEvents(redis, prefix, t.id)).length > 0))).filter((x) => !x).length,
     (missing) => missing === 0,
     timeoutMs,
     'every token reminded',
@@ -115,7 +124,13 @@ export interface AppProcess {
 }
 
 /** Runs the bot as `npm start` does (src/main.ts under tsx) with the given environment. */
-export function startAppProcess(opts: { port: number; slack: FakeSlack; redisUrl: string; prefix: string; env?: Record<string, string> }): AppProcess {
+export function startAppProcess(opts: {
+  port: number;
+  slack: FakeSlack;
+  redisUrl: string;
+  prefix: string;
+  env?: Record<string, string>;
+}): AppProcess {
   const env = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '/tmp',
@@ -131,7 +146,11 @@ export function startAppProcess(opts: { port: number; slack: FakeSlack; redisUrl
   // node with tsx's loader, not the tsx CLI: the CLI runs the app in a child process of its
   // own, and a SIGKILL sent to the CLI would leave that child running.
   const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'src/main.ts')], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'src/main.ts')], {
+    cwd: tmpdir(),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -147,7 +166,10 @@ export function startAppProcess(opts: { port: number; slack: FakeSlack; redisUrl
         .waitFor(
           async () => {
             if (child.exitCode !== null) return 'exited' as const;
-            const status = await fetch(`http://127.0.0.1:${opts.port}/readyz`).then((r) => r.status, () => 0);
+            const status = await fetch(`http://127.0.0.1:${opts.port}/readyz`).then(
+              (r) => r.status,
+              () => 0,
+            );
             if (status !== 200) throw new Error(`/readyz answered ${status}`);
             return 'ready' as const;
           },

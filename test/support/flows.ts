@@ -44,7 +44,9 @@ export async function submitRequest(t: TestBot, userId: string, values: StateVal
       userId,
       callbackId: CALLBACK.requestModal,
       values,
-      ...(view ? { view } : { privateMetadata: JSON.stringify({ channelId: 'C1', responseUrl: `${t.slack.origin}/response/command`, revision: 0 }) }),
+      ...(view
+        ? { view }
+        : { privateMetadata: JSON.stringify({ channelId: 'C1', responseUrl: `${t.slack.origin}/response/command`, revision: 0 }) }),
     }),
   );
 }

@@ -36,27 +36,31 @@ export function postRaw(url: string, body: string | Buffer, o: PostOptions = {})
     ...o.headers,
   };
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const out = Buffer.concat(chunks).toString('utf8');
-        resolve({
-          status: res.statusCode ?? 0,
-          text: out,
-          headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])),
-          ms: performance.now() - started,
-          json() {
-            try {
-              return out ? (JSON.parse(out) as unknown) : undefined;
-            } catch {
-              return undefined;
-            }
-          },
+    const req = http.request(
+      url,
+      { method: 'POST', agent: false, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const out = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            text: out,
+            headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])),
+            ms: performance.now() - started,
+            json() {
+              try {
+                return out ? (JSON.parse(out) as unknown) : undefined;
+              } catch {
+                return undefined;
+              }
+            },
+          });
         });
-      });
-    });
+      },
+    );
     req.setTimeout(o.timeoutMs ?? 15_000, () => req.destroy(new Error(`no answer within ${o.timeoutMs ?? 15_000} ms`)));
     req.on('error', reject);
     req.end(body);
@@ -67,8 +71,10 @@ export function postRaw(url: string, body: string | Buffer, o: PostOptions = {})
 export function createFuzzSender(t: TestBot, signingSecret: string) {
   const url = `http://127.0.0.1:${t.port}/slack/events`;
   return {
-    form: (fields: Record<string, string>, o: PostOptions = {}) => postRaw(url, new URLSearchParams(fields).toString(), { signingSecret, ...o }),
-    interaction: (payload: unknown, o: PostOptions = {}) => postRaw(url, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), { signingSecret, ...o }),
+    form: (fields: Record<string, string>, o: PostOptions = {}) =>
+      postRaw(url, new URLSearchParams(fields).toString(), { signingSecret, ...o }),
+    interaction: (payload: unknown, o: PostOptions = {}) =>
+      postRaw(url, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), { signingSecret, ...o }),
     raw: (body: string | Buffer, o: PostOptions = {}) => postRaw(url, body, { signingSecret, ...o }),
   };
 }
@@ -123,7 +129,9 @@ export function sampleOf<T>(arb: fc.Arbitrary<T>, n: number, seed: number): T[] 
 
 /** One line for the test output, so figures can be reported: entry point, count, statuses, time. */
 export function summarise(entryPoint: string, result: FireResult<unknown>, seed: number): string {
-  const statuses = Object.entries(result.statuses).map(([s, n]) => `${s}×${n}`).join(' ');
+  const statuses = Object.entries(result.statuses)
+    .map(([s, n]) => `${s}×${n}`)
+    .join(' ');
   return `[fuzz] ${entryPoint}: ${result.sent} payloads, ${statuses}, ${result.failures.length} failures, ${Math.round(result.ms)} ms total, slowest ${Math.round(result.maxMs)} ms (seed ${seed})`;
 }
 
@@ -238,7 +246,12 @@ export interface LeakReport {
  * write. The secret-detection patterns come from src/domain/secrets.ts, so a token-shaped
  * value the test did not plant counts too.
  */
-export async function findLeaks(t: TestBot, redis: Redis, planted: readonly string[], responses: readonly string[] = []): Promise<LeakReport> {
+export async function findLeaks(
+  t: TestBot,
+  redis: Redis,
+  planted: readonly string[],
+  responses: readonly string[] = [],
+): Promise<LeakReport> {
   const hits = (where: string, text: string): string[] => {
     const found = new Set<string>(findSecretLikeValues(text).filter((v) => !v.startsWith('xoxb-test-token')));
     for (const secret of planted) if (text.includes(secret)) found.add(secret);

@@ -5,14 +5,20 @@ import { z } from 'zod';
  * manifest schema (slackapi/manifest-schema, schemas/manifest.schema.1.0.0.json): strict
  * objects reject unknown or misspelt keys as the schema's additionalProperties: false does.
  */
-const url = z.string().regex(/^https?:\/\//).max(3000);
+const url = z
+  .string()
+  .regex(/^https?:\/\//)
+  .max(3000);
 
 export const manifestSchema = z.strictObject({
   _metadata: z.strictObject({ major_version: z.number().int(), minor_version: z.number().int() }).optional(),
   display_information: z.strictObject({
     name: z.string().min(1).max(35),
     description: z.string().min(1).max(140).optional(),
-    background_color: z.string().regex(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/).optional(),
+    background_color: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/)
+      .optional(),
     long_description: z.string().min(175).max(4000).optional(),
   }),
   features: z.strictObject({
@@ -41,7 +47,11 @@ export const manifestSchema = z.strictObject({
   settings: z.strictObject({
     event_subscriptions: z
       .strictObject({
-        request_url: z.string().regex(/^https?:\/\//).max(3500).optional(),
+        request_url: z
+          .string()
+          .regex(/^https?:\/\//)
+          .max(3500)
+          .optional(),
         bot_events: z.array(z.string().max(50)).max(100),
       })
       .optional(),

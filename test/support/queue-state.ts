@@ -118,7 +118,11 @@ export async function waitForAnotherSweep(home: QueueHome, { timeoutMs = 60_000 
  * Anything the bot still had to do was done in 1, and the test's own counts (taken after
  * this) see it; `after` equal to `before` proves nothing was left to do.
  */
-export async function acrossAnotherSweep<T>(home: QueueHome, read: () => T | Promise<T>, opts: QueueWaitOptions = {}): Promise<{ before: T; after: T }> {
+export async function acrossAnotherSweep<T>(
+  home: QueueHome,
+  read: () => T | Promise<T>,
+  opts: QueueWaitOptions = {},
+): Promise<{ before: T; after: T }> {
   await waitForIdleQueue(home, opts);
   await waitForAnotherSweep(home, opts);
   await waitForIdleQueue(home, opts);

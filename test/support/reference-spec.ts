@@ -8,7 +8,9 @@ import { DEFAULT_SPEC_PATH, SPEC_RELATIVE_PATH } from '../../scripts/derive-cata
  */
 export function loadReferenceSpec(): { path: string; spec: ReferenceSpec } {
   if (!existsSync(DEFAULT_SPEC_PATH)) {
-    throw new Error(`The reference spec is missing: expected ${SPEC_RELATIVE_PATH} beside the repository (check out the shared reference directory next to the clone).`);
+    throw new Error(
+      `The reference spec is missing: expected ${SPEC_RELATIVE_PATH} beside the repository (check out the shared reference directory next to the clone).`,
+    );
   }
   return { path: DEFAULT_SPEC_PATH, spec: JSON.parse(readFileSync(DEFAULT_SPEC_PATH, 'utf8')) as ReferenceSpec };
 }

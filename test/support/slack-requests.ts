@@ -151,9 +151,7 @@ export function createSlackSender(opts: SlackSenderOptions): SlackSender {
         api_app_id: 'A1',
         ...fields,
       };
-      const body = new URLSearchParams(
-        Object.entries(full).filter((e): e is [string, string] => typeof e[1] === 'string'),
-      ).toString();
+      const body = new URLSearchParams(Object.entries(full).filter((e): e is [string, string] => typeof e[1] === 'string')).toString();
       const res = await raw(body);
       return Object.assign(res, { fields: full });
     },

@@ -37,7 +37,14 @@ export interface TestBot {
  * The real app (Bolt HTTP receiver, real Redis under a unique key prefix) talking to a
  * fake Slack Web API. Requests reach it signed, over HTTP, as Slack would send them.
  */
-export async function startTestBot(opts: { name: string; env?: Record<string, string>; slack?: FakeSlack; prefix?: string; redisUrl?: string; unhandledRequestTimeoutMs?: number } ): Promise<TestBot> {
+export async function startTestBot(opts: {
+  name: string;
+  env?: Record<string, string>;
+  slack?: FakeSlack;
+  prefix?: string;
+  redisUrl?: string;
+  unhandledRequestTimeoutMs?: number;
+}): Promise<TestBot> {
   const redisUrl = opts.redisUrl ?? inject('redisUrl');
   const slack = opts.slack ?? (await startFakeSlack());
   const prefix = opts.prefix ?? uniquePrefix(opts.name);
@@ -53,7 +60,13 @@ export async function startTestBot(opts: { name: string; env?: Record<string, st
   });
   const logs = new LogCapture();
   const logger = createLogger({ level: config.logLevel, destination: logs });
-  const bot = createBot({ config, logger, redisUrl, slackRetries: 0, ...(opts.unhandledRequestTimeoutMs ? { unhandledRequestTimeoutMs: opts.unhandledRequestTimeoutMs } : {}) });
+  const bot = createBot({
+    config,
+    logger,
+    redisUrl,
+    slackRetries: 0,
+    ...(opts.unhandledRequestTimeoutMs ? { unhandledRequestTimeoutMs: opts.unhandledRequestTimeoutMs } : {}),
+  });
   const { port } = await bot.start();
   const sender = createSlackSender({
     baseUrl: `http://127.0.0.1:${port}`,

@@ -20,22 +20,64 @@ describe('loadConfig', () => {
     expect(config.slack.socketMode).toBe(false);
     expect(config.port).toBe(3000);
     expect(config.redis).toEqual({ url: undefined, keyPrefix: 'btb', dataDir: './data' });
-    expect(config.reminders).toEqual({ days: [30, 14, 7, 1, 0], hour: 10, lastHour: 18, workdays: [1, 2, 3, 4, 5], fallbackChannelId: undefined, sweepSeconds: 60 });
+    expect(config.reminders).toEqual({
+      days: [30, 14, 7, 1, 0],
+      hour: 10,
+      lastHour: 18,
+      workdays: [1, 2, 3, 4, 5],
+      fallbackChannelId: undefined,
+      sweepSeconds: 60,
+    });
     expect(config.logLevel).toBe('info');
   });
 
   it('reads and checks the reminder settings', () => {
-    const config = loadConfig({ ...base, REMINDER_HOUR: '9', REMINDER_LAST_HOUR: '17', REMINDER_WORKDAYS: '5, 1,2', REMINDER_FALLBACK_CHANNEL_ID: 'C0FALL', REMINDER_SWEEP_SECONDS: '30' });
+    const config = loadConfig({
+      ...base,
+      REMINDER_HOUR: '9',
+      REMINDER_LAST_HOUR: '17',
+      REMINDER_WORKDAYS: '5, 1,2',
+      REMINDER_FALLBACK_CHANNEL_ID: 'C0FALL',
+      REMINDER_SWEEP_SECONDS: '30',
+    });
     expect(config.reminders).toMatchObject({ hour: 9, lastHour: 17, workdays: [1, 2, 5], fallbackChannelId: 'C0FALL', sweepSeconds: 30 });
-    const problems = problemsOf({ ...base, REMINDER_HOUR: '24', REMINDER_WORKDAYS: 'mon', REMINDER_FALLBACK_CHANNEL_ID: '#ops', REMINDER_SWEEP_SECONDS: '0' });
-    expect(problems.map((p) => p.split(' ')[0])).toEqual(['REMINDER_HOUR', 'REMINDER_WORKDAYS', 'REMINDER_FALLBACK_CHANNEL_ID', 'REMINDER_SWEEP_SECONDS']);
+    const problems = problemsOf({
+      ...base,
+      REMINDER_HOUR: '24',
+      REMINDER_WORKDAYS: 'mon',
+      REMINDER_FALLBACK_CHANNEL_ID: '#ops',
+      REMINDER_SWEEP_SECONDS: '0',
+    });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual([
+      'REMINDER_HOUR',
+      'REMINDER_WORKDAYS',
+      'REMINDER_FALLBACK_CHANNEL_ID',
+      'REMINDER_SWEEP_SECONDS',
+    ]);
     expect(problemsOf({ ...base, REMINDER_HOUR: '18', REMINDER_LAST_HOUR: '18' })[0]).toMatch(/REMINDER_LAST_HOUR must be later/);
   });
 
   it('names every offending variable in one message', () => {
-    const problems = problemsOf({ SLACK_BOT_TOKEN: 'xoxp-user', PORT: 'eighty', REMINDER_DAYS: '30,soon', APPROVER_USER_IDS: 'U123,alice', LOG_LEVEL: 'loud', REDIS_URL: 'localhost:6379' });
+    const problems = problemsOf({
+      SLACK_BOT_TOKEN: 'xoxp-user',
+      PORT: 'eighty',
+      REMINDER_DAYS: '30,soon',
+      APPROVER_USER_IDS: 'U123,alice',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'localhost:6379',
+    });
     const names = problems.map((p) => p.split(' ')[0]);
-    expect(names).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN', 'PORT', 'REMINDER_DAYS', 'APPROVER_USER_IDS', 'LOG_LEVEL', 'REDIS_URL', 'SLACK_SIGNING_SECRET']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'SLACK_BOT_TOKEN',
+        'PORT',
+        'REMINDER_DAYS',
+        'APPROVER_USER_IDS',
+        'LOG_LEVEL',
+        'REDIS_URL',
+        'SLACK_SIGNING_SECRET',
+      ]),
+    );
     expect(problems.find((p) => p.startsWith('SLACK_BOT_TOKEN'))).toMatch(/xoxb-/);
   });
 
@@ -55,7 +97,13 @@ describe('loadConfig', () => {
   });
 
   it('normalises SLACK_API_URL, REMINDER_DAYS and id lists', () => {
-    const config = loadConfig({ ...base, SLACK_API_URL: 'http://127.0.0.1:9/api', REMINDER_DAYS: '1, 30,7,7', APPROVER_USER_IDS: 'U1, W2 ,', PORT: '' });
+    const config = loadConfig({
+      ...base,
+      SLACK_API_URL: 'http://127.0.0.1:9/api',
+      REMINDER_DAYS: '1, 30,7,7',
+      APPROVER_USER_IDS: 'U1, W2 ,',
+      PORT: '',
+    });
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
     expect(config.reminders.days).toEqual([30, 7, 1]);
     expect(config.approvals.approverUserIds).toEqual(['U1', 'W2']);
@@ -67,15 +115,32 @@ describe('loadConfig', () => {
     expect(defaults.policy).toEqual({ mode: 'risky', maxDays: 90 });
     expect(defaults.remindAfterMs).toBe(4 * 3600_000);
     expect(defaults.expireAfterMs).toBe(7 * 86_400_000);
-    const custom = loadConfig({ ...base, APPROVAL_POLICY: 'ALL', APPROVAL_MAX_DAYS: '30', APPROVAL_REMIND_HOURS: '0.5', APPROVAL_EXPIRE_DAYS: '1.5' }).approvals;
+    const custom = loadConfig({
+      ...base,
+      APPROVAL_POLICY: 'ALL',
+      APPROVAL_MAX_DAYS: '30',
+      APPROVAL_REMIND_HOURS: '0.5',
+      APPROVAL_EXPIRE_DAYS: '1.5',
+    }).approvals;
     expect(custom.policy).toEqual({ mode: 'all', maxDays: 30 });
     expect(custom.remindAfterMs).toBe(1_800_000);
     expect(custom.expireAfterMs).toBe(1.5 * 86_400_000);
   });
 
   it('names bad approval settings', () => {
-    const problems = problemsOf({ ...base, APPROVAL_POLICY: 'some', APPROVAL_MAX_DAYS: '12.5', APPROVAL_REMIND_HOURS: '-1', APPROVAL_EXPIRE_DAYS: 'never' });
-    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['APPROVAL_EXPIRE_DAYS', 'APPROVAL_MAX_DAYS', 'APPROVAL_POLICY', 'APPROVAL_REMIND_HOURS']);
+    const problems = problemsOf({
+      ...base,
+      APPROVAL_POLICY: 'some',
+      APPROVAL_MAX_DAYS: '12.5',
+      APPROVAL_REMIND_HOURS: '-1',
+      APPROVAL_EXPIRE_DAYS: 'never',
+    });
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual([
+      'APPROVAL_EXPIRE_DAYS',
+      'APPROVAL_MAX_DAYS',
+      'APPROVAL_POLICY',
+      'APPROVAL_REMIND_HOURS',
+    ]);
     expect(problems.find((p) => p.startsWith('APPROVAL_POLICY'))).toMatch(/all, risky, none/);
   });
 });

@@ -47,9 +47,15 @@ describe('manifest.json (HTTP mode)', () => {
       expect.arrayContaining(['app_home_opened', 'message.im', 'message.channels', 'message.groups']),
     );
     // chat:write: DMs, ephemeral leak warnings; users:read: timezones, owners who left.
-    expect(http.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'im:write', 'users:read', 'usergroups:read']));
+    expect(http.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining(['commands', 'chat:write', 'im:write', 'users:read', 'usergroups:read']),
+    );
     // Every request reaches Bolt's single endpoint.
-    const urls = [http.features.slash_commands[0]!.url, http.settings.interactivity?.request_url, http.settings.event_subscriptions?.request_url];
+    const urls = [
+      http.features.slash_commands[0]!.url,
+      http.settings.interactivity?.request_url,
+      http.settings.event_subscriptions?.request_url,
+    ];
     for (const u of urls) expect(new URL(u!).pathname).toBe('/slack/events');
   });
 
@@ -71,7 +77,9 @@ describe('manifest.json (HTTP mode)', () => {
 describe('manifest.socket-mode.json', () => {
   it('is manifest.json with socket_mode_enabled and no request URLs', () => {
     const socket = read('manifest.socket-mode.json');
-    expect(socket, 'regenerate manifest.socket-mode.json from manifest.json (see README, Set up the Slack app)').toEqual(toSocketModeManifest(http));
+    expect(socket, 'regenerate manifest.socket-mode.json from manifest.json (see README, Set up the Slack app)').toEqual(
+      toSocketModeManifest(http),
+    );
     expect(problemsOf(socket, 'socket')).toEqual([]);
   });
 });

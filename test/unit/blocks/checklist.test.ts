@@ -102,7 +102,10 @@ describe('buildChecklistMessage', () => {
       approvedNote: 'A'.repeat(3000),
     });
     const blocks = checkLimits(msg);
-    const stepText = blocks.filter((b) => b.block_id?.startsWith('checklist_steps')).map((b) => b.text?.text ?? '').join('\n');
+    const stepText = blocks
+      .filter((b) => b.block_id?.startsWith('checklist_steps'))
+      .map((b) => b.text?.text ?? '')
+      .join('\n');
     for (const s of SCOPES) expect(stepText).toContain(s.name);
     expect(LIMITS.blocks).toBe(50);
   });

@@ -26,8 +26,15 @@ function manyTokens(n: number, ownerId = 'U1'): TokenRecord[] {
 
 function manyRequests(n: number): TokenRequest[] {
   return Array.from({ length: n }, (_, i) => ({
-    id: 'raaaaaaaaaaaaaaaa', requesterId: `U${i}`, status: 'pending_approval' as const, presetId: 'custom',
-    name: `Request ${i} ${'x'.repeat(90)}`, expiresOn: '2026-06-01', scopes: ALL_SCOPES, createdAt: i, updatedAt: i,
+    id: 'raaaaaaaaaaaaaaaa',
+    requesterId: `U${i}`,
+    status: 'pending_approval' as const,
+    presetId: 'custom',
+    name: `Request ${i} ${'x'.repeat(90)}`,
+    expiresOn: '2026-06-01',
+    scopes: ALL_SCOPES,
+    createdAt: i,
+    updatedAt: i,
   }));
 }
 

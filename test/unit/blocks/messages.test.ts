@@ -10,7 +10,9 @@ describe('buildLeakWarning', () => {
   });
 
   it('names Bitbucket app passwords and access tokens and where to revoke them', () => {
-    expect(buildLeakWarning(1, ['bitbucket-app-password']).text).toContain('looks like a Bitbucket app password. Treat it as leaked: revoke it now at Bitbucket personal settings (App passwords)');
+    expect(buildLeakWarning(1, ['bitbucket-app-password']).text).toContain(
+      'looks like a Bitbucket app password. Treat it as leaked: revoke it now at Bitbucket personal settings (App passwords)',
+    );
     expect(buildLeakWarning(2, ['bitbucket-access-token', 'bitbucket-access-token']).text).toContain('2 Bitbucket access tokens');
     const mixed = buildLeakWarning(2, ['atlassian-api-token', 'bitbucket-app-password']).text;
     expect(mixed).toContain('2 Atlassian or Bitbucket credentials');

@@ -50,7 +50,12 @@ const token = (id: string, ownerId: string, name: string, expiresOn: string, sco
 });
 
 const tokens: TokenRecord[] = [
-  token('tsnapshot0000001', 'UOWNER', 'Renovate', '2026-03-09', ['read:repository:bitbucket', 'write:repository:bitbucket', 'read:pullrequest:bitbucket', 'write:pullrequest:bitbucket']),
+  token('tsnapshot0000001', 'UOWNER', 'Renovate', '2026-03-09', [
+    'read:repository:bitbucket',
+    'write:repository:bitbucket',
+    'read:pullrequest:bitbucket',
+    'write:pullrequest:bitbucket',
+  ]),
   token('tsnapshot0000002', 'UOWNER', 'CI read-only', '2026-11-30', ['read:repository:bitbucket']),
   token('tsnapshot0000003', 'UOWNER', 'Old deploy key', '2026-02-20', ['read:repository:bitbucket']),
   token('tsnapshot0000004', 'ULEFT', 'Admin script', '2026-03-20', ['read:repository:bitbucket', 'admin:repository:bitbucket']),
@@ -77,9 +82,16 @@ describe('views and messages, pinned by snapshots', () => {
     expect(view).toMatchSnapshot();
   });
 
-  it('checklist DM, approved, with the days left counted in the requester\'s zone', () => {
-    const checklist = buildChecklist({ name: request.name, expiresOn: request.expiresOn, scopes: [...request.scopes], workspace: request.workspace }, { now: new Date(NOW), timeZone: 'Europe/Berlin' });
-    const message = buildChecklistMessage(checklist, { requestId: request.id, tokenName: request.name, approvedNote: 'Approved by <@UAPPROVER>.' });
+  it("checklist DM, approved, with the days left counted in the requester's zone", () => {
+    const checklist = buildChecklist(
+      { name: request.name, expiresOn: request.expiresOn, scopes: [...request.scopes], workspace: request.workspace },
+      { now: new Date(NOW), timeZone: 'Europe/Berlin' },
+    );
+    const message = buildChecklistMessage(checklist, {
+      requestId: request.id,
+      tokenName: request.name,
+      approvedNote: 'Approved by <@UAPPROVER>.',
+    });
     expect(checkSurface('message', message)).toEqual([]);
     expect(message).toMatchSnapshot();
   });
@@ -108,7 +120,9 @@ describe('views and messages, pinned by snapshots', () => {
     const mine = tokens.filter((t) => t.ownerId === 'UOWNER');
     const view = buildHomeView({
       tokens: rankTokens(mine, TODAY),
-      openRequests: [{ ...request, requesterId: 'UOWNER', status: 'approved', id: 'rsnapshot0000002', name: 'Checklist sent, token not created yet' }],
+      openRequests: [
+        { ...request, requesterId: 'UOWNER', status: 'approved', id: 'rsnapshot0000002', name: 'Checklist sent, token not created yet' },
+      ],
       approvalQueue: [request],
       org: summariseOrganisation(tokens, TODAY, new Set(['ULEFT'])),
     });

@@ -28,13 +28,20 @@ describe('assessRequest', () => {
   });
 
   it('flags an expiry more than the configured days ahead, and only then', () => {
-    expect(assessRequest({ scopes: read, expiresOn: addDays(today, 91) }, risky, today)).toMatchObject({ needsApproval: true, reasons: [expect.stringMatching(/91 days/)] });
+    expect(assessRequest({ scopes: read, expiresOn: addDays(today, 91) }, risky, today)).toMatchObject({
+      needsApproval: true,
+      reasons: [expect.stringMatching(/91 days/)],
+    });
     expect(assessRequest({ scopes: read, expiresOn: addDays(today, 31) }, { mode: 'risky', maxDays: 30 }, today).needsApproval).toBe(true);
     expect(assessRequest({ scopes: read, expiresOn: addDays(today, 30) }, { mode: 'risky', maxDays: 30 }, today).needsApproval).toBe(false);
   });
 
   it('gives one reason per cause', () => {
-    const verdict = assessRequest({ scopes: ['admin:repository:bitbucket', 'delete:repository:bitbucket'], expiresOn: addDays(today, 200) }, risky, today);
+    const verdict = assessRequest(
+      { scopes: ['admin:repository:bitbucket', 'delete:repository:bitbucket'], expiresOn: addDays(today, 200) },
+      risky,
+      today,
+    );
     expect(verdict.reasons).toHaveLength(2);
     expect(verdict.reasons[0]).toMatch(/Scopes admin:repository:bitbucket, delete:repository:bitbucket are high risk/);
   });
@@ -65,9 +72,8 @@ describe('assessRequest', () => {
 
 describe('riskyScopes', () => {
   it('keeps admin, delete and write:permission, in the given order', () => {
-    expect(riskyScopes(['read:repository:bitbucket', 'write:permission:bitbucket', 'admin:project:bitbucket', 'write:repository:bitbucket'])).toEqual([
-      'write:permission:bitbucket',
-      'admin:project:bitbucket',
-    ]);
+    expect(
+      riskyScopes(['read:repository:bitbucket', 'write:permission:bitbucket', 'admin:project:bitbucket', 'write:repository:bitbucket']),
+    ).toEqual(['write:permission:bitbucket', 'admin:project:bitbucket']);
   });
 });

@@ -28,7 +28,7 @@ describe('buildChecklist', () => {
   it("has the guide's 14 steps in order", () => {
     const { steps } = buildChecklist(input);
     expect(steps.map((s) => s.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
-    steps.forEach((s, i) => expect(s.text.startsWith(GUIDE_STEPS[i] ?? '?'), s.text).toBe(true));
+    for (const [i, s] of steps.entries()) expect(s.text.startsWith(GUIDE_STEPS[i] ?? '?'), s.text).toBe(true);
   });
 
   it('fills in the user values', () => {

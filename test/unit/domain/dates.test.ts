@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, formatLongDate, isIsoDate, isValidTimeZone, todayIn, wallClockIn, zonedHour } from '../../../src/domain/dates.js';
+import {
+  addDays,
+  daysBetween,
+  formatLongDate,
+  isIsoDate,
+  isValidTimeZone,
+  todayIn,
+  wallClockIn,
+  zonedHour,
+} from '../../../src/domain/dates.js';
 
 describe('dates', () => {
   // 11:30 UTC on 27 Feb is already 28 Feb 00:30 in Auckland (UTC+13 in summer).
@@ -71,7 +80,15 @@ describe('dates', () => {
   });
 
   it('wallClockIn reads the local weekday and hour', () => {
-    expect(wallClockIn('Pacific/Auckland', now.getTime())).toEqual({ year: 2026, month: 2, day: 28, hour: 0, minute: 30, second: 0, weekday: 6 });
+    expect(wallClockIn('Pacific/Auckland', now.getTime())).toEqual({
+      year: 2026,
+      month: 2,
+      day: 28,
+      hour: 0,
+      minute: 30,
+      second: 0,
+      weekday: 6,
+    });
     expect(wallClockIn('America/Los_Angeles', now.getTime())).toMatchObject({ day: 27, hour: 3, weekday: 5 });
     expect(wallClockIn('Not/AZone', now.getTime())).toMatchObject({ day: 27, hour: 11, weekday: 5 });
   });

@@ -47,8 +47,16 @@ describe('rankTokens', () => {
 
 describe('selectOpenRequests', () => {
   const req = (over: Partial<TokenRequest>): TokenRequest => ({
-    id: 'raaaaaaaaaaaaaaaa', requesterId: 'U1', status: 'approved', presetId: 'custom', name: 'x', expiresOn: '2026-05-01',
-    scopes: ['read:repository:bitbucket'], createdAt: 0, updatedAt: 0, ...over,
+    id: 'raaaaaaaaaaaaaaaa',
+    requesterId: 'U1',
+    status: 'approved',
+    presetId: 'custom',
+    name: 'x',
+    expiresOn: '2026-05-01',
+    scopes: ['read:repository:bitbucket'],
+    createdAt: 0,
+    updatedAt: 0,
+    ...over,
   });
   it('keeps requests waiting for approval or for the token, not decided or stale ones', () => {
     const open = selectOpenRequests(

@@ -30,7 +30,13 @@ describe('the derived operations table', () => {
     const issues = OPERATION_ROWS.find((r) => r[0] === 'GET' && r[1] === '/repositories/{workspace}/{repo_slug}/issues');
     expect(issues?.[5]).toBe(1);
     const prs = OPERATION_ROWS.find((r) => r[0] === 'GET' && r[1] === '/repositories/{workspace}/{repo_slug}/pullrequests');
-    expect(prs).toEqual(['GET', '/repositories/{workspace}/{repo_slug}/pullrequests', 'List pull requests', 'Pullrequests', ['read:pullrequest:bitbucket']]);
+    expect(prs).toEqual([
+      'GET',
+      '/repositories/{workspace}/{repo_slug}/pullrequests',
+      'List pull requests',
+      'Pullrequests',
+      ['read:pullrequest:bitbucket'],
+    ]);
   });
 
   it('derivation refuses alternative scope sets rather than pick one, and sorts rows', () => {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NAME_MAX } from '../../../src/domain/limits.js';
-import {
-  CUSTOM_PRESET_ID,
-  DEFAULT_PRESET_ID,
-  PRESETS,
-  findPreset,
-  matchPreset,
-  suggestTokenName,
-} from '../../../src/domain/presets.js';
+import { CUSTOM_PRESET_ID, DEFAULT_PRESET_ID, PRESETS, findPreset, matchPreset, suggestTokenName } from '../../../src/domain/presets.js';
 import { findScope, isKnownScope, missingReadScopes, sortScopes } from '../../../src/domain/scopes.js';
 import { adviseScopes, findCapability } from '../../../src/domain/capabilities.js';
 
@@ -41,15 +34,8 @@ describe('presets', () => {
   });
 
   it('match the documented sets', () => {
-    expect(findPreset('deeptraq')?.scopes).toEqual([
-      'read:repository:bitbucket',
-      'write:repository:bitbucket',
-    ]);
-    expect(findPreset('indexing')?.scopes).toEqual([
-      'read:repository:bitbucket',
-      'read:pullrequest:bitbucket',
-      'read:project:bitbucket',
-    ]);
+    expect(findPreset('deeptraq')?.scopes).toEqual(['read:repository:bitbucket', 'write:repository:bitbucket']);
+    expect(findPreset('indexing')?.scopes).toEqual(['read:repository:bitbucket', 'read:pullrequest:bitbucket', 'read:project:bitbucket']);
     expect(findPreset('ci')?.scopes).toContain('write:pipeline:bitbucket');
     expect(findPreset('ci')?.scopes).not.toContain('write:repository:bitbucket');
     expect(findPreset('renovate')?.scopes).toHaveLength(8);
@@ -63,7 +49,12 @@ describe('presets', () => {
       'read:pipeline:bitbucket',
       'write:pipeline:bitbucket',
     ]);
-    expect(findPreset('infrakitchen')?.scopes).toEqual(['read:repository:bitbucket', 'read:project:bitbucket', 'read:workspace:bitbucket', 'read:user:bitbucket']);
+    expect(findPreset('infrakitchen')?.scopes).toEqual([
+      'read:repository:bitbucket',
+      'read:project:bitbucket',
+      'read:workspace:bitbucket',
+      'read:user:bitbucket',
+    ]);
     expect(findPreset('infrakitchen-prs')?.scopes).toEqual([
       'read:repository:bitbucket',
       'write:repository:bitbucket',

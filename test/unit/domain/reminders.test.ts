@@ -35,7 +35,7 @@ describe('schedule maths', () => {
     expect(sendDate('2026-03-01', 1, [0, 1, 2, 3, 4, 5, 6])).toBe('2026-02-28');
   });
 
-  it('sends at REMINDER_HOUR in the owner\'s timezone', () => {
+  it("sends at REMINDER_HOUR in the owner's timezone", () => {
     // 7 days before Mon 9 Mar is Mon 2 Mar: 10:00 in Auckland (UTC+13) and in Los Angeles (UTC-8).
     expect(new Date(dueTime('2026-03-09', 7, settings, 'Pacific/Auckland')).toISOString()).toBe('2026-03-01T21:00:00.000Z');
     expect(new Date(dueTime('2026-03-09', 7, settings, 'America/Los_Angeles')).toISOString()).toBe('2026-03-02T18:00:00.000Z');
@@ -84,7 +84,9 @@ describe('decideReminder', () => {
   it('sends the expired notice the day after, then is done', () => {
     const expiring = token('2026-03-03', '2026-01-01T00:00:00Z', { last: 0 });
     expect(decideReminder(expiring, settings, 'UTC', at('2026-03-04T10:00:00Z'))).toMatchObject({ kind: 'send', threshold: EXPIRED });
-    expect(decideReminder({ ...expiring, reminder: { last: EXPIRED } }, settings, 'UTC', at('2026-03-05T10:00:00Z'))).toEqual({ kind: 'done' });
+    expect(decideReminder({ ...expiring, reminder: { last: EXPIRED } }, settings, 'UTC', at('2026-03-05T10:00:00Z'))).toEqual({
+      kind: 'done',
+    });
   });
 
   it('decides per owner timezone at one instant', () => {
@@ -107,7 +109,13 @@ describe('snooze', () => {
     expect(decideReminder(snoozed, settings, 'UTC', until - 1)).toEqual({ kind: 'wait', at: until });
     expect(decideReminder(snoozed, settings, 'UTC', until)).toEqual({ kind: 'send', threshold: 7, repeat: true, skipped: [] });
     // A threshold falling inside the snooze is delayed to its end, and sent instead of the repeat.
-    expect(decideReminder({ ...snoozed, reminder: { last: 7, snoozedUntil: at('2026-03-08T10:00:00Z') } }, settings, 'UTC', at('2026-03-09T10:00:00Z')))
-      .toEqual({ kind: 'send', threshold: 0, repeat: false, skipped: [1] });
+    expect(
+      decideReminder(
+        { ...snoozed, reminder: { last: 7, snoozedUntil: at('2026-03-08T10:00:00Z') } },
+        settings,
+        'UTC',
+        at('2026-03-09T10:00:00Z'),
+      ),
+    ).toEqual({ kind: 'send', threshold: 0, repeat: false, skipped: [1] });
   });
 });

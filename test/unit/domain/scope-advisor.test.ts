@@ -41,7 +41,10 @@ describe('parseOperationQuery', () => {
     expect(parseOperationQuery('GET')).toEqual({ ok: false, error: expect.stringContaining('expected "<METHOD> <path-or-URL>"') });
     expect(parseOperationQuery('GET /a /b')).toMatchObject({ ok: false });
     expect(parseOperationQuery('FETCH /user')).toEqual({ ok: false, error: expect.stringContaining('not an HTTP method') });
-    expect(parseOperationQuery('GET https://bitbucket.org/acme/web')).toEqual({ ok: false, error: expect.stringContaining('not a Bitbucket Cloud REST API URL') });
+    expect(parseOperationQuery('GET https://bitbucket.org/acme/web')).toEqual({
+      ok: false,
+      error: expect.stringContaining('not a Bitbucket Cloud REST API URL'),
+    });
   });
 });
 
@@ -91,7 +94,11 @@ describe('adviseOperations', () => {
     expect(advice.ok).toBe(true);
     if (!advice.ok) return;
     expect(advice.scopes).toEqual(['read:pullrequest:bitbucket', 'read:repository:bitbucket', 'write:pullrequest:bitbucket']);
-    expect(advice.operations.map(operationKey)).toEqual([`GET ${REPO}/pullrequests`, `POST ${REPO}/pullrequests`, `POST ${REPO}/commit/{commit}/statuses/build`]);
+    expect(advice.operations.map(operationKey)).toEqual([
+      `GET ${REPO}/pullrequests`,
+      `POST ${REPO}/pullrequests`,
+      `POST ${REPO}/commit/{commit}/statuses/build`,
+    ]);
     expect(advice.reasons.map((r) => [r.scope, r.operations.map((o) => o.summary)])).toEqual([
       ['read:pullrequest:bitbucket', ['List pull requests', 'Create a pull request']],
       ['read:repository:bitbucket', ['Create a build status for a commit']],
@@ -100,8 +107,18 @@ describe('adviseOperations', () => {
   });
 
   it('gives write without read where the spec does: add a deploy key, stop a pipeline, vote on an issue', () => {
-    const advice = adviseOperations([`POST ${REPO}/deploy-keys`, `POST ${REPO}/pipelines/{pipeline_uuid}/stopPipeline`, `PUT ${REPO}/issues/{issue_id}/vote`]);
-    expect(advice.ok && advice.scopes).toEqual(['admin:repository:bitbucket', 'write:issue:bitbucket', 'write:pipeline:bitbucket', 'write:ssh-key:bitbucket', 'write:user:bitbucket']);
+    const advice = adviseOperations([
+      `POST ${REPO}/deploy-keys`,
+      `POST ${REPO}/pipelines/{pipeline_uuid}/stopPipeline`,
+      `PUT ${REPO}/issues/{issue_id}/vote`,
+    ]);
+    expect(advice.ok && advice.scopes).toEqual([
+      'admin:repository:bitbucket',
+      'write:issue:bitbucket',
+      'write:pipeline:bitbucket',
+      'write:ssh-key:bitbucket',
+      'write:user:bitbucket',
+    ]);
   });
 
   it('guesses nothing: an unknown operation or one without scopes fails the whole answer, naming each', () => {
@@ -110,7 +127,7 @@ describe('adviseOperations', () => {
       ok: false,
       problems: [
         { query: 'GET /hook_events', message: expect.stringContaining('has no API-token scopes') },
-        { query: 'GET /nope', message: 'GET /nope: no operation in Atlassian\'s spec has this path' },
+        { query: 'GET /nope', message: "GET /nope: no operation in Atlassian's spec has this path" },
         { query: 'PATCH /user', message: expect.stringContaining('no PATCH operation on /user') },
       ],
     });
@@ -126,7 +143,16 @@ describe('capability catalogue', () => {
       expect(c.label.length).toBeLessThanOrEqual(75);
       expect(findCapability(c.id)).toBe(c);
     }
-    for (const label of ['Read pull requests and their diffs', 'Comment on pull requests', 'Approve / merge pull requests', 'Post build statuses and Code Insights reports', 'Clone over HTTPS', 'Push over HTTPS', 'Run and stop pipelines', 'Add deploy keys']) {
+    for (const label of [
+      'Read pull requests and their diffs',
+      'Comment on pull requests',
+      'Approve / merge pull requests',
+      'Post build statuses and Code Insights reports',
+      'Clone over HTTPS',
+      'Push over HTTPS',
+      'Run and stop pipelines',
+      'Add deploy keys',
+    ]) {
       expect(CAPABILITIES.map((c) => c.label)).toContain(label);
     }
   });
@@ -148,7 +174,7 @@ describe('capability catalogue', () => {
     }
   });
 
-  it('advises the union of the capabilities\' scopes', () => {
+  it("advises the union of the capabilities' scopes", () => {
     expect(adviseScopes(['git-clone', 'git-push'])).toEqual(['read:repository:bitbucket', 'write:repository:bitbucket']);
     expect(adviseScopes(['deploy-key-add'])).toEqual(['admin:repository:bitbucket', 'write:ssh-key:bitbucket']);
     expect(adviseScopes(['pr-comment', 'build-status'])).toEqual(['read:pullrequest:bitbucket', 'read:repository:bitbucket']);
@@ -159,7 +185,9 @@ describe('capability catalogue', () => {
 
   it('explains which capability and operation needs each scope', () => {
     const reasons = explainCapabilities(['pipeline-run', 'git-clone']);
-    expect(reasons.map((r) => [r.scope, r.needs.map((n) => [n.capability.id, n.git ?? n.operations.map((o) => o.summary).join(', ')])])).toEqual([
+    expect(
+      reasons.map((r) => [r.scope, r.needs.map((n) => [n.capability.id, n.git ?? n.operations.map((o) => o.summary).join(', ')])]),
+    ).toEqual([
       ['read:pipeline:bitbucket', [['pipeline-run', 'Run a pipeline']]],
       ['read:repository:bitbucket', [['git-clone', 'git clone, fetch and pull']]],
       ['write:pipeline:bitbucket', [['pipeline-run', 'Run a pipeline, Stop a pipeline']]],
@@ -167,7 +195,11 @@ describe('capability catalogue', () => {
   });
 
   it('knows what a missing read scope takes away', () => {
-    expect(capabilitiesUnlockedBy(['write:pipeline:bitbucket'], 'read:pipeline:bitbucket').map((c) => c.id)).toEqual(['pipeline-read', 'pipeline-run', 'deployments-read']);
+    expect(capabilitiesUnlockedBy(['write:pipeline:bitbucket'], 'read:pipeline:bitbucket').map((c) => c.id)).toEqual([
+      'pipeline-read',
+      'pipeline-run',
+      'deployments-read',
+    ]);
     expect(capabilitiesUnlockedBy(['read:user:bitbucket'], 'read:issue:bitbucket').map((c) => c.id)).toEqual(['issue-read']);
   });
 

@@ -20,19 +20,40 @@ import { OPERATIONS, findOperation, operationsNeeding } from '../../../src/domai
 import { loadReferenceSpec, referenceOperations } from '../../support/reference-spec.js';
 
 const EXPECTED = [
-  'read:repository', 'write:repository', 'admin:repository', 'delete:repository',
-  'read:pullrequest', 'write:pullrequest',
-  'read:project', 'admin:project',
-  'read:workspace', 'admin:workspace',
-  'read:user', 'write:user',
-  'read:pipeline', 'write:pipeline', 'admin:pipeline',
-  'read:runner', 'write:runner',
-  'read:issue', 'write:issue', 'delete:issue',
-  'read:webhook', 'write:webhook', 'delete:webhook',
-  'read:snippet', 'write:snippet', 'delete:snippet',
-  'read:ssh-key', 'write:ssh-key', 'delete:ssh-key',
-  'read:gpg-key', 'write:gpg-key', 'delete:gpg-key',
-  'write:permission', 'delete:permission',
+  'read:repository',
+  'write:repository',
+  'admin:repository',
+  'delete:repository',
+  'read:pullrequest',
+  'write:pullrequest',
+  'read:project',
+  'admin:project',
+  'read:workspace',
+  'admin:workspace',
+  'read:user',
+  'write:user',
+  'read:pipeline',
+  'write:pipeline',
+  'admin:pipeline',
+  'read:runner',
+  'write:runner',
+  'read:issue',
+  'write:issue',
+  'delete:issue',
+  'read:webhook',
+  'write:webhook',
+  'delete:webhook',
+  'read:snippet',
+  'write:snippet',
+  'delete:snippet',
+  'read:ssh-key',
+  'write:ssh-key',
+  'delete:ssh-key',
+  'read:gpg-key',
+  'write:gpg-key',
+  'delete:gpg-key',
+  'write:permission',
+  'delete:permission',
 ].map((s) => `${s}:bitbucket`);
 
 describe('scope catalogue', () => {
@@ -76,11 +97,7 @@ describe('scope catalogue', () => {
   it('assigns risk: read low, write medium, admin/delete/permission high', () => {
     for (const s of SCOPES) {
       const expected =
-        s.action === 'admin' || s.action === 'delete' || s.resource === 'permission'
-          ? 'high'
-          : s.action === 'write'
-            ? 'medium'
-            : 'low';
+        s.action === 'admin' || s.action === 'delete' || s.resource === 'permission' ? 'high' : s.action === 'write' ? 'medium' : 'low';
       expect(s.risk, s.name).toBe(expected);
     }
     expect(findScope('write:permission:bitbucket')?.risk).toBe('high');
@@ -134,7 +151,10 @@ describe('scope facts checked against the spec', () => {
     for (const key of users('read:ssh-key:bitbucket')) expect(key).toMatch(/^[A-Z]+ \/users\/\{selected_user\}\/ssh-keys/);
     expect(findScope('read:ssh-key:bitbucket')?.summary).toMatch(/own SSH keys \(not deploy keys\)/);
     for (const op of OPERATIONS.filter((o) => o.path.includes('/deploy-keys'))) {
-      expect(op.scopes.some((s) => s === 'admin:repository:bitbucket' || s === 'admin:project:bitbucket'), op.path).toBe(true);
+      expect(
+        op.scopes.some((s) => s === 'admin:repository:bitbucket' || s === 'admin:project:bitbucket'),
+        op.path,
+      ).toBe(true);
     }
   });
 
@@ -157,9 +177,15 @@ describe('scope facts checked against the spec', () => {
 
   it('permission scopes always come with an admin scope in the spec, which checkPermissionScopes enforces', () => {
     for (const scope of PERMISSION_SCOPES) {
-      for (const op of operationsNeeding(scope)) expect(op.scopes.some((s) => PERMISSION_ADMIN_SCOPES.includes(s)), op.path).toBe(true);
+      for (const op of operationsNeeding(scope))
+        expect(
+          op.scopes.some((s) => PERMISSION_ADMIN_SCOPES.includes(s)),
+          op.path,
+        ).toBe(true);
     }
-    expect(checkPermissionScopes(['write:permission:bitbucket'])).toMatch(/only works together with admin:repository:bitbucket or admin:project:bitbucket/);
+    expect(checkPermissionScopes(['write:permission:bitbucket'])).toMatch(
+      /only works together with admin:repository:bitbucket or admin:project:bitbucket/,
+    );
     expect(checkPermissionScopes(['write:permission:bitbucket', 'admin:project:bitbucket'])).toBeUndefined();
     expect(checkPermissionScopes(['read:repository:bitbucket'])).toBeUndefined();
   });
@@ -168,7 +194,9 @@ describe('scope facts checked against the spec', () => {
     // Issue 12 says 33; the spec revision here gives 30 with a read counterpart, 34 counting
     // write:permission (which has none).
     expect(OPERATIONS.filter((op) => missingReadScopes(op.scopes).length > 0)).toHaveLength(30);
-    const writeWithoutAnyRead = OPERATIONS.filter((op) => op.scopes.some((s) => s.startsWith('write:')) && !op.scopes.some((s) => s.startsWith('read:')));
+    const writeWithoutAnyRead = OPERATIONS.filter(
+      (op) => op.scopes.some((s) => s.startsWith('write:')) && !op.scopes.some((s) => s.startsWith('read:')),
+    );
     expect(writeWithoutAnyRead).toHaveLength(34);
   });
 });
@@ -182,15 +210,22 @@ describe('legacy app-password scope names', () => {
       expect(replacement, name).toBeDefined();
       for (const scope of replacement!) {
         expect(isKnownScope(scope), scope).toBe(true);
-        expect(ops.some((op) => op.classic.includes(name) && op.scopes.includes(scope)), `${name} -> ${scope}`).toBe(true);
+        expect(
+          ops.some((op) => op.classic.includes(name) && op.scopes.includes(scope)),
+          `${name} -> ${scope}`,
+        ).toBe(true);
       }
     }
     expect(legacyScopeNames()).toEqual(expect.arrayContaining([...classicNames]));
   });
 
   it('hints at the new names, and at a missing :bitbucket suffix', () => {
-    expect(hintForUnknownScope('repository')).toBe('"repository" is an app-password scope name; API tokens use read:repository:bitbucket instead');
-    expect(hintForUnknownScope('PullRequest:Write')).toBe('"PullRequest:Write" is an app-password scope name; API tokens use read:pullrequest:bitbucket and write:pullrequest:bitbucket instead');
+    expect(hintForUnknownScope('repository')).toBe(
+      '"repository" is an app-password scope name; API tokens use read:repository:bitbucket instead',
+    );
+    expect(hintForUnknownScope('PullRequest:Write')).toBe(
+      '"PullRequest:Write" is an app-password scope name; API tokens use read:pullrequest:bitbucket and write:pullrequest:bitbucket instead',
+    );
     expect(hintForUnknownScope('write:webhook')).toBe('"write:webhook" needs its suffix: write:webhook:bitbucket');
     expect(hintForUnknownScope('read:wiki:bitbucket')).toBeUndefined();
     expect(hintForUnknownScope('x'.repeat(500))).toBeUndefined();

@@ -20,9 +20,15 @@ const APP_PASSWORD = 'ATBB' + 'k3J9m2N8b7V6c5X4z1L0'.repeat(1) + '9F3A1C2D';
 describe('secret detection', () => {
   it('finds Bitbucket access tokens and app passwords, and says which kind each is', () => {
     expect(findSecretLikeValues(`a ${ACCESS} b ${APP_PASSWORD} c ${ATL}`)).toEqual([ACCESS, APP_PASSWORD, ATL]);
-    expect(findBitbucketCredentials(`a ${ACCESS} b ${APP_PASSWORD} c ${ATL} ${SLACK}`)).toEqual(['bitbucket-access-token', 'bitbucket-app-password', 'atlassian-api-token']);
+    expect(findBitbucketCredentials(`a ${ACCESS} b ${APP_PASSWORD} c ${ATL} ${SLACK}`)).toEqual([
+      'bitbucket-access-token',
+      'bitbucket-app-password',
+      'atlassian-api-token',
+    ]);
     expect(redactSecrets(`pw=${APP_PASSWORD};t=${ACCESS}`)).toBe(`pw=${REDACTED};t=${REDACTED}`);
-    expect(redactDeep({ headers: { authorization: `Basic ${APP_PASSWORD}` } })).toEqual({ headers: { authorization: `Basic ${REDACTED}` } });
+    expect(redactDeep({ headers: { authorization: `Basic ${APP_PASSWORD}` } })).toEqual({
+      headers: { authorization: `Basic ${REDACTED}` },
+    });
     expect(looksLikeSecretName(`ci ${ACCESS}`)).toBe(true);
     // Short upper-case words that merely start like a prefix are not secrets.
     expect(containsSecret('ATBBQ grill, ATCTT3 and ATBB-1234')).toBe(false);
@@ -34,7 +40,20 @@ describe('secret detection', () => {
     const recordId = fc.stringMatching(/^[tr][a-z2-7]{16}$/);
     const upperWord = fc.stringMatching(/^AT[A-Z]{0,12}$/);
     const scope = fc.constantFrom('read:repository:bitbucket', 'write:pullrequest:bitbucket', 'admin:project:bitbucket');
-    const text = fc.array(fc.oneof(word, slackId, recordId, upperWord, scope, fc.uuid(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())), { maxLength: 12 }).map((parts) => parts.join(' '));
+    const text = fc
+      .array(
+        fc.oneof(
+          word,
+          slackId,
+          recordId,
+          upperWord,
+          scope,
+          fc.uuid(),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        ),
+        { maxLength: 12 },
+      )
+      .map((parts) => parts.join(' '));
     fc.assert(
       fc.property(text, (t) => {
         expect(findSecretLikeValues(t)).toEqual([]);
@@ -80,7 +99,9 @@ describe('secret detection', () => {
 
     // A timed-out Slack call carries a DOMException: its copy must stay readable (found by
     // the Slack-timeout fault test: reading .message on a naive copy threw inside the logger).
-    const timeout = redactDeep({ err: Object.assign(new Error('request failed'), { cause: new DOMException(`timed out ${ATL}`, 'TimeoutError') }) }) as { err: { cause: Error } };
+    const timeout = redactDeep({
+      err: Object.assign(new Error('request failed'), { cause: new DOMException(`timed out ${ATL}`, 'TimeoutError') }),
+    }) as { err: { cause: Error } };
     expect(timeout.err.cause.name).toBe('TimeoutError');
     expect(timeout.err.cause.message).toBe(`timed out ${REDACTED}`);
     expect(() => JSON.stringify({ ...timeout.err.cause })).not.toThrow();

@@ -18,7 +18,9 @@ describe('token CSV rows', () => {
     expect(parseImportRow({ ...row, expires_on: '2026-08-01' }, 2, now)).toMatchObject({ token: { status: 'expired' } });
     expect(parseImportRow({ ...row, expires_on: '2026-08-01', status: 'rotated' }, 2, now)).toMatchObject({ token: { status: 'rotated' } });
     expect(parseImportRow({ ...row, expires_on: '2027-09-01' }, 2, now)).toMatchObject({ token: { status: 'active' } });
-    expect(parseImportRow({ ...row, expires_on: '2027-09-02' }, 2, now)).toEqual({ issues: [expect.objectContaining({ line: 2, column: 'expires_on' })] });
+    expect(parseImportRow({ ...row, expires_on: '2027-09-02' }, 2, now)).toEqual({
+      issues: [expect.objectContaining({ line: 2, column: 'expires_on' })],
+    });
   });
 
   it('hints at new scope names, refuses lonely permission scopes and warns about write without read', () => {
@@ -33,17 +35,38 @@ describe('token CSV rows', () => {
       ],
     });
     expect(parseImportRow({ ...row, scopes: 'read:wiki:bitbucket' }, 3, now)).toEqual({
-      issues: [{ line: 3, column: 'scopes', message: 'unknown scope "read:wiki:bitbucket": use exact names such as read:repository:bitbucket' }],
+      issues: [
+        { line: 3, column: 'scopes', message: 'unknown scope "read:wiki:bitbucket": use exact names such as read:repository:bitbucket' },
+      ],
     });
     expect(parseImportRow({ ...row, scopes: 'read:repository:bitbucket,delete:permission:bitbucket' }, 4, now)).toEqual({
-      issues: [{ line: 4, column: 'scopes', message: expect.stringContaining('delete:permission:bitbucket only works together with admin:repository:bitbucket') }],
+      issues: [
+        {
+          line: 4,
+          column: 'scopes',
+          message: expect.stringContaining('delete:permission:bitbucket only works together with admin:repository:bitbucket'),
+        },
+      ],
     });
     const stop = parseImportRow({ ...row, scopes: 'write:pipeline:bitbucket' }, 5, now);
-    expect(stop).toMatchObject({ token: { scopes: ['write:pipeline:bitbucket'] }, warnings: [{ line: 5, column: 'scopes', message: expect.stringMatching(/^write:pipeline:bitbucket without read:pipeline:bitbucket: the token lacks "Read pipelines, steps and logs"/) }] });
+    expect(stop).toMatchObject({
+      token: { scopes: ['write:pipeline:bitbucket'] },
+      warnings: [
+        {
+          line: 5,
+          column: 'scopes',
+          message: expect.stringMatching(
+            /^write:pipeline:bitbucket without read:pipeline:bitbucket: the token lacks "Read pipelines, steps and logs"/,
+          ),
+        },
+      ],
+    });
   });
 
   it('refuses a created_at in the future and a header with a token in it, without echoing it', () => {
-    expect(parseImportRow({ ...row, created_at: '2026-09-02' }, 3, now)).toEqual({ issues: [{ line: 3, column: 'created_at', message: 'cannot be in the future' }] });
+    expect(parseImportRow({ ...row, created_at: '2026-09-02' }, 3, now)).toEqual({
+      issues: [{ line: 3, column: 'created_at', message: 'cannot be in the future' }],
+    });
     const secret = `xoxb-${'1234567890'.repeat(3)}`;
     const header = checkImportHeader(['owner_id', 'name', 'scopes', 'expires_on', secret]);
     expect(JSON.stringify(header)).not.toContain(secret);

@@ -182,7 +182,9 @@ describe('validateRequest', () => {
           scope: 'write:pipeline:bitbucket',
           needs: 'read:pipeline:bitbucket',
           lacks: ['Read pipelines, steps and logs', 'Run and stop pipelines', 'Read deployments and environments'],
-          message: expect.stringMatching(/^write:pipeline:bitbucket without read:pipeline:bitbucket: the token lacks "Read pipelines, steps and logs", "Run and stop pipelines"/),
+          message: expect.stringMatching(
+            /^write:pipeline:bitbucket without read:pipeline:bitbucket: the token lacks "Read pipelines, steps and logs", "Run and stop pipelines"/,
+          ),
         },
       ]);
       // One notice per write scope missing its read scope, in catalogue order.
@@ -209,7 +211,9 @@ describe('validateRequest', () => {
       expect(errorsOf({ ...good, scopes: ['repository', 'x'] }).scopes).toBe(
         'Unknown scope: repository: "repository" is an app-password scope name; API tokens use read:repository:bitbucket instead (and 1 more)',
       );
-      expect(errorsOf({ ...good, scopes: ['read:repository'] }).scopes).toBe('Unknown scope: read:repository: "read:repository" needs its suffix: read:repository:bitbucket');
+      expect(errorsOf({ ...good, scopes: ['read:repository'] }).scopes).toBe(
+        'Unknown scope: read:repository: "read:repository" needs its suffix: read:repository:bitbucket',
+      );
     });
     it('does not require read for admin, delete or permission scopes', () => {
       const r = validateRequest(
@@ -237,7 +241,13 @@ describe('validateRequest', () => {
   });
 
   it('gives one message per failing field, all at once', () => {
-    const errors = errorsOf({ name: '', expiresOn: '2020-01-01', scopes: ['delete:permission:bitbucket'], workspace: 'A B', purpose: 'x'.repeat(4000) });
+    const errors = errorsOf({
+      name: '',
+      expiresOn: '2020-01-01',
+      scopes: ['delete:permission:bitbucket'],
+      workspace: 'A B',
+      purpose: 'x'.repeat(4000),
+    });
     expect(Object.keys(errors).sort()).toEqual(['expiresOn', 'name', 'purpose', 'scopes', 'workspace']);
     for (const message of Object.values(errors)) expect(typeof message).toBe('string');
   });
@@ -270,20 +280,42 @@ describe('validateRecordedToken', () => {
   });
 
   it('accepts every combination Atlassian issues, as the CSV import does', () => {
-    const writeOnly = validateRecordedToken({ ...ok, scopes: ['write:pipeline:bitbucket', 'admin:repository:bitbucket', 'write:ssh-key:bitbucket'] }, ctx);
-    expect(writeOnly).toMatchObject({ ok: true, value: { scopes: ['admin:repository:bitbucket', 'write:pipeline:bitbucket', 'write:ssh-key:bitbucket'] } });
+    const writeOnly = validateRecordedToken(
+      { ...ok, scopes: ['write:pipeline:bitbucket', 'admin:repository:bitbucket', 'write:ssh-key:bitbucket'] },
+      ctx,
+    );
+    expect(writeOnly).toMatchObject({
+      ok: true,
+      value: { scopes: ['admin:repository:bitbucket', 'write:pipeline:bitbucket', 'write:ssh-key:bitbucket'] },
+    });
     expect(writeOnly.ok && writeOnly.notices?.map((n) => n.scope)).toEqual(['write:pipeline:bitbucket', 'write:ssh-key:bitbucket']);
     const lonely = validateRecordedToken({ ...ok, scopes: ['write:permission:bitbucket'] }, ctx);
-    expect(lonely.ok === false && lonely.errors.scopes).toMatch(/only works together with admin:repository:bitbucket or admin:project:bitbucket/);
+    expect(lonely.ok === false && lonely.errors.scopes).toMatch(
+      /only works together with admin:repository:bitbucket or admin:project:bitbucket/,
+    );
   });
 
   it('hints at the new scopes for legacy app-password names', () => {
     const legacy = validateRecordedToken({ ...ok, scopes: ['pipeline:variable'] }, ctx);
-    expect(legacy.ok === false && legacy.errors.scopes).toBe('Unknown scope: pipeline:variable: "pipeline:variable" is an app-password scope name; API tokens use admin:pipeline:bitbucket instead');
+    expect(legacy.ok === false && legacy.errors.scopes).toBe(
+      'Unknown scope: pipeline:variable: "pipeline:variable" is an app-password scope name; API tokens use admin:pipeline:bitbucket instead',
+    );
   });
 
   it('accepts and refuses exactly the scope sets the CSV import accepts and refuses', () => {
-    const names = ['read:repository:bitbucket', 'write:repository:bitbucket', 'write:pipeline:bitbucket', 'write:permission:bitbucket', 'delete:permission:bitbucket', 'admin:project:bitbucket', 'admin:repository:bitbucket', 'write:ssh-key:bitbucket', 'repository:write', 'read:issue', 'bogus'];
+    const names = [
+      'read:repository:bitbucket',
+      'write:repository:bitbucket',
+      'write:pipeline:bitbucket',
+      'write:permission:bitbucket',
+      'delete:permission:bitbucket',
+      'admin:project:bitbucket',
+      'admin:repository:bitbucket',
+      'write:ssh-key:bitbucket',
+      'repository:write',
+      'read:issue',
+      'bogus',
+    ];
     fc.assert(
       fc.property(fc.uniqueArray(fc.constantFrom(...names), { minLength: 0, maxLength: 5 }), (scopes) => {
         const modal = validateRecordedToken({ ...ok, scopes }, ctx);
@@ -298,4 +330,3 @@ describe('validateRecordedToken', () => {
     );
   });
 });
-

@@ -215,7 +215,12 @@ describe('deliverReminder', () => {
 
     await expect(deliverReminder(deps(), token.id, 'remind-b')).rejects.toThrow();
     // Unknown whether the earlier message went out: the takeover keeps it listed.
-    expect((await stored(token.id)).reminder?.sending).toEqual({ threshold: 7, at: T0, by: 'remind-b', unresolved: [{ threshold: 7, at: leftAt, by: 'remind-dead' }] });
+    expect((await stored(token.id)).reminder?.sending).toEqual({
+      threshold: 7,
+      at: T0,
+      by: 'remind-b',
+      unresolved: [{ threshold: 7, at: leftAt, by: 'remind-dead' }],
+    });
 
     // BullMQ's retry of the same job, a little later: it looks for both claims and finds the first.
     f.clock.set(T0 + 2000);

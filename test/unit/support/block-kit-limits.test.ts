@@ -34,51 +34,100 @@ describe('checkSurface', () => {
   });
 
   it('rejects duplicate block_ids', () => {
-    const errs = checkSurface('modal', modal({ blocks: [{ type: 'divider', block_id: 'a' }, { type: 'divider', block_id: 'a' }] }));
+    const errs = checkSurface(
+      'modal',
+      modal({
+        blocks: [
+          { type: 'divider', block_id: 'a' },
+          { type: 'divider', block_id: 'a' },
+        ],
+      }),
+    );
     expect(errs).toEqual([expect.stringContaining('duplicate block_id')]);
   });
 
   it('rejects a 76-char option text', () => {
-    const errs = checkSurface('modal', modal({
-      blocks: [{
-        type: 'input', block_id: 'b', label: pt('Scopes'),
-        element: { type: 'static_select', action_id: 'a', options: [opt('v', 'y'.repeat(76))] },
-      }],
-    }));
+    const errs = checkSurface(
+      'modal',
+      modal({
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'b',
+            label: pt('Scopes'),
+            element: { type: 'static_select', action_id: 'a', options: [opt('v', 'y'.repeat(76))] },
+          },
+        ],
+      }),
+    );
     expect(errs).toEqual([expect.stringMatching(/options\[0\]\.text\.text: 76 chars > 75/)]);
   });
 
   it('rejects initial_options not among options', () => {
-    const errs = checkSurface('modal', modal({
-      blocks: [{
-        type: 'input', block_id: 'b', label: pt('Scopes'),
-        element: {
-          type: 'multi_static_select', action_id: 'a',
-          options: [opt('repo:read'), opt('repo:write')],
-          initial_options: [opt('repo:read'), opt('repo:admin')],
-        },
-      }],
-    }));
+    const errs = checkSurface(
+      'modal',
+      modal({
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'b',
+            label: pt('Scopes'),
+            element: {
+              type: 'multi_static_select',
+              action_id: 'a',
+              options: [opt('repo:read'), opt('repo:write')],
+              initial_options: [opt('repo:read'), opt('repo:admin')],
+            },
+          },
+        ],
+      }),
+    );
     expect(errs).toEqual([expect.stringContaining('"repo:admin" is not one of the options')]);
   });
 
   it('flags other documented limits', () => {
-    const errs = checkSurface('modal', modal({
-      private_metadata: 'm'.repeat(3001),
-      blocks: [
-        { type: 'bogus' },
-        { type: 'input', block_id: 'i1', element: { type: 'plain_text_input', action_id: 't', max_length: 10, initial_value: 'x'.repeat(11) } },
-        { type: 'input', block_id: 'i2', label: pt('Date'), element: { type: 'datepicker', action_id: 'd', initial_date: '2026-13-01' } },
-        { type: 'actions', block_id: 'act', elements: [
-          { type: 'button', action_id: 'x', text: pt('Go'), style: 'secondary' },
-          { type: 'button', action_id: 'x', text: pt('Go') },
-        ] },
-        { type: 'header', text: pt('h'.repeat(151)) },
-        { type: 'input', block_id: 'cb', label: pt('c'), element: { type: 'checkboxes', action_id: 'c', options: Array.from({ length: 11 }, (_, i) => opt(`v${i}`)) } },
-      ],
-    }));
+    const errs = checkSurface(
+      'modal',
+      modal({
+        private_metadata: 'm'.repeat(3001),
+        blocks: [
+          { type: 'bogus' },
+          {
+            type: 'input',
+            block_id: 'i1',
+            element: { type: 'plain_text_input', action_id: 't', max_length: 10, initial_value: 'x'.repeat(11) },
+          },
+          { type: 'input', block_id: 'i2', label: pt('Date'), element: { type: 'datepicker', action_id: 'd', initial_date: '2026-13-01' } },
+          {
+            type: 'actions',
+            block_id: 'act',
+            elements: [
+              { type: 'button', action_id: 'x', text: pt('Go'), style: 'secondary' },
+              { type: 'button', action_id: 'x', text: pt('Go') },
+            ],
+          },
+          { type: 'header', text: pt('h'.repeat(151)) },
+          {
+            type: 'input',
+            block_id: 'cb',
+            label: pt('c'),
+            element: { type: 'checkboxes', action_id: 'c', options: Array.from({ length: 11 }, (_, i) => opt(`v${i}`)) },
+          },
+        ],
+      }),
+    );
     const joined = errs.join('\n');
-    for (const needle of ['private_metadata', 'unknown block type', 'label: required', 'initial_value: 11 chars > 10', 'initial_date', 'style', 'duplicate action_id', '151 chars > 150', '11 options > 10']) {
+    for (const needle of [
+      'private_metadata',
+      'unknown block type',
+      'label: required',
+      'initial_value: 11 chars > 10',
+      'initial_date',
+      'style',
+      'duplicate action_id',
+      '151 chars > 150',
+      '11 options > 10',
+    ]) {
       expect(joined).toContain(needle);
     }
   });

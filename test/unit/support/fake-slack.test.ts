@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WebClient, WebAPIRateLimitedError, ErrorCode } from '@slack/web-api';
+import { WebClient, type WebAPIRateLimitedError, ErrorCode } from '@slack/web-api';
 import { startFakeSlack, type FakeSlack } from '../../support/fake-slack.js';
 import { newTriggerId } from '../../support/slack-requests.js';
 
@@ -17,7 +17,11 @@ describe('fake Slack Web API', () => {
   beforeEach(() => slack.reset());
 
   it('records chat.postMessage with JSON-parsed blocks and answers like Slack', async () => {
-    const res = await client.chat.postMessage({ channel: 'U1', text: 'hello', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*hi*' } }] });
+    const res = await client.chat.postMessage({
+      channel: 'U1',
+      text: 'hello',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*hi*' } }],
+    });
     expect(res.ok).toBe(true);
     expect(res.channel).toBe('DU1');
     expect(res.ts).toMatch(/^\d{10}\.\d{6}$/);
@@ -98,13 +102,23 @@ describe('fake Slack Web API', () => {
   });
 
   it('views: open / update by external_id / publish, trigger rules, stored latest versions', async () => {
-    const view = { type: 'modal' as const, callback_id: 'req', external_id: 'ext-1', title: { type: 'plain_text' as const, text: 'Request' }, blocks: [] };
+    const view = {
+      type: 'modal' as const,
+      callback_id: 'req',
+      external_id: 'ext-1',
+      title: { type: 'plain_text' as const, text: 'Request' },
+      blocks: [],
+    };
     const trigger = newTriggerId();
     const opened = await client.views.open({ trigger_id: trigger, view });
     const id = opened.view!.id!;
     expect(slack.views.get(id)).toMatchObject({ callback_id: 'req', type: 'modal' });
-    await expect(client.views.open({ trigger_id: trigger, view: { ...view, external_id: 'ext-2' } })).rejects.toMatchObject({ data: { error: 'exchanged_trigger_id' } });
-    await expect(client.views.open({ trigger_id: newTriggerId(Date.now() - 3500), view: { ...view, external_id: 'ext-3' } })).rejects.toMatchObject({ data: { error: 'expired_trigger_id' } });
+    await expect(client.views.open({ trigger_id: trigger, view: { ...view, external_id: 'ext-2' } })).rejects.toMatchObject({
+      data: { error: 'exchanged_trigger_id' },
+    });
+    await expect(
+      client.views.open({ trigger_id: newTriggerId(Date.now() - 3500), view: { ...view, external_id: 'ext-3' } }),
+    ).rejects.toMatchObject({ data: { error: 'expired_trigger_id' } });
 
     await client.views.update({ external_id: 'ext-1', view: { ...view, callback_id: 'req2' } });
     expect(slack.views.get(id)?.['callback_id']).toBe('req2');
@@ -115,7 +129,10 @@ describe('fake Slack Web API', () => {
     await client.views.publish({ user_id: 'U1', view: { type: 'home', blocks: [] } });
     expect(slack.homeView('U1')?.['blocks']).toEqual([]);
 
-    const bad = client.views.open({ trigger_id: newTriggerId(), view: { ...view, external_id: 'x', title: { type: 'plain_text', text: 'x'.repeat(25) } } });
+    const bad = client.views.open({
+      trigger_id: newTriggerId(),
+      view: { ...view, external_id: 'x', title: { type: 'plain_text', text: 'x'.repeat(25) } },
+    });
     await expect(bad).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
     expect(slack.violations).toHaveLength(1);
   });

@@ -43,7 +43,9 @@ describe('queue-state helpers', () => {
   it('counts a running job, not the sweep nor a first run due in hours; idles when the job ends', async () => {
     await scheduler.enqueue('work', {}, { jobId: 'work-1' });
     await scheduler.enqueue('later', {}, { jobId: 'later-1', delay: 3 * 3600_000 });
-    await expect.poll(() => pendingJobs(scheduler.queue), { timeout: 10_000 }).toEqual([expect.stringMatching(/^work#work-1 \((waiting|active)/)]);
+    await expect
+      .poll(() => pendingJobs(scheduler.queue), { timeout: 10_000 })
+      .toEqual([expect.stringMatching(/^work#work-1 \((waiting|active)/)]);
     await expect(waitForIdleQueue(home, { timeoutMs: 500 })).rejects.toThrow(/queue not idle after 500 ms: work#work-1/);
     expect(await pendingJobs(scheduler.queue, 4 * 3600_000)).toContainEqual(expect.stringMatching(/^later#later-1 \(delayed/));
     release();

@@ -6,10 +6,12 @@ import { redisPing, startRedisServer, uniquePrefix, type RedisServer } from '../
 describe('redis-server helper', () => {
   const servers: RedisServer[] = [];
   afterAll(async () => {
-    await Promise.all(servers.map(async (s) => {
-      await s.stop();
-      await rm(s.dir, { recursive: true, force: true });
-    }));
+    await Promise.all(
+      servers.map(async (s) => {
+        await s.stop();
+        await rm(s.dir, { recursive: true, force: true });
+      }),
+    );
   });
 
   it('global setup provides a working redis url', async () => {

@@ -59,9 +59,23 @@ describe('sender against a real Bolt HTTPReceiver + fake Slack', () => {
           title: { type: 'plain_text', text: 'Bitbucket token' },
           submit: { type: 'plain_text', text: 'Request' },
           blocks: [
-            { type: 'input', block_id: 'name', label: { type: 'plain_text', text: 'Name' }, element: { type: 'plain_text_input', action_id: 'v', max_length: 100 } },
-            { type: 'input', block_id: 'expiry', label: { type: 'plain_text', text: 'Expiry' }, element: { type: 'datepicker', action_id: 'v' } },
-            { type: 'actions', block_id: 'act', elements: [{ type: 'button', action_id: 'help', text: { type: 'plain_text', text: 'Help' }, value: 'h' }] },
+            {
+              type: 'input',
+              block_id: 'name',
+              label: { type: 'plain_text', text: 'Name' },
+              element: { type: 'plain_text_input', action_id: 'v', max_length: 100 },
+            },
+            {
+              type: 'input',
+              block_id: 'expiry',
+              label: { type: 'plain_text', text: 'Expiry' },
+              element: { type: 'datepicker', action_id: 'v' },
+            },
+            {
+              type: 'actions',
+              block_id: 'act',
+              elements: [{ type: 'button', action_id: 'help', text: { type: 'plain_text', text: 'Help' }, value: 'h' }],
+            },
           ],
         },
       });
@@ -69,7 +83,11 @@ describe('sender against a real Bolt HTTPReceiver + fake Slack', () => {
     app.action('help', async ({ ack, body, client }) => {
       await ack();
       if (body.type === 'block_actions' && body.view) {
-        await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: { type: 'modal', callback_id: 'token_request', title: { type: 'plain_text', text: 'Help' }, blocks: [] } });
+        await client.views.update({
+          view_id: body.view.id,
+          hash: body.view.hash,
+          view: { type: 'modal', callback_id: 'token_request', title: { type: 'plain_text', text: 'Help' }, blocks: [] },
+        });
       }
     });
     app.view('token_request', async ({ ack, view }) => {
@@ -77,7 +95,10 @@ describe('sender against a real Bolt HTTPReceiver + fake Slack', () => {
       await ack({ response_action: 'errors', errors: { name: 'Name taken' } });
     });
     app.event('app_home_opened', async ({ event, client }) => {
-      await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Home' } }] } });
+      await client.views.publish({
+        user_id: event.user,
+        view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Home' } }] },
+      });
     });
     await app.init();
     await app.start(port);
@@ -106,7 +127,9 @@ describe('sender against a real Bolt HTTPReceiver + fake Slack', () => {
     expect(slack.views.get(viewId)?.['title']).toEqual({ type: 'plain_text', text: 'Help' });
 
     const values = stateValues({ name: { v: input.text('ci') }, expiry: { v: input.date('2026-01-01') } });
-    const sub = await send.interaction(viewSubmissionPayload({ userId: 'U1', callbackId: 'token_request', privateMetadata: '{}', values, view: stored }));
+    const sub = await send.interaction(
+      viewSubmissionPayload({ userId: 'U1', callbackId: 'token_request', privateMetadata: '{}', values, view: stored }),
+    );
     expect(sub.status).toBe(200);
     expect(sub.json()).toEqual({ response_action: 'errors', errors: { name: 'Name taken' } });
     expect(submissions).toEqual([values]);
