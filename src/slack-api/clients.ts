@@ -39,30 +39,24 @@ export function listenerClientOptions(s: SlackClientSettings): WebClientOptions 
   };
 }
 
-/** Fails fast: no retries, rate limits surfaced, a timeout well under Slack's 3 s. */
-export function createQuickClient(s: SlackClientSettings): WebClient {
-  return new WebClient(s.botToken, {
+/** A client that never retries by itself and surfaces 429s: its caller decides what to do. */
+const createNoRetryClient = (s: SlackClientSettings, timeout: number): WebClient =>
+  new WebClient(s.botToken, {
     slackApiUrl: s.apiUrl,
-    timeout: QUICK_TIMEOUT_MS,
+    timeout,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
     logLevel: LogLevel.ERROR,
   });
-}
+
+/** Fails fast: no retries, rate limits surfaced, a timeout well under Slack's 3 s. */
+export const createQuickClient = (s: SlackClientSettings): WebClient => createNoRetryClient(s, QUICK_TIMEOUT_MS);
 
 /**
  * For job processors: a 429 reschedules the job (Retry-After) rather than holding a worker for
  * minutes, and any other failure is retried by BullMQ with backoff.
  */
-export function createJobClient(s: SlackClientSettings): WebClient {
-  return new WebClient(s.botToken, {
-    slackApiUrl: s.apiUrl,
-    timeout: CALL_TIMEOUT_MS,
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    logLevel: LogLevel.ERROR,
-  });
-}
+export const createJobClient = (s: SlackClientSettings): WebClient => createNoRetryClient(s, CALL_TIMEOUT_MS);
 
 /** auth.test at start-up: a short retry budget, so a wrong token or no network fails in seconds. */
 export function createStartupClient(s: SlackClientSettings): WebClient {
