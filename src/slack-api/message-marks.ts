@@ -20,16 +20,27 @@ const SKEW_MS = 60_000;
  * is opened first) at or after `sinceMs`. Throws when Slack cannot be asked.
  */
 export async function hasMarkedMessage(client: WebClient, where: string, mark: MessageMark, sinceMs: number): Promise<boolean> {
+  return (await findMarkedMessage(client, where, mark, sinceMs)) !== undefined;
+}
+
+/** Like {@link hasMarkedMessage}, with where the message is: its conversation and ts. */
+export async function findMarkedMessage(
+  client: WebClient,
+  where: string,
+  mark: MessageMark,
+  sinceMs: number,
+): Promise<{ channel: string; ts: string } | undefined> {
   const channel = /^[UW]/.test(where) ? (await client.conversations.open({ users: where })).channel?.id : where;
-  if (!channel) return false;
+  if (!channel) return undefined;
   const page = await client.conversations.history({
     channel,
     oldest: String((sinceMs - SKEW_MS) / 1000),
     include_all_metadata: true,
     limit: 200,
   });
-  return (page.messages ?? []).some((m) => {
+  const found = (page.messages ?? []).find((m) => {
     const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
     return meta?.event_type === mark.event_type && Object.entries(mark.event_payload).every(([k, v]) => meta.event_payload?.[k] === v);
   });
+  return found?.ts ? { channel, ts: found.ts } : undefined;
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../../logger.js';
 import type { RequestStore } from '../../store/requests.js';
 import type { ApproverDirectory } from '../../slack-api/approvers.js';
 import { checklistMark, sendChecklist } from '../../slack-api/checklist.js';
-import { hasMarkedMessage } from '../../slack-api/message-marks.js';
+import { findMarkedMessage, hasMarkedMessage, type MessageMark } from '../../slack-api/message-marks.js';
 import type { Clock } from '../../clock.js';
 import { JOB, approvalJobId, enqueueApprovalJob, type ApprovalJobName, type JobQueue } from '../queue.js';
 import type { JobProcessor } from '../worker.js';
@@ -57,6 +57,9 @@ async function loadRequest(requests: RequestStore, job: Job): Promise<TokenReque
   return requests.get(id);
 }
 
+/** Marks a request's approval message, so a retried post can tell whether it went out. */
+export const approvalMark = (requestId: string): MessageMark => ({ event_type: 'btb_approval', event_payload: { request_id: requestId } });
+
 /** The processors of the approval flow, by job name (plain functions: see test/unit/jobs). */
 export function createApprovalProcessors(deps: ApprovalJobDeps): Record<ApprovalJobName, JobProcessor> {
   const { client, requests, approvers, settings, jobs, logger, clock } = deps;
@@ -67,11 +70,18 @@ export function createApprovalProcessors(deps: ApprovalJobDeps): Record<Approval
     const channel = settings.channelId;
     if (!channel) throw new UnrecoverableError('APPROVAL_CHANNEL_ID is not set');
     if (!request.approvalTs) {
+      const mark = approvalMark(request.id);
+      // A retry after a timeout, a 5xx or a crash: the post may have reached Slack after all.
+      const retried = job.attemptsMade > 0 || job.attemptsStarted > 1;
+      const earlier = retried ? await findMarkedMessage(client, channel, mark, job.timestamp) : undefined;
+      if (earlier) logger.info({ requestId: request.id, ts: earlier.ts }, 'approval message was already in Slack; not posting it again');
       const message = buildApprovalMessage(request);
-      const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false });
-      const ts = res.ts!;
+      const posted =
+        earlier ??
+        (await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, metadata: mark }));
+      const ts = posted.ts!;
       const stored = await requests.update(request.id, (cur) =>
-        cur.approvalTs ? undefined : { next: { ...cur, approvalChannelId: res.channel ?? channel, approvalTs: ts } },
+        cur.approvalTs ? undefined : { next: { ...cur, approvalChannelId: posted.channel ?? channel, approvalTs: ts } },
       );
       if (!stored) return 'gone';
       request = stored.request;

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { JOB, approvalJobId, enqueueApprovalJob, type ApprovalJobName } from '../../../src/jobs/queue.js';
-import { createApprovalProcessors, recoverUnpostedApprovals, type ApprovalJobDeps } from '../../../src/jobs/processors/approvals.js';
+import {
+  approvalMark,
+  createApprovalProcessors,
+  recoverUnpostedApprovals,
+  type ApprovalJobDeps,
+} from '../../../src/jobs/processors/approvals.js';
 import { checklistMark } from '../../../src/slack-api/checklist.js';
 import { createRequestId } from '../../../src/domain/record-ids.js';
 import type { TokenRequest } from '../../../src/domain/types.js';
@@ -190,6 +195,31 @@ describe('approval-post', () => {
     expect(slack.calls).toEqual([]);
     expect((await request(pending.id)).approvalTs).toBeUndefined();
     expect(await f.jobs.queue.getJob(approvalJobId(JOB.approvalRemind, decided.id))).toBeUndefined();
+  });
+});
+
+describe('approval-post retried after a post that may have reached Slack', () => {
+  it('finds the marked parent from the earlier attempt, stores it and posts nothing again', async () => {
+    const req = await storedRequest();
+    const job = await jobOf(JOB.approvalPost, req.id);
+    // The earlier attempt's post reached Slack, but its answer never came back (a timeout).
+    const earlier = await f.client.chat.postMessage({ channel: CHANNEL, text: 'Review needed', metadata: approvalMark(req.id) });
+    const retry = Object.assign(await reread(job), { attemptsMade: 1 });
+    const calls = slack.calls.length;
+
+    expect(await processors()[JOB.approvalPost](retry)).toBe('posted');
+
+    expect(since('conversations.history', calls).map((c) => c.args['channel'])).toEqual([CHANNEL]);
+    const posts = since('chat.postMessage', calls);
+    expect(posts.map((c) => c.args['channel'])).toEqual([req.requesterId]); // the DM only
+    expect((await request(req.id)).approvalTs).toBe(earlier.ts);
+  });
+
+  it('a first attempt does not look, and marks its post', async () => {
+    const req = await storedRequest();
+    expect(await processors()[JOB.approvalPost](await jobOf(JOB.approvalPost, req.id))).toBe('posted');
+    expect(slack.callsTo('conversations.history')).toEqual([]);
+    expect(slack.callsTo('chat.postMessage')[0]!.args['metadata']).toEqual(approvalMark(req.id));
   });
 });
 
