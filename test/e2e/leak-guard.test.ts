@@ -60,6 +60,27 @@ describe('secret-leak guard', () => {
     expect(t.logs.text).toContain('poster warned');
   });
 
+  it('warns about Bitbucket access tokens and app passwords too, naming the kind, once per message, never echoing them', async () => {
+    // Built at run time from their prefixes: the repository holds no token-shaped string.
+    const accessToken = `${['AT', 'CTT3'].join('')}${'Qk'.repeat(20)}=09`;
+    const appPassword = `${['AT', 'BB'].join('')}${'rT7'.repeat(10)}`;
+    const posted: Array<[string, string, RegExp]> = [
+      ['UACCESS', `our repo token is ${accessToken}`, /a Bitbucket access token.*Access tokens/],
+      ['UAPPPW', `app password: ${appPassword}`, /a Bitbucket app password.*App passwords/],
+      ['UMIXED', `${accessToken} and ${appPassword} and ${TOKENS[0]}`, /3 Atlassian or Bitbucket credentials/],
+    ];
+    const after = t.slack.calls.length;
+    for (const [user, text] of posted) await t.sender.event(messageEvent({ user, text }));
+    for (const [user, , expected] of posted) {
+      const warning = await t.slack.waitForCall('chat.postEphemeral', (c) => c.args['user'] === user, { after });
+      expect(String(warning.args['text'])).toMatch(expected);
+    }
+    await sentinel();
+    for (const [user] of posted) expect(warningsTo(user, after)).toHaveLength(1);
+    const everything = JSON.stringify(t.slack.calls) + t.logs.text;
+    for (const value of [accessToken, appPassword]) expect(everything).not.toContain(value);
+  });
+
   it('warns in the thread of the approvals channel', async () => {
     const after = t.slack.calls.length;
     await t.sender.event(
