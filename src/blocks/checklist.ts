@@ -8,6 +8,7 @@ import type { KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
 import { buildChecklist, type Checklist, type ChecklistStep } from '../domain/checklist.js';
 import type { TokenRequest } from '../domain/types.js';
 import { redactSecrets } from '../domain/secrets.js';
+import { describeMissingReads } from '../domain/scope-checks.js';
 import { ACTION, BLOCK } from './ids.js';
 
 /** Options for {@link buildChecklistMessage}. */
@@ -20,6 +21,8 @@ export interface ChecklistMessageOptions {
    * mentions work: escape any user-typed text (a reason) before putting it in here.
    */
   approvedNote?: string;
+  /** Sentences about the scopes (a write scope without its read scope), shown after the steps. */
+  scopeNotices?: readonly string[];
 }
 
 /** A chat.postMessage body: fallback text plus blocks. */
@@ -122,6 +125,10 @@ export function buildChecklistMessage(checklist: Checklist, opts: ChecklistMessa
 
   for (const [i, text] of stepSections(checklist.steps).entries()) blocks.push(section(`checklist_steps_${i + 1}`, text));
 
+  if (opts.scopeNotices && opts.scopeNotices.length > 0) {
+    blocks.push(section('checklist_scope_notices', opts.scopeNotices.map((n) => `:information_source: ${esc(n)}`).join('\n')));
+  }
+
   blocks.push({ type: 'divider', block_id: 'checklist_divider' });
 
   const fields = checklist.fields.slice(0, LIMITS.fields).map(
@@ -172,5 +179,7 @@ export function buildChecklistForRequest(request: TokenRequest, approvedNote?: s
     scopes: request.approvedScopes ?? request.scopes,
     workspace: request.workspace,
   });
-  return buildChecklistMessage(checklist, { requestId: request.id, tokenName: request.name, approvedNote });
+  // Built from the stored scopes, so the first send, a retry and an approver's narrowing agree.
+  const scopeNotices = describeMissingReads(request.approvedScopes ?? request.scopes).map((n) => n.message);
+  return buildChecklistMessage(checklist, { requestId: request.id, tokenName: request.name, approvedNote, scopeNotices });
 }

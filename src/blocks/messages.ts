@@ -1,10 +1,12 @@
 import { COMMAND } from './ids.js';
 import { formatLongDate } from '../domain/dates.js';
 import type { PlannedReminder } from '../domain/reminders.js';
+import { type OperationAdvice, operationKey } from '../domain/scope-advisor.js';
+import type { ScopeNotice } from '../domain/scope-checks.js';
 import type { CredentialKind } from '../domain/secrets.js';
 import type { TokenRecord } from '../domain/types.js';
 import type { KnownBlock } from '@slack/types';
-import { context, escapeMrkdwn, section } from './text.js';
+import { context, escapeMrkdwn, section, truncate } from './text.js';
 
 /** A message (chat.postMessage / chat.update body): fallback text plus blocks. */
 export interface Message {
@@ -19,6 +21,9 @@ export function buildHelpMessage(): Message {
     `step-by-step checklist with your values filled in.\n` +
     `• \`${COMMAND} DeepTraQ\` pre-fills the form for that integration.\n` +
     `• \`${COMMAND} list\` lists your tokens and when they expire; \`${COMMAND} record\` records a token you created without me.\n` +
+    `• \`${COMMAND} scopes GET /repositories/acme/web/pullrequests POST …\` tells you the minimal scopes for the API calls ` +
+    `an integration makes (paths or pasted URLs), and which call needs each scope. In the form, *Help me choose scopes* ` +
+    `does the same from plain-words capabilities.\n` +
     `• My *Home* tab shows your tokens, your open requests and buttons to start a new one.\n` +
     `• When you have created the token, press *I've created the token* in the checklist and I will ` +
     `remind you before it expires.\n` +
@@ -74,8 +79,66 @@ export function buildLeakWarning(count: number, kinds: readonly CredentialKind[]
   };
 }
 
-export function buildRequestConfirmation(name: string): Message {
-  return { text: `:white_check_mark: I sent you a DM with the checklist for *${escapeMrkdwn(name)}*.` };
+/** Notices about the chosen scopes (a write scope without its read scope), one line each. */
+export function describeScopeNotices(notices: readonly Pick<ScopeNotice, 'message'>[]): string {
+  return notices.map((n) => `:information_source: ${escapeMrkdwn(n.message)}`).join('\n');
+}
+
+/** `lead`, followed by the scope notices when there are any. */
+const withNotices = (lead: string, notices: readonly Pick<ScopeNotice, 'message'>[]): Message =>
+  notices.length === 0 ? { text: lead } : { text: truncate(`${lead}\n${describeScopeNotices(notices)}`, 4000) };
+
+export function buildRequestConfirmation(name: string, notices: readonly Pick<ScopeNotice, 'message'>[] = []): Message {
+  return withNotices(`:white_check_mark: I sent you a DM with the checklist for *${escapeMrkdwn(name)}*.`, notices);
+}
+
+/** The ephemeral answer to a request that waits for an approver. */
+export function buildPendingReviewMessage(name: string, notices: readonly Pick<ScopeNotice, 'message'>[] = []): Message {
+  return withNotices(`:hourglass_flowing_sand: *${escapeMrkdwn(name)}* needs an approver's review; I will DM you a link to it.`, notices);
+}
+
+/** Usage of the scopes sub-command. */
+export function buildScopesUsage(): Message {
+  const text =
+    `Tell me the API calls the token will make and I answer with the minimal scopes: ` +
+    `\`${COMMAND} scopes GET /repositories/{workspace}/{repo_slug}/pullrequests POST https://api.bitbucket.org/2.0/repositories/acme/web/pullrequests/1/comments\`. ` +
+    'Separate calls with spaces, commas or new lines; paths may be the spec templates or real ones.';
+  return { text, blocks: [section(text)] };
+}
+
+/** Most operations listed under one scope in the sub-command's answer. */
+const ADVICE_OPERATIONS_SHOWN = 10;
+
+/**
+ * The answer to `/bitbucket-token scopes …`: the minimal scopes, each with the operations that
+ * need it; or, when a call matches nothing (or has no scopes in the spec), what could not be
+ * matched and no scopes at all. Within message limits: ≤ 36 blocks, sections ≤ 3000.
+ */
+export function buildScopeAdviceMessage(advice: OperationAdvice): Message {
+  if (!advice.ok) {
+    const lines = advice.problems.map((p) => `• ${escapeMrkdwn(p.message)}`);
+    const text = truncate(
+      `:warning: I could not match every call to an operation in Atlassian's API spec, so I advise no scopes (a partial answer would under-grant):\n${lines.join('\n')}\n` +
+        'Fix or remove these calls and ask again; a path may be the spec template or a real one, with or without https://api.bitbucket.org/2.0.',
+      3000,
+    );
+    return { text, blocks: [section(text)] };
+  }
+  const lead = `*Minimal scopes for ${advice.operations.length === 1 ? 'this call' : `these ${advice.operations.length} calls`}:* ${advice.scopes.map((s) => `\`${s}\``).join(', ')}`;
+  const perScope = advice.reasons.map((reason) => {
+    const shown = reason.operations
+      .slice(0, ADVICE_OPERATIONS_SHOWN)
+      .map((op) => `• \`${operationKey(op)}\` (${escapeMrkdwn(op.summary)})`);
+    const more =
+      reason.operations.length > ADVICE_OPERATIONS_SHOWN ? [`• and ${reason.operations.length - ADVICE_OPERATIONS_SHOWN} more`] : [];
+    return section(`*\`${reason.scope}\`* is needed by:\n${[...shown, ...more].join('\n')}`);
+  });
+  const note = context("From Atlassian's OpenAPI spec: each operation needs all of its scopes, and scopes do not imply one another.");
+  const text = truncate(
+    `${lead.replace(/\*/g, '')}. ${advice.reasons.map((r) => `${r.scope}: ${r.operations.map(operationKey).join(', ')}`).join('; ')}`,
+    3000,
+  );
+  return { text, blocks: [section(lead), ...perScope, note] };
 }
 
 export function describeReminderPlan(plan: readonly PlannedReminder[]): string {
@@ -84,12 +147,24 @@ export function describeReminderPlan(plan: readonly PlannedReminder[]): string {
   return `I will remind you on ${when.join(', ')}.`;
 }
 
-export function buildTokenRecordedMessage(token: TokenRecord, plan: readonly PlannedReminder[], alreadyRecorded: boolean): Message {
+export function buildTokenRecordedMessage(
+  token: TokenRecord,
+  plan: readonly PlannedReminder[],
+  alreadyRecorded: boolean,
+  notices: readonly Pick<ScopeNotice, 'message'>[] = [],
+): Message {
   const lead = alreadyRecorded
     ? `*${escapeMrkdwn(token.name)}* was already recorded.`
     : `:white_check_mark: Recorded *${escapeMrkdwn(token.name)}*, expiring ${formatLongDate(token.expiresOn)}.`;
   const text = `${lead} ${describeReminderPlan(plan)}`;
-  return { text, blocks: [section(text), context('Only metadata is stored: name, scopes, workspace and expiry. Never the token.')] };
+  return {
+    text,
+    blocks: [
+      section(text),
+      ...(notices.length > 0 ? [section(describeScopeNotices(notices))] : []),
+      context('Only metadata is stored: name, scopes, workspace and expiry. Never the token.'),
+    ],
+  };
 }
 
 export const buildNotYoursMessage = (ownerId: string, what: string): Message => ({

@@ -283,3 +283,25 @@ export function adviseOperations(calls: readonly string[]): OperationAdvice {
   const operations = [...found.values()];
   return { ok: true, scopes: unionScopes(operations), operations, reasons: explainScopes(operations) };
 }
+
+/**
+ * Splits free text such as a slash command's into calls: `"GET /a POST /b"`, one per line, or
+ * separated by commas, with URLs pasted as they are (Slack's `<url>` and `<url|label>` forms
+ * unwrapped). A new call starts at every HTTP method; a comma inside a URL (a query string)
+ * is kept. Anything that is not `METHOD path` stays as written, so the advisor names it.
+ */
+export function splitOperationCalls(text: string): string[] {
+  const methods = HTTP_METHODS.join('|');
+  const tokens = text
+    .replace(new RegExp(`,\\s*(?=(?:${methods})\\s)`, 'gi'), ' ')
+    .split(/\s+/)
+    .map((t) => t.replace(/^<([^|>]+)(?:\|[^>]*)?>$/, '$1').replace(/,+$/, ''))
+    .filter((t) => t !== '');
+  const calls: string[][] = [];
+  for (const token of tokens) {
+    const current = calls.at(-1);
+    if (HTTP_METHODS.includes(token.toUpperCase() as HttpMethod) || !current) calls.push([token]);
+    else current.push(token);
+  }
+  return calls.map((parts) => parts.join(' '));
+}

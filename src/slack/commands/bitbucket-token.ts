@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { buildHelpMessage, buildSecretWarning } from '../../blocks/messages.js';
+import { buildHelpMessage, buildScopeAdviceMessage, buildScopesUsage, buildSecretWarning } from '../../blocks/messages.js';
+import { adviseOperations, splitOperationCalls } from '../../domain/scope-advisor.js';
 import { buildTokenListMessage } from '../../blocks/inventory.js';
 import { containsSecret } from '../../domain/secrets.js';
 import { todayIn } from '../../domain/dates.js';
@@ -12,7 +13,7 @@ import { assessForModal } from '../kit/policy-review.js';
 import type { Services } from '../kit/services.js';
 
 /**
- * `/bitbucket-token [help | list | record | integration]`. Acks at once and opens any
+ * `/bitbucket-token [help | list | record | scopes <calls> | integration]`. Acks at once and opens any
  * modal before other I/O: the trigger_id dies 3 s after Slack sends it.
  */
 export function createTokenCommandHandler(deps: Pick<Services, 'users' | 'tokens' | 'config' | 'approvers' | 'logger' | 'clock'>) {
@@ -30,6 +31,14 @@ export function createTokenCommandHandler(deps: Pick<Services, 'users' | 'tokens
     }
     if (/^(help|\?)$/i.test(arg)) {
       await ack({ response_type: 'ephemeral', ...buildHelpMessage() });
+      return;
+    }
+    const scopesQuery = /^scopes(?:\s+([\s\S]*))?$/i.exec(arg);
+    if (scopesQuery) {
+      // Pure and fast (the spec's operations table is in memory): the answer is the ack itself.
+      const calls = splitOperationCalls(scopesQuery[1] ?? '');
+      const message = calls.length === 0 ? buildScopesUsage() : buildScopeAdviceMessage(adviseOperations(calls));
+      await ack({ response_type: 'ephemeral', ...message });
       return;
     }
     await ack();

@@ -67,7 +67,7 @@ export function createRecordSubmitHandler(deps: Pick<Services, 'tokens' | 'users
     await ack();
     deps.logger.info({ tokenId: token.id, userId, scopes: token.scopes }, 'existing token recorded');
     const plan = planReminders(token, deps.config.reminders, timeZone);
-    const message = buildTokenRecordedMessage(token, plan, false);
+    const message = buildTokenRecordedMessage(token, plan, false, result.notices ?? []);
     deps.home.refresh(userId);
     await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });
   };

@@ -4,10 +4,9 @@ import { assessRequest, riskyScopes } from '../../domain/approval-policy.js';
 import { todayIn } from '../../domain/dates.js';
 import { JOB, enqueueApprovalJob } from '../../jobs/queue.js';
 import { deliverChecklistNowOrLater } from '../../jobs/checklist-delivery.js';
-import { escapeMrkdwn } from '../../blocks/text.js';
 import { createRequestId } from '../../domain/record-ids.js';
 import type { RequestInput, TokenRequest } from '../../domain/types.js';
-import { buildPlainMessage, buildRequestConfirmation } from '../../blocks/messages.js';
+import { buildPendingReviewMessage, buildRequestConfirmation } from '../../blocks/messages.js';
 import { viewSubmissionSchema } from '../kit/payloads.js';
 import { readModalMetadata, readRequestState, toBlockErrors } from '../kit/request-state.js';
 import { replyEphemeral } from '../../slack-api/response-url.js';
@@ -69,6 +68,8 @@ export function createRequestSubmitHandler(
       return;
     }
     const { verdict } = result;
+    // A write scope without its read scope is accepted; the requester is told what it lacks.
+    const notices = result.notices ?? [];
     if (verdict.needsApproval) {
       const problem = checkReviewable(result.value, verdict.reasons, deps.approvers.configured);
       if (problem) {
@@ -104,13 +105,7 @@ export function createRequestSubmitHandler(
     deps.logger.info({ requestId: request.id, userId: user.id, scopes: request.scopes, status: request.status }, 'request stored');
     deps.home.refresh(user.id);
     if (verdict.needsApproval) {
-      await replyEphemeral(
-        metadata.responseUrl,
-        buildPlainMessage(
-          `:hourglass_flowing_sand: *${escapeMrkdwn(request.name)}* needs an approver's review; I will DM you a link to it.`,
-        ),
-        deps.logger,
-      );
+      await replyEphemeral(metadata.responseUrl, buildPendingReviewMessage(request.name, notices), deps.logger);
       return;
     }
     // The quick client: when Slack does not take the DM at once, the retry job is the slow path.
@@ -119,6 +114,6 @@ export function createRequestSubmitHandler(
       request,
       { responseUrl: metadata.responseUrl },
     );
-    if (sent) await replyEphemeral(metadata.responseUrl, buildRequestConfirmation(request.name), deps.logger);
+    if (sent) await replyEphemeral(metadata.responseUrl, buildRequestConfirmation(request.name, notices), deps.logger);
   };
 }
