@@ -13,6 +13,8 @@ export const CALLBACK = {
   narrowModal: 'approval_narrow',
   /** A modal that only explains why the user cannot act (no submit). */
   approvalRefused: 'approval_refused',
+  /** The scope advisor, pushed on top of the request modal. */
+  advisorModal: 'scope_advisor',
 } as const;
 
 /** The "Already rotated" modal: one date input. */
@@ -28,6 +30,8 @@ export const REQUEST_BLOCK = {
   workspace: 'workspace',
   purpose: 'purpose',
   policyNotice: 'policy_notice',
+  /** The actions block holding the "Help me choose scopes" button. */
+  advisor: 'scope_advisor_actions',
 } as const;
 
 /** Action ids inside the request modal (one input element per block). */
@@ -38,7 +42,20 @@ export const REQUEST_ACTION = {
   scopes: 'scope_select',
   workspace: 'workspace_input',
   purpose: 'purpose_input',
+  /** "Help me choose scopes": pushes the scope advisor. */
+  openAdvisor: 'open_scope_advisor',
 } as const;
+
+/**
+ * The scope advisor modal: one checkboxes input per capability group (block id = prefix +
+ * group index, all with the same action id), and the live section of minimal scopes.
+ */
+export const ADVISOR_BLOCK = {
+  groupPrefix: 'advisor_group_',
+  intro: 'advisor_intro',
+  result: 'advisor_result',
+} as const;
+export const ADVISOR_ACTION = { capabilities: 'advisor_capabilities' } as const;
 
 /** Buttons on messages. Their `value` carries a record id, validated on receipt. */
 export const ACTION = {

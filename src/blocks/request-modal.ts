@@ -136,6 +136,12 @@ export function buildRequestModal(model: RequestModalModel): ModalView {
       },
     },
     {
+      // Pushes the scope advisor (views.push); its "Use these scopes" updates this view.
+      type: 'actions',
+      block_id: REQUEST_BLOCK.advisor,
+      elements: [{ type: 'button', action_id: REQUEST_ACTION.openAdvisor, text: plain('Help me choose scopes'), value: 'open' }],
+    },
+    {
       type: 'input',
       block_id: REQUEST_BLOCK.workspace,
       optional: true,

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { buildRequestModal, type ModalReview } from '../blocks/request-modal.js';
 import { buildRecordModal } from '../blocks/record-modal.js';
+import { type AdvisorModalMetadata, buildAdvisorModal } from '../blocks/advisor-modal.js';
 import { CUSTOM_PRESET_ID, matchPreset, suggestTokenName } from '../domain/presets.js';
 import { defaultExpiry } from '../domain/validation.js';
 
@@ -40,4 +41,9 @@ export async function openRequestModal(client: WebClient, triggerId: string, ori
 
 export async function openRecordModal(client: WebClient, triggerId: string): Promise<void> {
   await client.views.open({ trigger_id: triggerId, view: buildRecordModal() });
+}
+
+/** Pushes the scope advisor on top of the request modal (nothing ticked yet). */
+export async function pushAdvisorModal(client: WebClient, triggerId: string, metadata: AdvisorModalMetadata): Promise<void> {
+  await client.views.push({ trigger_id: triggerId, view: buildAdvisorModal({ selected: [], metadata }) });
 }

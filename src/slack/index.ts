@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
-import { ACTION, CALLBACK, COMMAND, REQUEST_ACTION } from '../blocks/ids.js';
+import { ACTION, ADVISOR_ACTION, CALLBACK, COMMAND, REQUEST_ACTION } from '../blocks/ids.js';
 import { createTokenCommandHandler } from './commands/bitbucket-token.js';
 import { createPresetSelectHandler } from './actions/preset-select.js';
 import { createPolicyRefreshHandler } from './actions/policy-notice.js';
+import { createAdvisorOpenHandler } from './actions/advisor-open.js';
+import { createAdvisorSelectHandler } from './actions/advisor-select.js';
 import { createRecordTokenHandler } from './actions/record-token.js';
 import { createHomeNewRequestHandler, createHomeRecordExistingHandler } from './actions/home-buttons.js';
 import {
@@ -21,6 +23,7 @@ import {
 } from './actions/approval-buttons.js';
 import { createRequestSubmitHandler } from './views/request-submit.js';
 import { createRecordSubmitHandler } from './views/record-submit.js';
+import { createAdvisorSubmitHandler } from './views/advisor-submit.js';
 import { createRotatedSubmitHandler } from './views/rotated-submit.js';
 import { createNarrowSubmitHandler, createRejectSubmitHandler } from './views/decision-submit.js';
 import { createAppHomeOpenedHandler } from './events/app-home-opened.js';
@@ -36,6 +39,9 @@ export function registerListeners(app: App, services: Services): void {
   app.action(REQUEST_ACTION.preset, createPresetSelectHandler(services));
   app.action(REQUEST_ACTION.expiry, createPolicyRefreshHandler(services));
   app.action(REQUEST_ACTION.scopes, createPolicyRefreshHandler(services));
+  // Actions: the scope advisor pushed on the request modal
+  app.action(REQUEST_ACTION.openAdvisor, createAdvisorOpenHandler(services));
+  app.action(ADVISOR_ACTION.capabilities, createAdvisorSelectHandler(services));
   // Actions: the checklist, the App Home and the reminders
   app.action(ACTION.recordToken, createRecordTokenHandler(services));
   app.action(ACTION.homeNewRequest, createHomeNewRequestHandler(services));
@@ -54,6 +60,7 @@ export function registerListeners(app: App, services: Services): void {
 
   // Views (modal submissions)
   app.view(CALLBACK.requestModal, createRequestSubmitHandler(services));
+  app.view(CALLBACK.advisorModal, createAdvisorSubmitHandler(services));
   app.view(CALLBACK.recordModal, createRecordSubmitHandler(services));
   app.view(CALLBACK.rotatedModal, createRotatedSubmitHandler(services));
   app.view(CALLBACK.rejectModal, createRejectSubmitHandler(services));

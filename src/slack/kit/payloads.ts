@@ -15,7 +15,7 @@ import { containsSecret } from '../../domain/secrets.js';
 export const userIdSchema = z.string().regex(/^[UW][A-Z0-9]{1,20}$/);
 /** A conversation id: channel, private channel or DM. */
 export const channelIdSchema = z.string().regex(/^[CGD][A-Z0-9]{1,20}$/);
-const viewIdSchema = z.string().regex(/^V[A-Z0-9]{1,20}$/);
+export const viewIdSchema = z.string().regex(/^V[A-Z0-9]{1,20}$/);
 /** trigger_id: digits, a dot, digits, a dot, hex. */
 const triggerIdSchema = z.string().regex(/^\d{1,20}\.\d{1,20}\.[0-9a-f]{1,64}$/i);
 /** Message timestamps: seconds, a dot, microseconds. */
@@ -58,6 +58,8 @@ export const viewPayloadSchema = z.object({
   hash: dropInvalid(z.string().regex(/^\d{1,20}\.[A-Za-z0-9]{1,64}$/)),
   private_metadata: z.string().max(3000).default(''),
   state: z.object({ values: stateValuesSchema }).default({ values: {} }),
+  /** The bottom of the view stack (the view itself when it was opened, not pushed). */
+  root_view_id: dropInvalid(viewIdSchema),
 });
 
 export const viewSubmissionSchema = z.object({

@@ -67,7 +67,7 @@ export function toBlockErrors<F extends string>(errors: Partial<Record<F, string
 }
 
 // Each field is checked on its own, so one tampered field is dropped without losing the rest.
-const metadataSchema = z.object({
+export const requestMetadataSchema = z.object({
   channelId: dropInvalid(channelIdSchema),
   responseUrl: dropInvalid(responseUrlSchema),
   renewsTokenId: dropInvalid(z.string().regex(TOKEN_ID)),
@@ -77,7 +77,7 @@ const metadataSchema = z.object({
 /** Parses private_metadata; anything unreadable becomes an empty, harmless metadata. */
 export function readModalMetadata(raw: string): RequestModalMetadata {
   try {
-    const parsed = metadataSchema.safeParse(JSON.parse(raw));
+    const parsed = requestMetadataSchema.safeParse(JSON.parse(raw));
     if (parsed.success) return parsed.data;
   } catch {
     // fall through: tampered or empty metadata
