@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { runInRequestContext, toBoltLogger, type Logger } from './logger.js';
 import { createMetrics, createOutcomeCounter, createRequestTracker, type Metrics } from './metrics.js';
 import { createKeys } from './store/keys.js';
-import { createRedis } from './store/redis.js';
+import { createRedis, requireReplicas } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
 import { TokenStore } from './store/tokens.js';
 import { TokenInventory } from './store/inventory.js';
@@ -50,8 +50,11 @@ const SLACK_EVENTS_PATH = '/slack/events';
 export interface BotOptions {
   config: Config;
   logger: Logger;
-  /** Overrides config.redis.url (e.g. the local redis-server main.ts started). */
-  redisUrl: string;
+  /**
+   * Overrides config.redis.target (e.g. the local redis-server main.ts started); one of the two
+   * must be set.
+   */
+  redisUrl?: string;
   /** Retries of Bolt's client after an ack (default: clients.ts LISTENER_RETRIES); tests use 0. */
   slackRetries?: number;
   /** Run the BullMQ worker in this process (default true). */
@@ -71,11 +74,14 @@ export interface BotOptions {
  * piece given only what it uses. Nothing is changed after it is built.
  */
 export function createBot(options: BotOptions): Bot {
-  const { config, logger, redisUrl, runWorker = true, clock = systemClock } = options;
+  const { config, logger, runWorker = true, clock = systemClock } = options;
   const { keyPrefix } = config.redis;
+  // A URL, or Sentinel or cluster settings: every connection below is made from it (src/store/redis.ts).
+  const redisUrl = options.redisUrl ?? config.redis.target;
+  if (redisUrl === undefined) throw new Error('createBot needs a Redis: config.redis.target or the redisUrl option');
 
-  // Storage
-  const redis = createRedis(redisUrl);
+  // Storage. Writes reported to a user as done wait for REDIS_MIN_REPLICAS replicas (WAIT).
+  const redis = requireReplicas(createRedis(redisUrl), { minReplicas: config.redis.minReplicas, timeoutMs: config.redis.waitTimeoutMs });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const keys = createKeys(keyPrefix);
   const requests = new RequestStore(redis, keys);

@@ -40,6 +40,34 @@ const positiveNumber = (what: string, fallback: number, opts: { int?: boolean; m
       .default(fallback),
   );
 
+/** Comma-separated host:port pairs (port optional), e.g. `sentinel-1:26379,sentinel-2:26379`. */
+const hostList = (what: string, defaultPort: number) =>
+  z
+    .string()
+    .trim()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^[A-Za-z0-9._-]{1,253}(:\d{1,5})?$/,
+              `must be comma-separated ${what} addresses as host:port, e.g. 10.0.0.5:${defaultPort}`,
+            )
+            .transform((v): RedisHost => {
+              const [host = '', port] = v.split(':');
+              return { host, port: port === undefined ? defaultPort : Number(port) };
+            }),
+        )
+        .min(1, `must list at least one ${what} as host:port`),
+    );
+
 const APPROVAL_MODES = ['all', 'risky', 'none'] as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -70,8 +98,39 @@ const envSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, - or _')
+      .regex(
+        /^(?=.)(\{[A-Za-z0-9_-]{1,32}\})?[A-Za-z0-9_-]{0,32}$/,
+        'must be 1-32 letters, digits, - or _ (optionally after a {hash-tag} for cluster mode)',
+      )
       .default('btb'),
+  ),
+  REDIS_SENTINELS: optional(hostList('Sentinel', 26379)),
+  REDIS_SENTINEL_MASTER: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be the master name the sentinels monitor, e.g. mymaster'),
+  ),
+  REDIS_SENTINEL_PASSWORD: optional(z.string()),
+  REDIS_PASSWORD: optional(z.string()),
+  REDIS_CLUSTER_NODES: optional(hostList('cluster node', 6379)),
+  REDIS_MIN_REPLICAS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number of replicas from 0 to 5' })
+      .int('must be a number of replicas from 0 to 5')
+      .min(0, 'must be a number of replicas from 0 to 5')
+      .max(5, 'must be a number of replicas from 0 to 5')
+      .default(0),
+  ),
+  REDIS_WAIT_TIMEOUT_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be milliseconds from 10 to 1500' })
+      .int('must be milliseconds from 10 to 1500')
+      .min(10, 'must be milliseconds from 10 to 1500')
+      .max(1500, 'must be milliseconds from 10 to 1500 (Slack waits 3 s for an answer)')
+      .default(500),
   ),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
   APPROVAL_CHANNEL_ID: optional(slackId('CG', 'channel')),
@@ -156,7 +215,7 @@ export interface Config {
     socketMode: boolean;
   };
   port: number;
-  redis: { url?: string; keyPrefix: string; dataDir: string };
+  redis: RedisConfig;
   approvals: {
     channelId?: string;
     approverUserIds: string[];
@@ -184,6 +243,35 @@ export interface Config {
   pretty: boolean;
 }
 
+/** A Redis host and port (Sentinel or cluster node). */
+export interface RedisHost {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where the bot's Redis is: a URL, a Sentinel-monitored primary, or a Redis Cluster. Every
+ * connection the bot opens (store, queue, worker, CLI) is made from this in src/store/redis.ts.
+ */
+export type RedisTarget =
+  | string
+  | { kind: 'sentinel'; sentinels: RedisHost[]; masterName: string; password?: string; sentinelPassword?: string }
+  | { kind: 'cluster'; nodes: RedisHost[]; password?: string };
+
+export interface RedisConfig {
+  /** REDIS_URL; unset with Sentinel or cluster settings, and when `npm start` runs a local redis-server. */
+  url?: string;
+  /** Sentinel or cluster settings, or REDIS_URL; undefined means "run a local redis-server". */
+  target?: RedisTarget;
+  /** Key prefix; in cluster mode always a hash tag (`{btb}`), so every key lands in one slot. */
+  keyPrefix: string;
+  dataDir: string;
+  /** REDIS_MIN_REPLICAS: replicas that must confirm (WAIT) a write before the bot calls it done. */
+  minReplicas: number;
+  /** How long WAIT waits for them, in ms. */
+  waitTimeoutMs: number;
+}
+
 export class ConfigError extends Error {
   readonly code = 'config_invalid';
   constructor(readonly problems: string[]) {
@@ -209,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.success && parsed.data.REMINDER_LAST_HOUR <= parsed.data.REMINDER_HOUR) {
     problems.push('REMINDER_LAST_HOUR must be later than REMINDER_HOUR (reminders go out between the two)');
   }
+  problems.push(...redisProblems(env));
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return toConfig(parsed.data);
 }
@@ -223,7 +312,7 @@ function toConfig(env: Env): Config {
       socketMode: Boolean(env.SLACK_APP_TOKEN),
     },
     port: env.PORT,
-    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, dataDir: env.DATA_DIR },
+    redis: toRedisConfig(env),
     approvals: {
       channelId: env.APPROVAL_CHANNEL_ID,
       approverUserIds: env.APPROVER_USER_IDS,
@@ -246,9 +335,71 @@ function toConfig(env: Env): Config {
   };
 }
 
+/** Redis settings that contradict each other (the schema checks each variable alone). */
+function redisProblems(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => emptyAsUndefined(env[name]) !== undefined;
+  const problems: string[] = [];
+  const modes = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].filter(set);
+  if (modes.length > 1) {
+    const both = modes.length === 2 ? 'are both set' : 'are all set';
+    problems.push(`${modes.join(' and ')} ${both}: use one (a plain Redis URL, Sentinel, or a cluster)`);
+  }
+  if (set('REDIS_SENTINELS') && !set('REDIS_SENTINEL_MASTER')) {
+    problems.push('REDIS_SENTINEL_MASTER is required with REDIS_SENTINELS: the master name the sentinels monitor, e.g. mymaster');
+  }
+  if (set('REDIS_SENTINEL_MASTER') && !set('REDIS_SENTINELS')) {
+    problems.push(
+      'REDIS_SENTINELS is required with REDIS_SENTINEL_MASTER: the sentinels as host:port, e.g. sentinel-1:26379,sentinel-2:26379',
+    );
+  }
+  if (set('REDIS_SENTINEL_PASSWORD') && !set('REDIS_SENTINELS')) {
+    problems.push('REDIS_SENTINEL_PASSWORD is only used with REDIS_SENTINELS');
+  }
+  return problems;
+}
+
+function toRedisConfig(
+  env: Pick<
+    Env,
+    | 'REDIS_URL'
+    | 'REDIS_SENTINELS'
+    | 'REDIS_SENTINEL_MASTER'
+    | 'REDIS_SENTINEL_PASSWORD'
+    | 'REDIS_PASSWORD'
+    | 'REDIS_CLUSTER_NODES'
+    | 'REDIS_KEY_PREFIX'
+    | 'REDIS_MIN_REPLICAS'
+    | 'REDIS_WAIT_TIMEOUT_MS'
+  > & { DATA_DIR?: string },
+): RedisConfig {
+  const password = env.REDIS_PASSWORD;
+  let target: RedisTarget | undefined = env.REDIS_URL;
+  if (env.REDIS_SENTINELS && env.REDIS_SENTINEL_MASTER) {
+    target = {
+      kind: 'sentinel',
+      sentinels: env.REDIS_SENTINELS,
+      masterName: env.REDIS_SENTINEL_MASTER,
+      ...(password === undefined ? {} : { password }),
+      ...(env.REDIS_SENTINEL_PASSWORD === undefined ? {} : { sentinelPassword: env.REDIS_SENTINEL_PASSWORD }),
+    };
+  } else if (env.REDIS_CLUSTER_NODES) {
+    target = { kind: 'cluster', nodes: env.REDIS_CLUSTER_NODES, ...(password === undefined ? {} : { password }) };
+  }
+  const cluster = typeof target === 'object' && target.kind === 'cluster';
+  return {
+    url: env.REDIS_URL,
+    target,
+    // A cluster runs a Lua script only on keys of one slot: one hash tag for every key, BullMQ's included.
+    keyPrefix: cluster && !env.REDIS_KEY_PREFIX.startsWith('{') ? `{${env.REDIS_KEY_PREFIX}}` : env.REDIS_KEY_PREFIX,
+    dataDir: env.DATA_DIR ?? './data',
+    minReplicas: env.REDIS_MIN_REPLICAS,
+    waitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
+  };
+}
+
 /** What the `tokens` CLI needs: Redis only, no Slack credentials. */
 export interface CliConfig {
-  redis: { url: string; keyPrefix: string };
+  redis: RedisConfig & { target: RedisTarget };
 }
 
 /**
@@ -257,11 +408,27 @@ export interface CliConfig {
  * redis-server that `npm start` runs without REDIS_URL is not reachable from outside it.
  */
 export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
-  const parsed = envSchema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true }).safeParse(env);
+  const parsed = envSchema
+    .pick({
+      REDIS_URL: true,
+      REDIS_KEY_PREFIX: true,
+      REDIS_SENTINELS: true,
+      REDIS_SENTINEL_MASTER: true,
+      REDIS_SENTINEL_PASSWORD: true,
+      REDIS_PASSWORD: true,
+      REDIS_CLUSTER_NODES: true,
+      REDIS_MIN_REPLICAS: true,
+      REDIS_WAIT_TIMEOUT_MS: true,
+    })
+    .safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
-  if (parsed.success && !parsed.data.REDIS_URL) {
-    problems.push('REDIS_URL is required for the tokens CLI: the Redis the bot uses, e.g. redis://localhost:6379');
+  problems.push(...redisProblems(env));
+  const redis = parsed.success ? toRedisConfig(parsed.data) : undefined;
+  if (redis && !redis.target) {
+    problems.push(
+      'REDIS_URL (or REDIS_SENTINELS with REDIS_SENTINEL_MASTER, or REDIS_CLUSTER_NODES) is required for the tokens CLI: the Redis the bot uses, e.g. redis://localhost:6379',
+    );
   }
-  if (!parsed.success || !parsed.data.REDIS_URL || problems.length > 0) throw new ConfigError(problems);
-  return { redis: { url: parsed.data.REDIS_URL, keyPrefix: parsed.data.REDIS_KEY_PREFIX } };
+  if (!redis?.target || problems.length > 0) throw new ConfigError(problems);
+  return { redis: { ...redis, target: redis.target } };
 }

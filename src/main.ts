@@ -1,6 +1,6 @@
 /**
  * Entry point for `npm start` and the Docker image: config, Redis (a local one when
- * REDIS_URL is unset), the bot, and a bounded graceful shutdown on SIGTERM/SIGINT.
+ * no REDIS_URL, Sentinel or cluster setting is given), the bot, and a bounded graceful shutdown on SIGTERM/SIGINT.
  */
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -53,12 +53,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   try {
-    let redisUrl = config.redis.url;
-    if (!redisUrl) {
+    // No Redis configured (no REDIS_URL, Sentinel or cluster settings): run a private one.
+    let redisUrl: string | undefined;
+    if (!config.redis.target) {
       localRedis = await startLocalRedis(config.redis.dataDir, logger);
       redisUrl = localRedis.url;
     }
-    bot = createBot({ config, logger, redisUrl });
+    bot = createBot({ config, logger, ...(redisUrl ? { redisUrl } : {}) });
     await bot.start();
   } catch (err) {
     // Known causes get their message alone (it says what to do); anything else its stack too.

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadCliConfig } from '../config.js';
 import { createKeys } from '../store/keys.js';
-import { createRedis } from '../store/redis.js';
+import { createRedis, requireReplicas, type RedisTarget } from '../store/redis.js';
 import { RequestStore } from '../store/requests.js';
 import { TokenStore } from '../store/tokens.js';
 import { TokenInventory } from '../store/inventory.js';
@@ -40,8 +40,12 @@ function printIssues(kind: string, issues: RowIssue[], out: NodeJS.WritableStrea
   if (issues.length > MAX_SHOWN) out.write(`  ... and ${issues.length - MAX_SHOWN} more\n`);
 }
 
-/** The Redis URL without its password, for messages. */
-const safeUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
+/** Where Redis is, without any password, for messages. */
+function describeTarget(target: RedisTarget): string {
+  if (typeof target === 'string') return target.replace(/\/\/[^@/]*@/, '//***@');
+  const hosts = (target.kind === 'sentinel' ? target.sentinels : target.nodes).map((h) => `${h.host}:${h.port}`).join(',');
+  return target.kind === 'sentinel' ? `Sentinel master ${target.masterName} (${hosts})` : `cluster ${hosts}`;
+}
 
 const parseTokenArgs = (argv: string[]) =>
   parseArgs({
@@ -79,14 +83,19 @@ export async function runTokensCli(argv: string[], env: NodeJS.ProcessEnv = proc
     return 2;
   }
   const [command, file] = args.positionals;
-  const redis = createRedis(config.redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const { target } = config.redis;
+  // No retries: a failure is reported once, below. With REDIS_MIN_REPLICAS an import batch is only reported stored once replicas have it.
+  const redis = requireReplicas(createRedis(target, { maxRetriesPerRequest: 0, retryStrategy: () => null }), {
+    minReplicas: config.redis.minReplicas,
+    timeoutMs: config.redis.waitTimeoutMs,
+  });
   redis.on('error', () => undefined); // reported below, once, by the command that failed
   const keys = createKeys(config.redis.keyPrefix);
   const tokens = new TokenStore(redis, keys, new RequestStore(redis, keys));
   const progress = (text: string) => process.stderr.write(`${text}\n`);
   try {
     await redis.ping().catch(() => {
-      throw new Error(`cannot reach Redis at ${safeUrl(config.redis.url)}: is it running, and is REDIS_URL right?`);
+      throw new Error(`cannot reach Redis at ${describeTarget(target)}: is it running, and are the REDIS_* settings right?`);
     });
     if (command === 'import') {
       if (!existsSync(file!)) throw new Error(`no such file: ${file}`);

@@ -1,6 +1,6 @@
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createQueueRedis } from '../store/redis.js';
+import { createQueueRedis, type RedisTarget } from '../store/redis.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -62,7 +62,8 @@ export interface JobQueue {
 }
 
 export interface JobQueueOptions {
-  redisUrl: string;
+  /** A redis:// URL, or Sentinel or cluster settings (config.redis.target). */
+  redisUrl: RedisTarget;
   keyPrefix: string;
   logger: Logger;
 }

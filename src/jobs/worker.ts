@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createQueueRedis } from '../store/redis.js';
+import { createQueueRedis, type RedisTarget } from '../store/redis.js';
 import type { Logger } from '../logger.js';
 import { QUEUE_NAME, bullPrefix } from './queue.js';
 
@@ -26,7 +26,8 @@ export interface JobWorker {
 }
 
 export interface JobWorkerOptions {
-  redisUrl: string;
+  /** A redis:// URL, or Sentinel or cluster settings (config.redis.target). */
+  redisUrl: RedisTarget;
   keyPrefix: string;
   logger: Logger;
   /** Processors by job name; a job with no processor fails without retries. */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { decode, encode } from './schemas.js';
+import { confirmReplicated } from './redis.js';
 
 /**
  * Compare-and-set of one JSON record plus the index writes that go with it, in one Lua
@@ -52,6 +53,11 @@ function commitCommand(redis: Redis): WithCommit {
   return redis as WithCommit;
 }
 
+/**
+ * Commits one record change (see COMMIT_SCRIPT). Returns false when the record was not as
+ * expected. With REDIS_MIN_REPLICAS set, a commit that too few replicas confirm in time throws
+ * NotReplicatedError (src/store/redis.ts): the caller reports it like any Redis failure.
+ */
 export async function commitRecord(redis: Redis, { key, expected, next, ops = [] }: CommitArgs): Promise<boolean> {
   const keys = [key];
   const encoded = ops.map(([command, opKey, ...args]) => {
@@ -60,6 +66,8 @@ export async function commitRecord(redis: Redis, { key, expected, next, ops = []
   });
   // Sending the script's SHA rather than its text saves bytes and a hash on every commit.
   const result = await commitCommand(redis).btbCommitRecord(keys.length, ...keys, expected ?? '', next, JSON.stringify(encoded));
+  // Everything a user is told is done passes here: with REDIS_MIN_REPLICAS, not done until replicas have it.
+  if (result === 1) await confirmReplicated(redis, key);
   return result === 1;
 }
 
