@@ -201,7 +201,36 @@ const envSchema = z.object({
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('production')),
+  SANDBOX: z.preprocess(
+    (v) => (typeof v === 'string' ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  ),
+  SANDBOX_HOST: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45})$/, 'must be an address to bind the sandbox to, such as 127.0.0.1 or 0.0.0.0'),
+  ),
 });
+
+/** The variables that connect the bot to a real Slack app; with none of them set, `npm start` runs the sandbox. */
+const SLACK_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_API_URL'] as const;
+
+/** The sandbox's bot token: a placeholder the emulated Web API accepts, not a credential. */
+export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox';
+
+/**
+ * Whether `npm start` runs the local browser sandbox: SANDBOX=true forces it, SANDBOX=false
+ * forbids it; otherwise it runs when no Slack variable is set and NODE_ENV is not production
+ * (the image and compose set production, so a deployment missing its settings fails loudly).
+ */
+export function isSandbox(env: NodeJS.ProcessEnv): boolean {
+  const flag = typeof env.SANDBOX === 'string' ? env.SANDBOX.trim().toLowerCase() : '';
+  if (flag === 'true') return true;
+  if (flag !== '') return false;
+  const anySlack = SLACK_VARIABLES.some((name) => emptyAsUndefined(env[name]) !== undefined);
+  return !anySlack && emptyAsUndefined(env.NODE_ENV) !== 'production';
+}
 
 type Env = z.output<typeof envSchema>;
 
@@ -241,6 +270,12 @@ export interface Config {
   adminUserIds: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   pretty: boolean;
+  /**
+   * Set when the bot runs in the local browser sandbox (src/sandbox) instead of against Slack:
+   * the address its page binds to (127.0.0.1 unless SANDBOX_HOST says otherwise). The Slack
+   * settings are then placeholders the sandbox replaces.
+   */
+  sandbox?: { host: string };
 }
 
 /** A Redis host and port (Sentinel or cluster node). */
@@ -280,7 +315,9 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment. Throws ConfigError listing every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  const sandbox = isSandbox(rawEnv);
+  const env = sandbox ? sandboxEnv(rawEnv) : rawEnv;
   const parsed = envSchema.safeParse(env);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -291,7 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${name} ${message}`);
     }
   }
-  if (!emptyAsUndefined(env.SLACK_APP_TOKEN) && !emptyAsUndefined(env.SLACK_SIGNING_SECRET)) {
+  if (!sandbox && !emptyAsUndefined(env.SLACK_APP_TOKEN) && !emptyAsUndefined(env.SLACK_SIGNING_SECRET)) {
     problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN=xapp-... for Socket Mode)');
   }
   if (parsed.success && parsed.data.REMINDER_LAST_HOUR <= parsed.data.REMINDER_HOUR) {
@@ -299,7 +336,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   problems.push(...redisProblems(env));
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
-  return toConfig(parsed.data);
+  const config = toConfig(parsed.data);
+  return sandbox ? { ...config, sandbox: { host: parsed.data.SANDBOX_HOST ?? '127.0.0.1' } } : config;
+}
+
+/**
+ * The sandbox's environment: the Slack variables are set by the sandbox itself (an emulated
+ * Web API, a signing secret of its own), its data lives apart from a real bot's (key prefix and
+ * data dir), and logs are quiet unless LOG_LEVEL asks otherwise: the page is the interface.
+ */
+function sandboxEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const rest = Object.fromEntries(Object.entries(env).filter(([name]) => !(SLACK_VARIABLES as readonly string[]).includes(name)));
+  const orDefault = (value: string | undefined, fallback: string) => (value === undefined || value.trim() === '' ? fallback : value);
+  const dataDir = orDefault(env.DATA_DIR, './data');
+  return {
+    ...rest,
+    SLACK_BOT_TOKEN: SANDBOX_BOT_TOKEN,
+    REDIS_KEY_PREFIX: orDefault(env.REDIS_KEY_PREFIX, 'sandbox'),
+    DATA_DIR: `${dataDir.replace(/\/+$/, '')}/sandbox`,
+    LOG_LEVEL: orDefault(env.LOG_LEVEL, 'warn'),
+  };
 }
 
 function toConfig(env: Env): Config {

@@ -72,7 +72,8 @@ const slackEnv = () => ({
 
 describe('start-up', () => {
   it('stops with one clear message naming each bad variable', async () => {
-    const started = run(TSX, [join(ROOT, 'src/main.ts')], { PORT: 'eighty', REMINDER_DAYS: 'soon' });
+    // NODE_ENV=production as in the image: without it, no Slack variable at all starts the sandbox.
+    const started = run(TSX, [join(ROOT, 'src/main.ts')], { NODE_ENV: 'production', PORT: 'eighty', REMINDER_DAYS: 'soon' });
     expect(await started.exited).toBe(1);
     const out = started.output();
     expect(out).toContain('SLACK_BOT_TOKEN is required');
