@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -64,8 +64,12 @@ export interface BotOptions {
    * (Bolt's default 3001 ms). Test harness only: the fuzz tests send thousands of those.
    */
   unhandledRequestTimeoutMs?: number;
-  /** Where the bot reads the time; the system clock unless a test fixes it. */
+  /** Where the bot reads the time; the system clock unless a test fixes it (or the sandbox moves it). */
   clock?: Clock;
+  /** HTTP mode: the address to listen on (default: every interface). The sandbox binds 127.0.0.1. */
+  host?: string;
+  /** More HTTP routes beside /slack/events and the ops endpoints: the sandbox's page and its API. */
+  routes?: CustomRoute[];
 }
 
 /**
@@ -120,7 +124,10 @@ export function createBot(options: BotOptions): Bot {
   let stopping: Promise<void> | undefined;
   const boltLogger = toBoltLogger(logger);
   const tracker = createRequestTracker(metrics);
-  const customRoutes = createHealthRoutes({ redis, metrics, isQueueUp: () => jobs.isUp(), isStopping: () => stopping !== undefined });
+  const customRoutes = [
+    ...createHealthRoutes({ redis, metrics, isQueueUp: () => jobs.isUp(), isStopping: () => stopping !== undefined }),
+    ...(options.routes ?? []),
+  ];
   const inner = config.slack.socketMode
     ? {
         mode: 'socket' as const,
@@ -136,6 +143,7 @@ export function createBot(options: BotOptions): Bot {
         path: SLACK_EVENTS_PATH,
         signingSecret: config.slack.signingSecret!,
         now: () => clock.now(),
+        host: options.host,
         receiver: new HTTPReceiver({
           signingSecret: config.slack.signingSecret!,
           endpoints: SLACK_EVENTS_PATH,

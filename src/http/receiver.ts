@@ -30,7 +30,7 @@ export class WrappingReceiver implements Receiver {
     private readonly inner:
       | { mode: 'socket'; receiver: SocketModeReceiver }
       /** HTTP mode: the Slack endpoint's path and what guards it. */
-      | { mode: 'http'; receiver: HTTPReceiver; path: string; signingSecret: string; now: () => number },
+      | { mode: 'http'; receiver: HTTPReceiver; path: string; signingSecret: string; now: () => number; host?: string | undefined },
     private readonly opts: {
       hook: EventHook;
       logger: Logger;
@@ -76,7 +76,7 @@ export class WrappingReceiver implements Receiver {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, () => {
+      server.listen(port, http.host, () => {
         server.off('error', reject);
         resolve();
       });
