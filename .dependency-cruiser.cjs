@@ -10,6 +10,8 @@
  *   src/jobs        BullMQ: queue (names, ids, enqueue*), processors, worker
  *   src/slack       inbound listeners only, by kind, plus their kit (payload parsing, replies)
  *   src/http        the Slack-facing receiver and the ops endpoints
+ *   src/sandbox     the local browser sandbox: emulated Slack Web API (shared with the tests),
+ *                   its page and time travel; started by main.ts only
  *   src/app.ts      the composition root; src/main.ts the entry point
  * Cross-cutting leaves (config, logger, metrics, clock, errors) sit at the top of src/.
  */
@@ -77,6 +79,21 @@ module.exports = {
       comment: 'config, logger, metrics, clock and errors are used everywhere, so they import no room above the domain.',
       from: { path: '^src/(config|logger|clock|errors)\\.ts$' },
       to: { path: [room('slack'), room('slack-api'), room('jobs'), room('http'), room('store'), room('blocks')] },
+    },
+    {
+      name: 'sandbox-below-the-root',
+      severity: 'error',
+      comment:
+        'src/sandbox (the offline Slack emulation and its page) uses the rooms below app.ts, but not the root, the entry point, the receiver or the listeners themselves: the bot it runs is composed by main.ts.',
+      from: { path: room('sandbox') },
+      to: { path: ['^src/(app|main)\\.ts$', room('http'), '^src/slack/'] },
+    },
+    {
+      name: 'only-main-imports-the-sandbox',
+      severity: 'error',
+      comment: 'The sandbox is started by the entry point only; nothing else in src knows it exists.',
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', room('sandbox')] },
+      to: { path: room('sandbox') },
     },
     {
       name: 'src-never-imports-tests',

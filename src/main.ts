@@ -8,6 +8,7 @@ import { createLogger } from './logger.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { createBot, type Bot } from './app.js';
 import { StartupError } from './errors.js';
+import { startSandbox, type Sandbox } from './sandbox/index.js';
 
 const SHUTDOWN_BOUND_MS = 15_000;
 
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty: config.pretty });
   let localRedis: LocalRedis | undefined;
   let bot: Bot | undefined;
+  let sandbox: Sandbox | undefined;
 
   // Graceful and bounded. Repeated signals are ignored (Ctrl-C under npm/tsx can deliver SIGINT
   // twice at once); the bound below ends a shutdown that hangs.
@@ -41,10 +43,12 @@ async function main(): Promise<void> {
     }, SHUTDOWN_BOUND_MS);
     timer.unref();
     let code = 0;
+    sandbox?.closeStreams();
     await bot?.stop().catch((err) => {
       logger.error({ err }, 'error during shutdown');
       code = 1;
     });
+    await sandbox?.stop().catch(() => undefined);
     await localRedis?.stop().catch(() => undefined);
     logger.info('stopped');
     process.exit(code);
@@ -59,13 +63,36 @@ async function main(): Promise<void> {
       localRedis = await startLocalRedis(config.redis.dataDir, logger);
       redisUrl = localRedis.url;
     }
-    bot = createBot({ config, logger, ...(redisUrl ? { redisUrl } : {}) });
-    await bot.start();
+    const redis = redisUrl ?? config.redis.target;
+    if (config.sandbox && redis !== undefined) {
+      // No Slack app configured: the real bot against the local sandbox's emulated Slack.
+      sandbox = await startSandbox({ config, logger, redis });
+      bot = createBot({
+        config: sandbox.config,
+        logger,
+        ...(redisUrl ? { redisUrl } : {}),
+        clock: sandbox.clock,
+        host: config.sandbox.host,
+        routes: sandbox.routes,
+      });
+    } else {
+      bot = createBot({ config, logger, ...(redisUrl ? { redisUrl } : {}) });
+    }
+    const { port } = await bot.start();
+    if (sandbox) {
+      sandbox.attach({ port, jobs: bot.jobs, redis: bot.redis });
+      process.stdout.write(
+        `Sandbox: ${sandbox.address(port)} (no Slack app configured; set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, ` +
+          'or SLACK_APP_TOKEN, to connect to Slack)\n',
+      );
+    }
   } catch (err) {
     // Known causes get their message alone (it says what to do); anything else its stack too.
     if (err instanceof StartupError) logger.fatal(err.message);
     else logger.fatal({ err }, (err as Error).message);
+    sandbox?.closeStreams();
     await bot?.stop();
+    await sandbox?.stop();
     await localRedis?.stop();
     process.exit(1);
   }
