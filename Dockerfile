@@ -24,6 +24,9 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The sandbox's page and personas (only served with SANDBOX=true; tsc copies no non-TS files).
+COPY --from=build /app/src/sandbox/page ./dist/sandbox/page
+COPY --from=build /app/src/sandbox/personas.json ./dist/sandbox/personas.json
 USER node
 EXPOSE 3000
 # Liveness only (/healthz stays 200 while Redis is away; /readyz is for load balancers).
