@@ -19,7 +19,14 @@ describe('loadConfig', () => {
     expect(config.slack.apiUrl).toBe('https://slack.com/api/');
     expect(config.slack.socketMode).toBe(false);
     expect(config.port).toBe(3000);
-    expect(config.redis).toEqual({ url: undefined, keyPrefix: 'btb', dataDir: './data' });
+    expect(config.redis).toEqual({
+      url: undefined,
+      target: undefined,
+      keyPrefix: 'btb',
+      dataDir: './data',
+      minReplicas: 0,
+      waitTimeoutMs: 500,
+    });
     expect(config.reminders).toEqual({
       days: [30, 14, 7, 1, 0],
       hour: 10,
@@ -29,6 +36,50 @@ describe('loadConfig', () => {
       sweepSeconds: 60,
     });
     expect(config.logLevel).toBe('info');
+  });
+
+  it('reads Sentinel settings into one target, with the passwords', () => {
+    const config = loadConfig({
+      ...base,
+      REDIS_SENTINELS: 'sentinel-1:26379, sentinel-2 ,sentinel-3:26380',
+      REDIS_SENTINEL_MASTER: 'mymaster',
+      REDIS_PASSWORD: 'pw',
+      REDIS_SENTINEL_PASSWORD: 'spw',
+      REDIS_MIN_REPLICAS: '1',
+    });
+    expect(config.redis.url).toBeUndefined();
+    expect(config.redis.target).toEqual({
+      kind: 'sentinel',
+      sentinels: [
+        { host: 'sentinel-1', port: 26379 },
+        { host: 'sentinel-2', port: 26379 },
+        { host: 'sentinel-3', port: 26380 },
+      ],
+      masterName: 'mymaster',
+      password: 'pw',
+      sentinelPassword: 'spw',
+    });
+    expect(config.redis.minReplicas).toBe(1);
+  });
+
+  it('gives a cluster one hash-tagged key prefix', () => {
+    const config = loadConfig({ ...base, REDIS_CLUSTER_NODES: 'node-1:7000,node-2:7001' });
+    expect(config.redis.target).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'node-1', port: 7000 },
+        { host: 'node-2', port: 7001 },
+      ],
+    });
+    expect(config.redis.keyPrefix).toBe('{btb}');
+  });
+
+  it('refuses two ways to reach Redis, naming both, and half a Sentinel setting', () => {
+    expect(problemsOf({ ...base, REDIS_URL: 'redis://r:6379', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_MASTER: 'm' }).join('\n')).toMatch(
+      /REDIS_URL and REDIS_SENTINELS/,
+    );
+    expect(problemsOf({ ...base, REDIS_SENTINELS: 's:26379' }).join('\n')).toMatch(/REDIS_SENTINEL_MASTER is required/);
+    expect(problemsOf({ ...base, REDIS_MIN_REPLICAS: '9' }).join('\n')).toMatch(/REDIS_MIN_REPLICAS/);
   });
 
   it('reads and checks the reminder settings', () => {
