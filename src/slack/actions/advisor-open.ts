@@ -1,9 +1,9 @@
-import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { pushAdvisorModal } from '../../slack-api/modals.js';
 import { captureRootValues } from '../kit/advisor-state.js';
 import { blockActionSchema } from '../kit/payloads.js';
 import { readModalMetadata, readRequestState } from '../kit/request-state.js';
 import type { Services } from '../kit/services.js';
+import type { ActionArgs } from '../kit/args.js';
 
 /**
  * "Help me choose scopes" in the request modal: pushes the scope advisor (views.push) at once,
@@ -12,7 +12,7 @@ import type { Services } from '../kit/services.js';
  * together with the root view's id, to re-render the request modal with the chosen scopes.
  */
 export function createAdvisorOpenHandler(deps: Pick<Services, 'logger'>) {
-  return async ({ ack, body, client }: SlackActionMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({ ack, body, client }: ActionArgs): Promise<void> => {
     await ack();
     const parsed = blockActionSchema.safeParse(body);
     if (!parsed.success || !parsed.data.view || !parsed.data.trigger_id) {

@@ -1,15 +1,15 @@
-import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { buildAdvisorModal } from '../../blocks/advisor-modal.js';
 import { readAdvisorMetadata, readSelectedCapabilities } from '../kit/advisor-state.js';
 import { blockActionSchema } from '../kit/payloads.js';
 import type { Services } from '../kit/services.js';
+import type { ActionArgs } from '../kit/args.js';
 
 /**
  * Ticking or unticking a capability in the scope advisor re-renders it with the minimal scopes
  * for the new selection (views.update). Block ids stay the same, so Slack keeps every tick.
  */
 export function createAdvisorSelectHandler(deps: Pick<Services, 'logger'>) {
-  return async ({ ack, body, client }: SlackActionMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({ ack, body, client }: ActionArgs): Promise<void> => {
     await ack();
     const parsed = blockActionSchema.safeParse(body);
     if (!parsed.success || !parsed.data.view) return;

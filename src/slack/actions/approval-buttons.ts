@@ -1,5 +1,4 @@
 import type { ModalView } from '@slack/types';
-import { buildRequestModal } from '../../blocks/request-modal.js';
 import { buildNarrowModal, buildRefusalModal, buildRejectModal } from '../../blocks/approval.js';
 import { buildNotYoursMessage } from '../../blocks/messages.js';
 import { daysBetween, todayIn } from '../../domain/dates.js';
@@ -7,7 +6,7 @@ import { REQUEST_ID } from '../../domain/record-ids.js';
 import { defaultExpiry } from '../../domain/validation.js';
 import type { TokenRequest } from '../../domain/types.js';
 import { INVALID_BUTTON, UNKNOWN_REQUEST, checkApprover, decideRequest, describeRefusal } from '../kit/decide.js';
-import { assessForModal } from '../kit/policy-review.js';
+import { rebuildRequestModal } from '../kit/policy-review.js';
 import { createRecordButtonListener, type RecordButton } from '../kit/record-button.js';
 import type { Services } from '../kit/services.js';
 
@@ -78,18 +77,7 @@ export const createRequestAgainHandler = (deps: Pick<Services, 'requests' | 'log
       const now = new Date(deps.clock.now());
       // An expiry that has come too close is replaced by the default, which validation accepts.
       const expiresOn = daysBetween(todayIn('UTC', now), request.expiresOn) >= 1 ? request.expiresOn : defaultExpiry('UTC', now);
-      const values = {
-        presetId: request.presetId,
-        name: request.name,
-        expiresOn,
-        scopes: request.scopes,
-        workspace: request.workspace,
-        purpose: request.purpose,
-      };
       const metadata = { revision: 0, ...(request.renewsTokenId ? { renewsTokenId: request.renewsTokenId } : {}) };
-      await client.views.open({
-        trigger_id: triggerId,
-        view: buildRequestModal({ ...values, review: assessForModal(deps, values, now), metadata }),
-      });
+      await client.views.open({ trigger_id: triggerId, view: rebuildRequestModal(deps, { ...request, expiresOn }, metadata, now) });
     },
   });

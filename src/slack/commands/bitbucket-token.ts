@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { buildHelpMessage, buildScopeAdviceMessage, buildScopesUsage, buildSecretWarning } from '../../blocks/messages.js';
 import { adviseOperations, splitOperationCalls } from '../../domain/scope-advisor.js';
 import { buildTokenListMessage } from '../../blocks/inventory.js';
@@ -11,13 +10,14 @@ import { slashCommandSchema } from '../kit/payloads.js';
 import { createReply } from '../kit/respond.js';
 import { assessForModal } from '../kit/policy-review.js';
 import type { Services } from '../kit/services.js';
+import type { CommandArgs } from '../kit/args.js';
 
 /**
  * `/bitbucket-token [help | list | record | scopes <calls> | integration]`. Acks at once and opens any
  * modal before other I/O: the trigger_id dies 3 s after Slack sends it.
  */
 export function createTokenCommandHandler(deps: Pick<Services, 'users' | 'tokens' | 'config' | 'approvers' | 'logger' | 'clock'>) {
-  return async ({ command, ack, client, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({ command, ack, client, respond }: CommandArgs): Promise<void> => {
     const parsed = slashCommandSchema.safeParse(command);
     if (!parsed.success) {
       await ack();

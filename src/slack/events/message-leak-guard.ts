@@ -1,10 +1,8 @@
-import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { buildLeakWarning } from '../../blocks/messages.js';
 import { findBitbucketCredentials } from '../../domain/secrets.js';
 import { messageEventSchema } from '../kit/payloads.js';
 import type { Services } from '../kit/services.js';
-
-type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
+import type { EventArgs } from '../kit/args.js';
 
 /** Message subtypes a person posts text with; edits, joins, bot messages and the like are skipped. */
 const USER_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
@@ -17,7 +15,7 @@ const USER_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
  * The value is never logged, stored or echoed.
  */
 export function createLeakGuardHandler(deps: Pick<Services, 'seenMessages' | 'logger'>) {
-  return async ({ event, client, context }: Args): Promise<void> => {
+  return async ({ event, client, context }: EventArgs<'message'>): Promise<void> => {
     const parsed = messageEventSchema.safeParse(event);
     if (!parsed.success) return;
     const msg = parsed.data;

@@ -1,6 +1,11 @@
+import type { ModalView } from '@slack/types';
 import { assessRequest } from '../../domain/approval-policy.js';
-import { todayIn } from '../../domain/dates.js';
-import type { ModalReview } from '../../blocks/request-modal.js';
+import { isIsoDate, todayIn } from '../../domain/dates.js';
+import { CUSTOM_PRESET_ID, findPreset } from '../../domain/presets.js';
+import { isKnownScope } from '../../domain/scopes.js';
+import { redactSecrets } from '../../domain/secrets.js';
+import { defaultExpiry } from '../../domain/validation.js';
+import { buildRequestModal, type ModalReview, type RequestModalMetadata } from '../../blocks/request-modal.js';
 import type { Services } from './services.js';
 
 /**
@@ -14,4 +19,42 @@ export function assessForModal(
 ): ModalReview {
   const verdict = assessRequest(values, deps.config.approvals.policy, todayIn('UTC', now));
   return { ...verdict, configured: deps.approvers.configured };
+}
+
+/** Values for a request modal shown again: what the user typed, or a stored request's; unchecked. */
+export interface ModalValues {
+  presetId?: string | null;
+  name?: string | null;
+  expiresOn?: string | null;
+  scopes?: readonly (string | null | undefined)[] | null;
+  workspace?: string | null;
+  purpose?: string | null;
+}
+
+/**
+ * The request modal rendered again (a preset chosen, the selection changed, advised scopes put
+ * in, a request made again). Typed text is shown again but never a pasted token, which would
+ * travel back to Slack; an unreadable expiry becomes the default; unknown scopes are dropped;
+ * the policy notice follows the selection.
+ */
+export function rebuildRequestModal(
+  deps: Pick<Services, 'config' | 'approvers'>,
+  values: ModalValues,
+  metadata: RequestModalMetadata,
+  now: Date,
+): ModalView {
+  const keep = (text: string | null | undefined) => (text ? redactSecrets(text) : undefined);
+  const selection = {
+    expiresOn: values.expiresOn && isIsoDate(values.expiresOn) ? values.expiresOn : defaultExpiry('UTC', now),
+    scopes: (values.scopes ?? []).filter((s): s is string => typeof s === 'string' && isKnownScope(s)),
+  };
+  return buildRequestModal({
+    presetId: findPreset(values.presetId ?? '')?.id ?? CUSTOM_PRESET_ID,
+    name: keep(values.name),
+    ...selection,
+    workspace: keep(values.workspace),
+    purpose: keep(values.purpose),
+    review: assessForModal(deps, selection, now),
+    metadata,
+  });
 }

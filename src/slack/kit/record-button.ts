@@ -1,11 +1,9 @@
-import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Message } from '../../blocks/messages.js';
 import type { Logger } from '../../logger.js';
 import { blockActionSchema } from './payloads.js';
 import { createReply, type Reply } from './respond.js';
-
-export type ActionArgs = SlackActionMiddlewareArgs & AllMiddlewareArgs;
+import type { ActionArgs } from './args.js';
 
 /** A validated press of a button that carries a record id, with its record loaded. */
 export interface ButtonPress<R> {

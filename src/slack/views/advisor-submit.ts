@@ -1,16 +1,10 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { advisorGroupBlockId } from '../../blocks/advisor-modal.js';
-import { buildRequestModal } from '../../blocks/request-modal.js';
 import { adviseScopes } from '../../domain/capabilities.js';
-import { isIsoDate } from '../../domain/dates.js';
-import { CUSTOM_PRESET_ID, findPreset } from '../../domain/presets.js';
-import { defaultExpiry } from '../../domain/validation.js';
 import { readAdvisorMetadata, readSelectedCapabilities } from '../kit/advisor-state.js';
 import { viewSubmissionSchema } from '../kit/payloads.js';
-import { assessForModal } from '../kit/policy-review.js';
+import { rebuildRequestModal } from '../kit/policy-review.js';
 import type { Services } from '../kit/services.js';
-
-type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+import type { ViewArgs } from '../kit/args.js';
 
 /** Errors are shown next to the first group of capabilities. */
 const FIRST_GROUP = advisorGroupBlockId(0);
@@ -27,7 +21,7 @@ const FIRST_GROUP = advisorGroupBlockId(0);
  * instead of returning the user to an unchanged form.
  */
 export function createAdvisorSubmitHandler(deps: Pick<Services, 'config' | 'approvers' | 'quickClient' | 'logger' | 'clock'>) {
-  return async ({ ack, body }: Args): Promise<void> => {
+  return async ({ ack, body }: ViewArgs): Promise<void> => {
     const refuse = (message: string) => ack({ response_action: 'errors', errors: { [FIRST_GROUP]: message } });
     const parsed = viewSubmissionSchema.safeParse(body);
     const metadata = parsed.success ? readAdvisorMetadata(parsed.data.view.private_metadata) : undefined;
@@ -50,18 +44,9 @@ export function createAdvisorSubmitHandler(deps: Pick<Services, 'config' | 'appr
     }
     const scopes = adviseScopes(ids);
     const { root } = metadata;
-    const now = new Date(deps.clock.now());
-    const selection = { expiresOn: root.expiresOn && isIsoDate(root.expiresOn) ? root.expiresOn : defaultExpiry('UTC', now), scopes };
-    const updated = buildRequestModal({
-      presetId: findPreset(root.presetId ?? '')?.id ?? CUSTOM_PRESET_ID,
-      name: root.name,
-      ...selection,
-      review: assessForModal(deps, selection, now),
-      workspace: root.workspace,
-      purpose: root.purpose,
-      // A new revision gives the name and scope blocks new ids: Slack shows their initial values.
-      metadata: { ...root.metadata, revision: root.metadata.revision + 1 },
-    });
+    // A new revision gives the name and scope blocks new ids: Slack shows their initial values.
+    const revised = { ...root.metadata, revision: root.metadata.revision + 1 };
+    const updated = rebuildRequestModal(deps, { ...root, scopes }, revised, new Date(deps.clock.now()));
     try {
       // No hash: the advisor covers the request modal, so nothing else can have changed it.
       await deps.quickClient.views.update({ view_id: metadata.rootViewId, view: updated });

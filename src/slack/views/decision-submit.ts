@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { checkNarrowedScopes, type Decision } from '../../domain/approvals.js';
 import { REQUEST_ID } from '../../domain/record-ids.js';
@@ -9,8 +8,8 @@ import { APPROVAL_INPUT } from '../../blocks/ids.js';
 import { parseMetadata, viewSubmissionSchema, type StateValues } from '../kit/payloads.js';
 import { UNKNOWN_REQUEST, checkApprover, decideRequest } from '../kit/decide.js';
 import type { Services } from '../kit/services.js';
+import type { ViewArgs } from '../kit/args.js';
 
-type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 type DecideServices = Pick<Services, 'requests' | 'jobs' | 'approvers' | 'logger' | 'clock'>;
 
 const metadataSchema = z.object({ requestId: z.string().regex(REQUEST_ID) });
@@ -23,7 +22,7 @@ type ReadDecision = (values: StateValues, request: TokenRequest, by: string) => 
  * decision atomically and answers refusals next to the modal's input.
  */
 function createDecisionSubmitHandler(deps: DecideServices, errorBlock: string, read: ReadDecision) {
-  return async ({ ack, body }: Args): Promise<void> => {
+  return async ({ ack, body }: ViewArgs): Promise<void> => {
     const errors = (message: string) => ack({ response_action: 'errors', errors: { [errorBlock]: message } });
     const parsed = viewSubmissionSchema.safeParse(body);
     const meta = parsed.success ? parseMetadata(metadataSchema, parsed.data.view.private_metadata) : undefined;

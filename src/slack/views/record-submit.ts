@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { validateRecordedToken, type RecordField } from '../../domain/validation.js';
 import { createTokenId } from '../../domain/record-ids.js';
 import { planReminders } from '../../domain/reminders.js';
@@ -8,8 +7,7 @@ import { viewSubmissionSchema, type StateValues } from '../kit/payloads.js';
 import { RECORD_ACTION, RECORD_BLOCK } from '../../blocks/ids.js';
 import { toBlockErrors } from '../kit/request-state.js';
 import type { Services } from '../kit/services.js';
-
-type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+import type { ViewArgs } from '../kit/args.js';
 
 const FIELD_BLOCKS: Record<RecordField, string> = {
   name: RECORD_BLOCK.name,
@@ -36,7 +34,7 @@ function readRecordState(values: StateValues) {
  * with the reminder plan and refresh the owner's Home.
  */
 export function createRecordSubmitHandler(deps: Pick<Services, 'tokens' | 'users' | 'home' | 'config' | 'logger' | 'clock'>) {
-  return async ({ ack, body, client }: Args): Promise<void> => {
+  return async ({ ack, body, client }: ViewArgs): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     if (!parsed.success) {
       await ack({

@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { validateRequest, type RequestField } from '../../domain/validation.js';
 import { assessRequest, riskyScopes } from '../../domain/approval-policy.js';
 import { todayIn } from '../../domain/dates.js';
@@ -12,8 +11,7 @@ import { readModalMetadata, readRequestState, toBlockErrors } from '../kit/reque
 import { replyEphemeral } from '../../slack-api/response-url.js';
 import { REQUEST_BLOCK } from '../../blocks/ids.js';
 import type { Services } from '../kit/services.js';
-
-type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+import type { ViewArgs } from '../kit/args.js';
 
 /**
  * A flagged request needs a justification, and approvals set up to review it. When they
@@ -38,7 +36,7 @@ function checkReviewable(input: RequestInput, reasons: string[], configured: boo
 export function createRequestSubmitHandler(
   deps: Pick<Services, 'config' | 'users' | 'approvers' | 'requests' | 'jobs' | 'home' | 'quickClient' | 'logger' | 'clock'>,
 ) {
-  return async ({ ack, body }: Args): Promise<void> => {
+  return async ({ ack, body }: ViewArgs): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     if (!parsed.success) {
       await ack({

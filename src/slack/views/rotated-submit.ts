@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { TOKEN_ID } from '../../domain/record-ids.js';
 import { formatLongDate } from '../../domain/dates.js';
@@ -8,8 +7,7 @@ import { ROTATED_ACTION, ROTATED_BLOCK } from '../../blocks/ids.js';
 import { parseMetadata, viewSubmissionSchema } from '../kit/payloads.js';
 import { showAnswer } from '../kit/reminder-press.js';
 import type { Services } from '../kit/services.js';
-
-type Args = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+import type { ViewArgs } from '../kit/args.js';
 
 const metadataSchema = z.object({
   tokenId: z.string().regex(TOKEN_ID),
@@ -19,7 +17,7 @@ const metadataSchema = z.object({
 
 /** "Already rotated" submitted: records the new expiry date and reschedules the reminders. */
 export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'users' | 'logger' | 'clock'>) {
-  return async ({ ack, body, client }: Args): Promise<void> => {
+  return async ({ ack, body, client }: ViewArgs): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     const meta = parsed.success ? parseMetadata(metadataSchema, parsed.data.view.private_metadata) : undefined;
     if (!parsed.success || !meta) {
