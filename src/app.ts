@@ -26,6 +26,8 @@ import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
 import { answerUnreadableEvent } from './http/request-guard.js';
 import { WrappingReceiver } from './http/receiver.js';
+import { slackSentAtMs } from './http/request-age.js';
+import { SENT_AT_PROPERTY } from './slack/kit/trigger-age.js';
 
 export interface Bot {
   app: App;
@@ -152,6 +154,11 @@ export function createBot(options: BotOptions): Bot {
           // Ack first, work after: Slack's 3 s clock starts before we see the request.
           processBeforeResponse: false,
           processEventErrorHandler: answerUnreadableEvent,
+          // When Slack sent the request, for listeners to tell a trigger_id too old to use (overload).
+          customPropertiesExtractor: (req) => {
+            const sentAt = slackSentAtMs(req);
+            return sentAt === undefined ? {} : { [SENT_AT_PROPERTY]: sentAt };
+          },
           ...(options.unhandledRequestTimeoutMs === undefined ? {} : { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMs }),
         }),
       };
@@ -179,7 +186,20 @@ export function createBot(options: BotOptions): Bot {
     logger,
     clock,
   });
-  registerListeners(app, { config, logger, clock, requests, tokens, seenMessages, users, approvers, home, jobs, quickClient });
+  registerListeners(app, {
+    config,
+    logger,
+    clock,
+    wallClock: systemClock,
+    requests,
+    tokens,
+    seenMessages,
+    users,
+    approvers,
+    home,
+    jobs,
+    quickClient,
+  });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');
   });

@@ -31,6 +31,16 @@ export function buildHelpMessage(): Message {
   return { text, blocks: [section(text)] };
 }
 
+/**
+ * Overload: a modal could not be opened in time (Slack's trigger_id lives 3 s). `retry` is what
+ * to run again, e.g. the command with its text.
+ */
+export function buildBusyMessage(retry?: string): Message {
+  const again = retry ? `Run \`${truncate(retry.replace(/[`\n\r]/g, ' '), 200)}\` again` : 'Try again';
+  const text = `:hourglass_flowing_sand: I'm busy right now and could not open the form in time. ${again} in a moment.`;
+  return { text };
+}
+
 export function buildSecretWarning(): Message {
   const text =
     ':warning: That looks like a Bitbucket/Atlassian API token. Anything posted in Slack should be treated as leaked: ' +

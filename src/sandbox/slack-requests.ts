@@ -78,9 +78,9 @@ export interface RawOptions {
 
 export interface SlackSender {
   /** Send a slash command (form-encoded); returns the command's trigger_id-bearing fields too. */
-  command(fields?: Partial<SlashCommandFields>): Promise<SlackResponse & { fields: SlashCommandFields }>;
+  command(fields?: Partial<SlashCommandFields>, opts?: RawOptions): Promise<SlackResponse & { fields: SlashCommandFields }>;
   /** Send an interaction payload as `payload=<JSON>` (form-encoded). */
-  interaction(payload: object): Promise<SlackResponse>;
+  interaction(payload: object, opts?: RawOptions): Promise<SlackResponse>;
   /** Send an Events API request (JSON). Bare events ({type:'app_home_opened',...}) are wrapped in an event_callback envelope. */
   event(envelopeOrEvent: object, headers?: Record<string, string>): Promise<SlackResponse>;
   raw(body: string, headers?: Record<string, string>, opts?: RawOptions): Promise<SlackResponse>;
@@ -135,7 +135,7 @@ export function createSlackSender(opts: SlackSenderOptions): SlackSender {
   }
 
   return {
-    async command(fields = {}) {
+    async command(fields = {}, ro = {}) {
       const full: SlashCommandFields = {
         token: 'verification-token',
         team_id: 'T1',
@@ -152,11 +152,11 @@ export function createSlackSender(opts: SlackSenderOptions): SlackSender {
         ...fields,
       };
       const body = new URLSearchParams(Object.entries(full).filter((e): e is [string, string] => typeof e[1] === 'string')).toString();
-      const res = await raw(body);
+      const res = await raw(body, {}, ro);
       return Object.assign(res, { fields: full });
     },
-    interaction(payload) {
-      return raw(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    interaction(payload, ro = {}) {
+      return raw(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), {}, ro);
     },
     event(envelopeOrEvent, headers = {}) {
       const e = envelopeOrEvent as Record<string, unknown>;

@@ -29,9 +29,13 @@ import { createNarrowSubmitHandler, createRejectSubmitHandler } from './views/de
 import { createAppHomeOpenedHandler } from './events/app-home-opened.js';
 import { createLeakGuardHandler } from './events/message-leak-guard.js';
 import type { Services } from './kit/services.js';
+import { createStaleSubmissionGuard } from './kit/trigger-age.js';
 
 /** Registers every listener: one line per Slack entry point, by kind. */
 export function registerListeners(app: App, services: Services): void {
+  // Overload: a view submission that reached us too late gets a "busy" error before any work.
+  app.use(createStaleSubmissionGuard(services));
+
   // Commands
   app.command(COMMAND, createTokenCommandHandler(services));
 

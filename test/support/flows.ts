@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/blocks/ids.js';
 import type { TestBot } from './test-bot.js';
 import type { FakeSlackCall, StoredView } from './fake-slack.js';
-import { input, viewSubmissionPayload, type StateValues } from './slack-requests.js';
+import { input, viewSubmissionPayload, type RawOptions, type StateValues } from './slack-requests.js';
 
 /** Helpers that drive the bot's user journeys the way Slack would. */
 
@@ -38,7 +38,7 @@ export function requestState(v: RequestValues): StateValues {
 }
 
 /** Submits the request modal; returns the HTTP response (errors come back in its body). */
-export async function submitRequest(t: TestBot, userId: string, values: StateValues, view?: StoredView) {
+export async function submitRequest(t: TestBot, userId: string, values: StateValues, view?: StoredView, opts?: RawOptions) {
   return t.sender.interaction(
     viewSubmissionPayload({
       userId,
@@ -48,6 +48,7 @@ export async function submitRequest(t: TestBot, userId: string, values: StateVal
         ? { view }
         : { privateMetadata: JSON.stringify({ channelId: 'C1', responseUrl: `${t.slack.origin}/response/command`, revision: 0 }) }),
     }),
+    opts,
   );
 }
 

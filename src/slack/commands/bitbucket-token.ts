@@ -1,4 +1,10 @@
-import { buildHelpMessage, buildScopeAdviceMessage, buildScopesUsage, buildSecretWarning } from '../../blocks/messages.js';
+import {
+  buildBusyMessage,
+  buildHelpMessage,
+  buildScopeAdviceMessage,
+  buildScopesUsage,
+  buildSecretWarning,
+} from '../../blocks/messages.js';
 import { adviseOperations, splitOperationCalls } from '../../domain/scope-advisor.js';
 import { buildTokenListMessage } from '../../blocks/inventory.js';
 import { containsSecret } from '../../domain/secrets.js';
@@ -8,16 +14,22 @@ import { openRecordModal, openRequestModal } from '../../slack-api/modals.js';
 import { USER_TOKENS_MAX } from '../../slack-api/home.js';
 import { slashCommandSchema } from '../kit/payloads.js';
 import { createReply } from '../kit/respond.js';
+import { openOrSayBusy } from '../kit/trigger-age.js';
 import { assessForModal } from '../kit/policy-review.js';
 import type { Services } from '../kit/services.js';
 import type { CommandArgs } from '../kit/args.js';
+import { COMMAND } from '../../blocks/ids.js';
 
 /**
  * `/bitbucket-token [help | list | record | scopes <calls> | integration]`. Acks at once and opens any
- * modal before other I/O: the trigger_id dies 3 s after Slack sends it.
+ * modal before other I/O: the trigger_id dies 3 s after Slack sends it. A command that reaches
+ * us too late for that (overload) is answered "busy, try again" through its response_url
+ * instead of a views.open Slack would refuse (kit/trigger-age.ts).
  */
-export function createTokenCommandHandler(deps: Pick<Services, 'users' | 'tokens' | 'config' | 'approvers' | 'logger' | 'clock'>) {
-  return async ({ command, ack, client, respond }: CommandArgs): Promise<void> => {
+export function createTokenCommandHandler(
+  deps: Pick<Services, 'users' | 'tokens' | 'config' | 'approvers' | 'logger' | 'clock' | 'wallClock'>,
+) {
+  return async ({ command, ack, client, respond, context }: CommandArgs): Promise<void> => {
     const parsed = slashCommandSchema.safeParse(command);
     if (!parsed.success) {
       await ack();
@@ -43,8 +55,15 @@ export function createTokenCommandHandler(deps: Pick<Services, 'users' | 'tokens
     }
     await ack();
     const now = new Date(deps.clock.now());
+    const openOrBusy = (open: () => Promise<void>) =>
+      openOrSayBusy(open, {
+        context,
+        wallClock: deps.wallClock,
+        logger: deps.logger,
+        busy: () => createReply(respond, deps.logger)(buildBusyMessage(arg ? `${COMMAND} ${arg}` : COMMAND)),
+      });
     if (/^record$/i.test(arg)) {
-      await openRecordModal(client, trigger_id);
+      await openOrBusy(() => openRecordModal(client, trigger_id));
       return;
     }
     if (/^list$/i.test(arg)) {
@@ -54,13 +73,16 @@ export function createTokenCommandHandler(deps: Pick<Services, 'users' | 'tokens
       await createReply(respond, deps.logger)(buildTokenListMessage(rankTokens(tokens, today)));
       return;
     }
-    await openRequestModal(client, trigger_id, {
-      now,
-      text: arg,
-      channelId: channel_id,
-      responseUrl: response_url,
-      review: (selection) => assessForModal(deps, selection, now),
-    });
+    const outcome = await openOrBusy(() =>
+      openRequestModal(client, trigger_id, {
+        now,
+        text: arg,
+        channelId: channel_id,
+        responseUrl: response_url,
+        review: (selection) => assessForModal(deps, selection, now),
+      }),
+    );
+    if (outcome === 'busy') return;
     // Warm the timezone cache so the submission validates dates without waiting on Slack.
     deps.users.timeZoneOf(user_id).catch((err) => deps.logger.debug({ err }, 'timezone warm-up failed'));
   };

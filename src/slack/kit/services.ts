@@ -18,6 +18,11 @@ export interface Services {
   config: Pick<Config, 'approvals' | 'reminders'>;
   logger: Logger;
   clock: Clock;
+  /**
+   * The wall clock, which Slack signs requests with: request ages (kit/trigger-age.ts) are read on
+   * it. Same as `clock` in production; the sandbox moves `clock` ahead, never this one.
+   */
+  wallClock: Clock;
   requests: RequestStore;
   tokens: TokenStore;
   seenMessages: SeenMessages;

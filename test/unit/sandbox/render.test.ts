@@ -15,7 +15,7 @@ import {
 import { buildChecklistMessage } from '../../../src/blocks/checklist.js';
 import { buildHomeView } from '../../../src/blocks/home.js';
 import { buildTokenListMessage } from '../../../src/blocks/inventory.js';
-import { buildHelpMessage, buildLeakWarning, buildSecretWarning } from '../../../src/blocks/messages.js';
+import { buildBusyMessage, buildHelpMessage, buildLeakWarning, buildSecretWarning } from '../../../src/blocks/messages.js';
 import { buildRecordModal } from '../../../src/blocks/record-modal.js';
 import { buildOrphanReminderMessage, buildReminderMessage, buildRotatedModal } from '../../../src/blocks/reminders.js';
 import { buildRequestModal } from '../../../src/blocks/request-modal.js';
@@ -102,6 +102,7 @@ const surfaces: Record<string, Surface> = {
   tokenList: buildTokenListMessage(rankTokens([token], TODAY)),
   help: buildHelpMessage(),
   secretWarning: buildSecretWarning(),
+  busy: buildBusyMessage('/bitbucket-token DeepTraQ'),
   leakWarning: buildLeakWarning(1),
 };
 
