@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { uniquePrefix } from '../support/redis-server.js';
 
 /**
@@ -83,11 +83,17 @@ beforeAll(async () => {
       if (!found) throw new Error(`no sandbox address yet:\n${output}`);
       return found;
     },
-    { timeout: 20_000, interval: 50 },
+    // Start-up compiles the bot with tsx; on a loaded 2-core machine that alone can take tens of seconds.
+    { timeout: 90_000, interval: 50 },
   );
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-}, 40_000);
+}, 120_000);
+
+// What the page showed when a step failed (test-artifacts/sandbox/failed-*.png).
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail' && page) await page.screenshot({ path: join(SHOTS, `failed-${task.name.slice(0, 40)}.png`) });
+});
 
 afterAll(async () => {
   await browser?.close();

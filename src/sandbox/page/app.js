@@ -212,6 +212,26 @@ function elementValue(el) {
   return el.value === '' ? null : el.value;
 }
 
+/** Where the focus is inside a modal: the field (block_id, action_id), the option and the caret. */
+function focusedField(root) {
+  const active = document.activeElement;
+  const field = active && root.contains(active) ? active.closest('[data-block-id][data-action-id]') : null;
+  if (!field) return undefined;
+  const caret = typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : undefined;
+  return { blockId: field.dataset.blockId, actionId: field.dataset.actionId, option: active === field ? undefined : active.value, caret };
+}
+
+function restoreFocus(root, f) {
+  const field = [...root.querySelectorAll('[data-block-id][data-action-id]')].find(
+    (el) => el.dataset.blockId === f.blockId && el.dataset.actionId === f.actionId,
+  );
+  if (!field) return;
+  const target = f.option === undefined ? field : [...field.querySelectorAll('input')].find((i) => i.value === f.option);
+  if (!target) return;
+  target.focus();
+  if (f.caret && typeof target.setSelectionRange === 'function') target.setSelectionRange(f.caret[0], f.caret[1]);
+}
+
 function renderModal() {
   const root = $('modal-root');
   const stack = S.snap.modals[S.me] ?? [];
@@ -222,8 +242,12 @@ function renderModal() {
     return;
   }
   const old = root.querySelector('[role="dialog"]');
-  // Slack keeps what a person typed across views.update when block_id and action_id stay.
-  const kept = old && old.dataset.viewId === top.view.id ? collectValues(old) : {};
+  const same = Boolean(old && old.dataset.viewId === top.view.id);
+  // Slack keeps what a person typed across views.update when block_id and action_id stay,
+  // and the field they are typing in keeps the focus (a keystroke during an update is not lost).
+  const kept = same ? collectValues(old) : {};
+  const focus = same ? focusedField(old) : undefined;
+  const scrolled = same ? old.querySelector('.modal-body')?.scrollTop : undefined;
   const v = top.view;
   root.innerHTML = `<div class="overlay"><div role="dialog" aria-modal="true" aria-labelledby="modal-title" class="modal" data-view-id="${escapeHtml(v.id)}" data-where='${escapeHtml(JSON.stringify({ kind: 'view', viewId: v.id }))}'>
     <header><h2 id="modal-title">${plainText(v.title, ctx())}</h2><button type="button" class="x" data-close-modal="all" aria-label="Close">×</button></header>
@@ -232,7 +256,9 @@ function renderModal() {
       <footer><button type="button" class="btn" data-close-modal="one">${v.close ? plainText(v.close, ctx()) : 'Close'}</button>${v.submit ? `<button type="submit" class="btn btn-primary">${plainText(v.submit, ctx())}</button>` : ''}</footer>
     </form></div></div>`;
   const dialog = root.querySelector('[role="dialog"]');
-  if (S.openModalId !== v.id) {
+  if (scrolled) dialog.querySelector('.modal-body').scrollTop = scrolled;
+  if (focus) restoreFocus(dialog, focus);
+  else if (S.openModalId !== v.id) {
     S.openModalId = v.id;
     (dialog.querySelector('input, select, textarea') ?? dialog.querySelector('button')).focus();
   } else if (top.errors) {
