@@ -44,7 +44,8 @@ function run(command: string, args: string[], env: Record<string, string>): Star
   return { child, output: () => out, exited };
 }
 
-async function waitForHealthy(port: number, started: Started, timeoutMs = 30_000): Promise<Response> {
+// Generous: the bot compiles with tsx at start, which takes tens of seconds on a loaded 2-core machine.
+async function waitForHealthy(port: number, started: Started, timeoutMs = 90_000): Promise<Response> {
   // An early exit ends the wait at once (returned, not thrown, so vi.waitFor stops polling).
   const res = await vi
     .waitFor(
@@ -105,7 +106,7 @@ describe('start-up', () => {
     expect(await unreachable.exited).toBe(1);
     expect(unreachable.output()).toContain('Cannot reach Slack at http://127.0.0.1:9/api/');
     expect(unreachable.output()).not.toMatch(/"stack"/);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses to start a second redis-server on a data directory still in use', async () => {
     const dataDir = join(cwd, 'busy-data');
@@ -130,7 +131,7 @@ describe('start-up', () => {
       .stdout.toString()
       .trim();
     expect(leftover).toBe('');
-  }, 60_000);
+  }, 180_000);
 
   it('the compiled image entry point (node dist/main.js) starts against REDIS_URL', async () => {
     const outDir = join(cwd, 'dist');
@@ -151,5 +152,5 @@ describe('start-up', () => {
     await waitForHealthy(port, started);
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

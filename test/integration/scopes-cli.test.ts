@@ -20,7 +20,8 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
   return new Promise((res) => child.once('close', (code) => res({ code, stdout, stderr })));
 }
 
-describe('scopes CLI as a child process', () => {
+// Each case starts tsx child processes; on a loaded 2-core machine a start can take several seconds.
+describe('scopes CLI as a child process', { timeout: 120_000 }, () => {
   it('advise prints the minimal scopes, one per line, sorted', async () => {
     const res = await runCli([
       'advise',

@@ -70,7 +70,8 @@ const goodCsv = () =>
     `U02BOB,Old indexer,read:repository:bitbucket,${inDays(-3)},acme,`,
   ].join('\n');
 
-describe('tokens CLI as a child process', () => {
+// Each case starts tsx child processes; on a loaded 2-core machine a start can take several seconds.
+describe('tokens CLI as a child process', { timeout: 120_000 }, () => {
   it('imports a good file, and importing it again changes nothing', async () => {
     const prefix = uniquePrefix('cli-good');
     const path = file('good.csv', goodCsv());
