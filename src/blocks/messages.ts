@@ -33,10 +33,10 @@ export function buildHelpMessage(): Message {
 
 /**
  * Overload: a modal could not be opened in time (Slack's trigger_id lives 3 s). `retry` is what
- * to run again, e.g. the command with its text.
+ * to run again, e.g. the command with its text; without it, the answer is to a button.
  */
 export function buildBusyMessage(retry?: string): Message {
-  const again = retry ? `Run \`${truncate(retry.replace(/[`\n\r]/g, ' '), 200)}\` again` : 'Try again';
+  const again = retry ? `Run \`${truncate(retry.replace(/[`\n\r]/g, ' '), 200)}\` again` : 'Press the button again';
   const text = `:hourglass_flowing_sand: I'm busy right now and could not open the form in time. ${again} in a moment.`;
   return { text };
 }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { newTriggerId } from '../support/slack-requests.js';
-import { daysFromNow, openRequestModal, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
+import { blockActionsPayload, newTriggerId } from '../support/slack-requests.js';
+import { daysFromNow, openRequestModal, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import { createKeys } from '../../src/store/keys.js';
-import { REQUEST_BLOCK } from '../../src/blocks/ids.js';
+import { ACTION, BLOCK, REQUEST_BLOCK } from '../../src/blocks/ids.js';
 import { BUSY_SUBMISSION_ERROR } from '../../src/slack/kit/trigger-age.js';
 
 /**
@@ -103,5 +103,50 @@ describe('view submission under overload', () => {
     expect((retry.json() as { response_action?: string } | undefined)?.response_action).not.toBe('errors');
     await waitForChecklist(t, userId, after);
     expect(await redis.zcard(userRequests)).toBe(1);
+  });
+});
+
+describe('buttons that open a modal, under overload', () => {
+  /** A button press Slack sent `ageMs` ago, with a trigger_id issued then. */
+  async function pressSentAgo(ageMs: number, o: Omit<Parameters<typeof blockActionsPayload>[0], 'triggerId'>) {
+    const sentAt = Date.now() - ageMs;
+    const triggerId = newTriggerId(sentAt);
+    const res = await t.sender.interaction(blockActionsPayload({ ...o, triggerId }), { timestampSec: Math.floor(sentAt / 1000) });
+    expect(res.status).toBe(200);
+    return triggerId;
+  }
+
+  it('answers a message button pressed 2.9 s ago through its response_url, without views.open', async () => {
+    const userId = 'UOVER6';
+    const after = t.slack.calls.length;
+    await openRequestModal(t, userId);
+    const values = requestState({ name: 'Again token', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket'] });
+    expect((await submitRequest(t, userId, values)).status).toBe(200);
+    const requestId = recordButtonValue(await waitForChecklist(t, userId, after));
+
+    const trigger = await pressSentAgo(2900, {
+      userId,
+      actionId: ACTION.requestAgain,
+      blockId: 'request_again_block',
+      value: requestId,
+      channelId: 'D0OVER6',
+      responseUrl: `${t.slack.origin}/response/overload-again`,
+    });
+    const reply = await responseTo('overload-again');
+    expect(String(reply.args['text'])).toMatch(/busy.*Press the button again/i);
+    expect(opensWith(trigger)).toEqual([]);
+  });
+
+  it('DMs the busy message for an App Home button pressed 2.9 s ago (no response_url there)', async () => {
+    const userId = 'UOVER7';
+    const trigger = await pressSentAgo(2900, {
+      userId,
+      actionId: ACTION.homeNewRequest,
+      blockId: BLOCK.homeActions,
+      view: { id: 'V0HOMEOVER7', type: 'home', blocks: [] },
+    });
+    const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === userId);
+    expect(String(dm.args['text'])).toMatch(/busy/i);
+    expect(opensWith(trigger)).toEqual([]);
   });
 });

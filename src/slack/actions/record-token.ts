@@ -12,8 +12,10 @@ import type { Services } from '../kit/services.js';
  * "I've created the token": records the token's metadata (never the secret). Only the
  * requester may press it; pressing twice, or Slack redelivering, records once.
  */
-export function createRecordTokenHandler(deps: Pick<Services, 'requests' | 'tokens' | 'users' | 'home' | 'config' | 'logger' | 'clock'>) {
-  return createRecordButtonListener<TokenRequest>(deps.logger, {
+export function createRecordTokenHandler(
+  deps: Pick<Services, 'requests' | 'tokens' | 'users' | 'home' | 'config' | 'logger' | 'clock' | 'wallClock'>,
+) {
+  return createRecordButtonListener<TokenRequest>(deps, {
     idPattern: REQUEST_ID,
     load: (id) => deps.requests.get(id),
     invalidText: 'That button is not valid any more. Run /bitbucket-token to start again.',

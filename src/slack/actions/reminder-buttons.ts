@@ -13,7 +13,7 @@ import type { Services } from '../kit/services.js';
  * nothing twice, and the message shows the answer instead of its buttons.
  */
 
-type ReminderServices = Pick<Services, 'tokens' | 'logger' | 'clock'>;
+type ReminderServices = Pick<Services, 'tokens' | 'logger' | 'clock' | 'wallClock'>;
 
 /**
  * Renew: opens the request modal pre-filled from the token (normal policy and approval
@@ -32,7 +32,8 @@ export const createReminderRenewHandler = (deps: ReminderServices) =>
       purpose: token.purpose,
       metadata: { channelId: press.channel, renewsTokenId: token.id, revision: 0 },
     });
-    await press.client.views.open({ trigger_id: press.triggerId, view });
+    const opened = await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view }));
+    if (!opened) return;
     await showAnswer(
       deps.logger,
       press.client,
@@ -51,7 +52,7 @@ export const createReminderRotatedHandler = (deps: ReminderServices) =>
       channel: press.channel,
       ts: press.ts,
     });
-    await press.client.views.open({ trigger_id: press.triggerId, view });
+    await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view }));
   });
 
 /** No longer needed: marks the token revoked, stops its reminders, and says to revoke it in Atlassian. */

@@ -1,6 +1,8 @@
 import type { WebClient } from '@slack/web-api';
-import type { Message } from '../../blocks/messages.js';
+import { buildBusyMessage, type Message } from '../../blocks/messages.js';
+import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
+import { openOrSayBusy } from './trigger-age.js';
 import { blockActionSchema } from './payloads.js';
 import { createReply, type Reply } from './respond.js';
 import type { ActionArgs } from './args.js';
@@ -16,6 +18,12 @@ export interface ButtonPress<R> {
   client: WebClient;
   /** Answers the presser ephemerally. */
   reply: Reply;
+  /**
+   * Opens a modal with the press's trigger_id (`open` gets it) and resolves with what `open`
+   * returns; when the press came too late for the trigger (overload) or Slack refuses it as
+   * expired, the presser is told "busy, try again" instead and it resolves undefined.
+   */
+  openModal<T>(open: (triggerId: string) => Promise<T>): Promise<T | undefined>;
 }
 
 /**
@@ -37,8 +45,9 @@ export interface RecordButton<R> {
 }
 
 /** The Bolt listener for a {@link RecordButton}. */
-export function createRecordButtonListener<R>(logger: Logger, button: RecordButton<R>) {
-  return async ({ ack, body, client, respond }: ActionArgs): Promise<void> => {
+export function createRecordButtonListener<R>(deps: { logger: Logger; wallClock: Clock }, button: RecordButton<R>) {
+  const { logger } = deps;
+  return async ({ ack, body, client, respond, context }: ActionArgs): Promise<void> => {
     await ack();
     const reply = createReply(respond, logger);
     const parsed = blockActionSchema.safeParse(body);
@@ -50,6 +59,21 @@ export function createRecordButtonListener<R>(logger: Logger, button: RecordButt
     const refused = await button.refuse(record, userId);
     if (refused) return reply(refused);
     const { data } = parsed;
+    const triggerId = data.trigger_id;
+    const openModal = async <T>(open: (trigger: string) => Promise<T>): Promise<T | undefined> => {
+      if (!triggerId) {
+        await reply(button.invalidText);
+        return undefined;
+      }
+      let opened: T | undefined;
+      const outcome = await openOrSayBusy(
+        async () => {
+          opened = await open(triggerId);
+        },
+        { context, wallClock: deps.wallClock, logger, busy: () => reply(buildBusyMessage()) },
+      );
+      return outcome === 'opened' ? opened : undefined;
+    };
     await button.act({
       record,
       userId,
@@ -58,6 +82,7 @@ export function createRecordButtonListener<R>(logger: Logger, button: RecordButt
       ts: data.message?.ts ?? data.container?.message_ts,
       client,
       reply,
+      openModal,
     });
   };
 }

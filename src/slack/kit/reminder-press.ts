@@ -25,11 +25,11 @@ export function mayAnswer(token: TokenRecord, userId: string, orphanOk: boolean)
  * the token must exist, be the presser's (or orphaned, with `orphanOk`) and still be live.
  */
 export function createReminderButtonListener(
-  deps: { tokens: Pick<TokenStore, 'get'>; logger: Logger; clock: Clock },
+  deps: { tokens: Pick<TokenStore, 'get'>; logger: Logger; clock: Clock; wallClock: Clock },
   opts: { what: string; orphanOk?: boolean },
   act: (press: ReminderPress) => Promise<void>,
 ) {
-  return createRecordButtonListener<TokenRecord>(deps.logger, {
+  return createRecordButtonListener<TokenRecord>(deps, {
     idPattern: TOKEN_ID,
     load: (id) => deps.tokens.get(id),
     invalidText: 'That button is not valid any more.',
