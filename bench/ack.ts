@@ -1,53 +1,65 @@
 /**
- * Part 1: ack latency under load. Signed slash commands and view submissions at a fixed rate,
- * sent by autocannon to a target process (the app or the bare-Bolt baseline), with a fake Slack
- * on loopback recording when each views.open arrives.
+ * Part 1: ack latency and CPU per request under load. Signed slash commands and view
+ * submissions on a fixed open-loop schedule (bench/load.ts) to a target process (the app or the
+ * bare-Bolt baseline), with a fake Slack in a process of its own recording when each views.open
+ * and response_url post arrives. CPU per request is read from /proc/<pid>/stat of the target.
  */
-import autocannon from 'autocannon';
 import { realNow, sleep } from '../test/support/net.js';
-import { input, newTriggerId, signSlackRequest, viewSubmissionPayload } from '../test/support/slack-requests.js';
+import { input, signSlackRequest, viewSubmissionPayload } from '../test/support/slack-requests.js';
 import { CALLBACK, COMMAND, REQUEST_ACTION, REQUEST_BLOCK } from '../src/blocks/ids.js';
-import { summarize, type LatencySummary } from './stats.js';
+import { summarize, round, type LatencySummary } from './stats.js';
+import { cpuMs, planRequests, runOpenLoop, type OpenLoopResult } from './load.js';
 import type { SlackProcess } from './slack-process.js';
 
 export type AckKind = 'command' | 'submission';
 
 export interface LoadOptions {
   port: number;
+  /** The target's pid, for its CPU time. */
+  pid: number;
   kind: AckKind;
   /** Requests per second, overall. */
   rate: number;
   durationSec: number;
   signingSecret: string;
-  /** Where slash-command response_urls point (the fake Slack). */
-  responseUrl: string;
+  /** The fake Slack: response_urls point at it, and the step waits until it is quiet. */
+  slack: SlackProcess;
   /** Distinct users the requests come from (their timezones get cached like in real life). */
   users?: number;
 }
 
-export interface LoadResult {
+export interface CommandOutcomes {
+  /** Commands whose views.open Slack took (within the trigger's 3 s). */
+  opened: number;
+  /** Commands answered "busy" through their response_url instead. */
+  busy: number;
+  /** Commands whose user saw nothing: no modal, no message. */
+  nothing: number;
+  /** Command issued → views.open received, ms, for the opened ones. */
+  openLatency: LatencySummary;
+}
+
+export interface LoadResult extends OpenLoopResult {
   kind: AckKind;
   rate: number;
   durationSec: number;
-  sent: number;
-  /** Answers with a 2xx status. */
-  ok: number;
-  /** Non-2xx answers, connection errors and timeouts. */
-  failed: number;
   /** ok / durationSec. */
   achievedRate: number;
-  /** HTTP ack latency (request written to response read), ms. */
-  ack: LatencySummary;
-  /** Issue times of the commands' trigger_ids (for the views.open latency). */
-  firstIssuedAt: number;
+  /** CPU time of the target (user + system) from the first send until its after-ack work is done, per request planned, ms. */
+  cpuPerRequestMs: number;
+  /** Slash commands only. */
+  outcomes?: CommandOutcomes;
 }
 
-/** The payload fields of the bench requests: a valid form, so the app stores a real request. */
-function submissionBody(user: string, seq: number, responseUrl: string): string {
+let stepSeq = 0;
+
+/** A valid form, so the app validates, stores a real request and DMs a checklist. */
+function submissionBody(user: string, seq: number, responseUrl: string, triggerId: string): string {
   const expires = new Date(realNow() + 90 * 86_400_000).toISOString().slice(0, 10);
   const payload = viewSubmissionPayload({
     userId: user,
     callbackId: CALLBACK.requestModal,
+    triggerId,
     privateMetadata: JSON.stringify({ channelId: 'C1', responseUrl, revision: 0 }),
     values: {
       [REQUEST_BLOCK.preset]: { [REQUEST_ACTION.preset]: input.select('custom') },
@@ -61,7 +73,7 @@ function submissionBody(user: string, seq: number, responseUrl: string): string 
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-function commandBody(user: string, responseUrl: string): string {
+function commandBody(user: string, responseUrl: string, triggerId: string): string {
   return new URLSearchParams({
     token: 'verification-token',
     team_id: 'T1',
@@ -73,131 +85,78 @@ function commandBody(user: string, responseUrl: string): string {
     command: COMMAND,
     text: '',
     response_url: responseUrl,
-    trigger_id: newTriggerId(),
+    trigger_id: triggerId,
     api_app_id: 'A1',
   }).toString();
 }
 
-/**
- * autocannon paces `overallRate` per second and per connection: every connection sends its
- * share back to back at the start of each second. To spread the load over the second, the rate
- * is split into slices started 1000/slices ms apart, each an autocannon instance of its own.
- */
-function sliceCount(rate: number): number {
-  return Math.max(1, Math.min(10, Math.floor(rate / 10)));
+/** A trigger_id in the fake Slack's format, issued at `wallMs` (it expires 3 s later). */
+const triggerFor = (step: number, i: number, wallMs: number) =>
+  `${step * 1_000_000 + i + 1}.${Math.floor(wallMs)}.${(i + 1).toString(16).padStart(8, '0')}`;
+const responsePath = (step: number, i: number) => `/response/b${step}x${i}`;
+
+/** Waits until the fake Slack has seen no call for `quietMs` (the target's after-ack work is done). */
+export async function drain(slack: SlackProcess, quietMs = 300, maxMs = 15_000): Promise<void> {
+  const started = realNow();
+  let last = -1;
+  while (realNow() - started < maxMs) {
+    const n = await slack.callCount();
+    if (n === last) return;
+    last = n;
+    await sleep(quietMs);
+  }
 }
 
-/** Runs one load step and returns the per-request ack latencies summarised. */
+/** Runs one load step: builds and signs every request, sends them on schedule, waits for the after-ack work. */
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const users = o.users ?? 100;
-  let seq = 0;
-  const samples: number[] = [];
-  let ok = 0;
-  let failed = 0;
-  const firstIssuedAt = realNow();
-
-  const setupRequest = (req: autocannon.Request): autocannon.Request => {
-    seq += 1;
-    const user = `U${1000 + (seq % users)}`;
-    const body = o.kind === 'command' ? commandBody(user, o.responseUrl) : submissionBody(user, seq, o.responseUrl);
-    // The signature covers timestamp + body: computed for every request, as Slack does.
-    return { ...req, body, headers: { ...req.headers, ...signSlackRequest(body, o.signingSecret) } };
-  };
-
-  const slices = sliceCount(o.rate);
-  const perSlice = Math.max(1, Math.round(o.rate / slices));
-  // About 5 requests per second on each connection: enough connections that a slow answer does
-  // not hold back the next request for long, few enough not to turn every tick into a stampede.
-  const connections = Math.max(1, Math.ceil(perSlice / 5));
-  const instances: Promise<void>[] = [];
-  const running: autocannon.Instance[] = [];
-  for (let i = 0; i < slices; i++) {
-    if (i > 0) await sleep(1000 / slices);
-    instances.push(
-      new Promise<void>((resolve, reject) => {
-        const instance = autocannon(
-          {
-            url: `http://127.0.0.1:${o.port}`,
-            connections,
-            overallRate: perSlice,
-            duration: o.durationSec,
-            timeout: 10,
-            requests: [
-              {
-                method: 'POST',
-                path: '/slack/events',
-                headers: { 'content-type': 'application/x-www-form-urlencoded' },
-                setupRequest,
-              },
-            ],
-          },
-          (err) => (err ? reject(err) : resolve()),
-        );
-        instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-          if (statusCode >= 200 && statusCode < 300) {
-            ok += 1;
-            samples.push(responseTime);
-          } else {
-            failed += 1;
-          }
-        });
-        instance.on('reqError', () => {
-          failed += 1;
-        });
-        running.push(instance);
-      }),
-    );
-  }
-  await Promise.all(instances);
+  const step = ++stepSeq;
+  const triggers: string[] = [];
+  const plan = planRequests(o.rate, o.durationSec, (i, wallMs) => {
+    const user = `U${1000 + (i % users)}`;
+    const triggerId = triggerFor(step, i, wallMs);
+    triggers.push(triggerId);
+    const responseUrl = `${o.slack.origin}${responsePath(step, i)}`;
+    const body = o.kind === 'command' ? commandBody(user, responseUrl, triggerId) : submissionBody(user, i, responseUrl, triggerId);
+    // Signed with the second it is due to be sent, as Slack signs when it sends.
+    return {
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...signSlackRequest(body, o.signingSecret, Math.floor(wallMs / 1000)),
+      },
+    };
+  });
+  await o.slack.reset();
+  const cpuBefore = cpuMs(o.pid);
+  const result = await runOpenLoop(o.port, plan);
+  await drain(o.slack);
+  const cpu = cpuMs(o.pid) - cpuBefore;
+  const outcomes = o.kind === 'command' ? await commandOutcomes(o.slack, step, triggers) : undefined;
   return {
+    ...result,
     kind: o.kind,
     rate: o.rate,
     durationSec: o.durationSec,
-    sent: seq,
-    ok,
-    failed,
-    achievedRate: ok / o.durationSec,
-    ack: summarize(samples),
-    firstIssuedAt,
+    achievedRate: result.ok / o.durationSec,
+    cpuPerRequestMs: round(cpu / Math.max(1, plan.length)),
+    ...(outcomes ? { outcomes } : {}),
   };
 }
 
-export interface ViewsOpenResult {
-  /** views.open calls that reached the fake Slack for the commands sent. */
-  received: number;
-  /** Calls that Slack would have refused because the trigger_id was older than 3 s. */
-  laterThan3s: number;
-  /** From the trigger_id's issue time (request built) to the call reaching the fake Slack, ms. */
-  latency: LatencySummary;
-}
-
-/** The issue time a trigger_id from newTriggerId() embeds: `<seq>.<epochMs>.<hex>`. */
-export function triggerIssuedAt(triggerId: unknown): number | undefined {
-  const m = typeof triggerId === 'string' ? /^\d+\.(\d{13})\.[0-9a-f]+$/.exec(triggerId) : null;
-  return m ? Number(m[1]) : undefined;
-}
-
-/**
- * Waits until every command's views.open has arrived (or `settleMs` passes without a new one)
- * and measures how long after the command was issued each arrived.
- */
-export async function collectViewsOpen(slack: SlackProcess, expected: number, settleMs = 3000): Promise<ViewsOpenResult> {
-  let calls = await slack.viewsOpen();
-  let quietSince = realNow();
-  while (calls.length < expected && realNow() - quietSince <= settleMs) {
-    await sleep(100);
-    const now = await slack.viewsOpen();
-    if (now.length !== calls.length) quietSince = realNow();
-    calls = now;
-  }
+/** For every command: did its user get a modal, a "busy" message, or nothing? */
+async function commandOutcomes(slack: SlackProcess, step: number, triggers: readonly string[]): Promise<CommandOutcomes> {
+  const { viewsOpen, responses } = await slack.outcomes();
+  const opened = new Map(viewsOpen.filter((c) => c.ok).map((c) => [c.triggerId, c.at]));
+  const answered = new Set(responses.map((r) => r.path));
   const latencies: number[] = [];
-  for (const call of calls) {
-    const issued = triggerIssuedAt(call.triggerId);
-    if (issued !== undefined) latencies.push(call.at - issued);
-  }
-  return {
-    received: latencies.length,
-    laterThan3s: latencies.filter((ms) => ms > 3000).length,
-    latency: summarize(latencies),
-  };
+  let busy = 0;
+  let nothing = 0;
+  triggers.forEach((trigger, i) => {
+    const at = opened.get(trigger);
+    if (at !== undefined) latencies.push(at - Number(trigger.split('.')[1]));
+    else if (answered.has(responsePath(step, i))) busy += 1;
+    else nothing += 1;
+  });
+  return { opened: latencies.length, busy, nothing, openLatency: summarize(latencies) };
 }

@@ -1,13 +1,16 @@
 /**
  * The fake Slack for the ack benchmark, in a process of its own: checking every modal and
  * message against Block Kit limits costs CPU, and in the load generator's process it would
- * stall autocannon's clock and inflate the latencies it measures.
+ * delay the generator's sends (the bench reports that lag, `sendLag`).
+ *
+ * Slack's rule applies: a trigger_id older than 3 s is refused with expired_trigger_id, so a
+ * late views.open fails as it would in Slack (and the app's "busy" fallback is exercised).
  *
  * Run as a child (fork with `--import tsx`); talks over IPC:
  *   -> {type:'ready', url, origin}
  *   <- {type:'reset'}      -> {type:'reset'}
  *   <- {type:'count'}      -> {type:'count', calls}
- *   <- {type:'viewsOpen'}  -> {type:'viewsOpen', calls: [{at, triggerId, ok}]}
+ *   <- {type:'outcomes'}   -> {type:'outcomes', viewsOpen: [{at, triggerId, ok}], responses: [{at, path}]}
  *   <- {type:'stop'}       exits
  */
 import { fork } from 'node:child_process';
@@ -21,22 +24,29 @@ export interface ViewsOpenCall {
   ok: boolean;
 }
 
+export interface ResponseUrlCall {
+  at: number;
+  /** /response/<id> */
+  path: string;
+}
+
 type Reply =
   | { type: 'ready'; url: string; origin: string }
   | { type: 'reset' }
   | { type: 'count'; calls: number }
-  | { type: 'viewsOpen'; calls: ViewsOpenCall[] };
+  | { type: 'outcomes'; viewsOpen: ViewsOpenCall[]; responses: ResponseUrlCall[] };
 
 export interface SlackProcess {
   url: string;
   origin: string;
   reset(): Promise<void>;
   callCount(): Promise<number>;
-  viewsOpen(): Promise<ViewsOpenCall[]>;
+  /** Every views.open and response_url post since the last reset. */
+  outcomes(): Promise<{ viewsOpen: ViewsOpenCall[]; responses: ResponseUrlCall[] }>;
   stop(): Promise<void>;
 }
 
-/** Starts the fake Slack child (trigger_ids never expire; late ones are counted instead). */
+/** Starts the fake Slack child. */
 export async function startSlackProcess(): Promise<SlackProcess> {
   const child = fork(fileURLToPath(import.meta.url), ['--child'], {
     execArgv: ['--import', 'tsx'],
@@ -69,7 +79,10 @@ export async function startSlackProcess(): Promise<SlackProcess> {
     origin: ready.origin,
     reset: async () => void (await ask('reset')),
     callCount: async () => (await ask('count')).calls,
-    viewsOpen: async () => (await ask('viewsOpen')).calls,
+    outcomes: async () => {
+      const { viewsOpen, responses } = await ask('outcomes');
+      return { viewsOpen, responses };
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -80,7 +93,7 @@ export async function startSlackProcess(): Promise<SlackProcess> {
 }
 
 async function child(): Promise<void> {
-  const slack = await startFakeSlack({ triggerTtlMs: Infinity });
+  const slack = await startFakeSlack({ triggerTtlMs: 3000 });
   const send = (msg: Reply) => process.send?.(msg);
   process.on('message', (msg: { type: string }) => {
     if (msg.type === 'reset') {
@@ -88,11 +101,12 @@ async function child(): Promise<void> {
       send({ type: 'reset' });
     } else if (msg.type === 'count') {
       send({ type: 'count', calls: slack.calls.length });
-    } else if (msg.type === 'viewsOpen') {
-      const calls = slack.calls
+    } else if (msg.type === 'outcomes') {
+      const viewsOpen = slack.calls
         .filter((c) => c.method === 'views.open')
         .map((c) => ({ at: c.at, triggerId: String(c.args['trigger_id'] ?? ''), ok: c.response['ok'] === true }));
-      send({ type: 'viewsOpen', calls });
+      const responses = slack.calls.filter((c) => c.method === 'response_url').map((c) => ({ at: c.at, path: c.path }));
+      send({ type: 'outcomes', viewsOpen, responses });
     } else if (msg.type === 'stop') {
       void slack.stop().finally(() => process.exit(0));
     }

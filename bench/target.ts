@@ -3,7 +3,10 @@
  * so that the load generator and the fake Slack in the parent do not share its event loop.
  *
  *   BENCH_KIND=app       the real bot: createBot() from src/app.ts, logs at warn to a null stream
- *   BENCH_KIND=baseline  a bare Bolt App with HTTPReceiver that only acks and calls views.open
+ *   BENCH_KIND=baseline  a bare Bolt App with HTTPReceiver: a command acks and calls views.open
+ *                        with the same modal; a submission validates nothing, acks, then
+ *                        stores one record in Redis and sends one DM (a fair floor for the
+ *                        app's validate → store → ack → DM the checklist)
  *
  * Both verify signatures the same way and open the same modal on the same fake Slack. The child
  * reports over IPC: {type:'ready', port, readyMs} once it listens, {type:'memory', ...} on request,
@@ -12,6 +15,7 @@
 import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createBot } from '../src/app.js';
@@ -79,13 +83,25 @@ async function startBaseline(): Promise<Target> {
     await ack();
     await client.views.open({ trigger_id: command.trigger_id, view: view as never });
   });
-  app.view(CALLBACK.requestModal, async ({ ack }) => {
+  const redis = new Redis(env('BENCH_REDIS_URL'));
+  const prefix = env('BENCH_PREFIX');
+  let seq = 0;
+  app.view(CALLBACK.requestModal, async ({ ack, body, client }) => {
     await ack();
+    seq += 1;
+    await redis.set(`${prefix}:baseline:${seq}`, JSON.stringify({ user: body.user.id, values: body.view.state.values, at: Date.now() }));
+    await client.chat.postMessage({ channel: body.user.id, text: `Stored request ${seq}` });
   });
   app.error(async () => undefined);
   await app.init();
   const server = (await app.start(0)) as unknown as { address(): { port: number } };
-  return { port: server.address().port, stop: () => app.stop() as Promise<void> };
+  return {
+    port: server.address().port,
+    stop: async () => {
+      await app.stop();
+      await redis.quit();
+    },
+  };
 }
 
 function send(message: TargetMessage): void {
