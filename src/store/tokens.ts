@@ -6,14 +6,20 @@ import { decode, encode, readAll, tokenSchema } from './schemas.js';
 import type { RequestStore } from './requests.js';
 
 /**
- * Claims due reminder entries: the ids scored at or before `now` are re-scored to `leaseUntil`
- * in the same atomic step, so of several sweeps (replicas) exactly one gets each entry, and an
- * entry whose delivery job is lost comes back when the lease runs out.
+ * Leases reminder entries the sweep has already queued a delivery for: each id still scored
+ * as it was read is re-scored to `leaseUntil`, so the next sweeps leave it to that delivery.
+ * An entry changed in between (its delivery already ran) is left alone. Returns the leased ids.
  */
-const CLAIM_DUE_SCRIPT = `
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
-for i = 1, #ids, 2 do redis.call('ZADD', KEYS[1], ARGV[2], ids[i]) end
-return ids
+const LEASE_DUE_SCRIPT = `
+local leased = {}
+for i = 2, #ARGV, 2 do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) == tonumber(ARGV[i + 1]) then
+    redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
+    leased[#leased + 1] = ARGV[i]
+  end
+end
+return leased
 `;
 
 /** A token change: the next record, extra writes, and the history entry to append. */
@@ -103,14 +109,22 @@ export class TokenStore {
   }
 
   /**
-   * Claims up to `limit` tokens whose reminders are due at `now` (see CLAIM_DUE_SCRIPT).
-   * Cost is O(log N + due), independent of how many tokens exist.
+   * Up to `limit` reminder entries due at `now`, with the scores they are due at. Cost is
+   * O(log N + due), independent of how many tokens exist.
    */
-  async claimDue(now: number, leaseUntil: number, limit: number): Promise<Array<{ id: string; score: number }>> {
-    const flat = (await this.redis.eval(CLAIM_DUE_SCRIPT, 1, this.keys.remindersDue, now, leaseUntil, limit)) as string[];
+  async dueReminders(now: number, limit: number): Promise<Array<{ id: string; score: number }>> {
+    const flat = await this.redis.zrangebyscore(this.keys.remindersDue, '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit);
     const out: Array<{ id: string; score: number }> = [];
     for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, score: Number(flat[i + 1]) });
     return out;
+  }
+
+  /** Leases due entries to their queued deliveries until `leaseUntil` (see LEASE_DUE_SCRIPT); returns how many. */
+  async leaseReminders(entries: ReadonlyArray<{ id: string; score: number }>, leaseUntil: number): Promise<number> {
+    if (entries.length === 0) return 0;
+    const args = entries.flatMap(({ id, score }) => [id, score]);
+    const leased = (await this.redis.eval(LEASE_DUE_SCRIPT, 1, this.keys.remindersDue, leaseUntil, ...args)) as string[];
+    return leased.length;
   }
 
   /** When the token's reminders are next looked at (epoch ms), or undefined when none are pending. */

@@ -89,16 +89,24 @@ export function createReminderProcessors(deps: ReminderDeps): Record<string, Job
 
 /**
  * Claims every token due at `now` and adds a delivery job for each. The job id is derived
- * from the claimed entry, so a sweep retried after a crash adds nothing twice; an entry whose
+ * from the due entry, so a sweep retried after a crash adds nothing twice; an entry whose
  * job never ran is claimed again when its lease runs out.
+ *
+ * The job is added before the entry is leased, never after: Redis replicates asynchronously
+ * and in order, so a replica promoted in a failover (or an AOF cut short) holds a prefix of
+ * these writes. Lease first and that prefix can hold the lease without the job, and the
+ * reminder waits out LEASE_MS; job first and the worst case is a job whose entry is still
+ * due, which the next sweep finds and adds again under the same id (a no-op).
  */
 export async function sweepDueReminders(deps: Pick<ReminderDeps, 'tokens' | 'jobs' | 'logger'>, now: number): Promise<{ claimed: number }> {
   let claimed = 0;
-  while (claimed < MAX_CLAIMS_PER_SWEEP) {
-    const batch = await deps.tokens.claimDue(now, now + LEASE_MS, CLAIM_BATCH);
+  let seen = 0;
+  while (seen < MAX_CLAIMS_PER_SWEEP) {
+    const batch = await deps.tokens.dueReminders(now, CLAIM_BATCH);
     if (batch.length === 0) break;
     await enqueueReminderDeliveries(deps.jobs, batch);
-    claimed += batch.length;
+    claimed += await deps.tokens.leaseReminders(batch, now + LEASE_MS);
+    seen += batch.length;
     if (batch.length < CLAIM_BATCH) break;
   }
   if (claimed > 0) deps.logger.debug({ claimed }, 'reminder sweep');

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { Counter } from 'prom-client';
-import { JOB, reminderJobId } from '../../../src/jobs/queue.js';
+import { JOB, createJobQueue, reminderJobId } from '../../../src/jobs/queue.js';
 import { createReminderProcessors, deliverReminder, sweepDueReminders, type ReminderDeps } from '../../../src/jobs/processors/reminders.js';
 import { UserDirectory } from '../../../src/slack-api/users.js';
 import { createTokenId } from '../../../src/domain/record-ids.js';
@@ -425,6 +425,28 @@ describe('sweepDueReminders', () => {
     expect(ids).toHaveLength(5);
     expect(ids).toContain(reminderJobId(early.id, T0 + LEASE_MS));
     expect(ids).toContain(reminderJobId(later.id, T0 + 1));
+  });
+
+  it('leases nothing whose delivery job was not added (a failover keeps a prefix of its writes)', async () => {
+    const token = await dueToken({ createdAt: T0 });
+    // A queue whose connection is gone: adding the deliveries fails, as it does when the primary dies mid-sweep.
+    const gone = createJobQueue({ redisUrl: inject('redisUrl'), keyPrefix: f.prefix, logger: f.logger });
+    await gone.close();
+    await expect(sweepDueReminders(deps({ jobs: gone }), T0)).rejects.toThrow();
+    // Still due, not leased for LEASE_MS: the next sweep queues it at once.
+    expect(await dueScore(token.id)).toBe(T0);
+    expect(await sweepDueReminders(deps(), T0 + 1000)).toEqual({ claimed: 1 });
+    expect((await pendingDeliveries()).map((j) => j.id)).toEqual([reminderJobId(token.id, T0)]);
+    expect(await dueScore(token.id)).toBe(T0 + 1000 + LEASE_MS);
+  });
+
+  it('leaves an entry its delivery rescheduled between the read and the lease', async () => {
+    const token = await dueToken({ createdAt: T0 });
+    const entries = await f.tokens.dueReminders(T0, 10);
+    expect(entries).toEqual([{ id: token.id, score: T0 }]);
+    await f.redis.zadd(f.keys.remindersDue, T0 + 60 * MINUTE, token.id);
+    expect(await f.tokens.leaseReminders(entries, T0 + LEASE_MS)).toBe(0);
+    expect(await dueScore(token.id)).toBe(T0 + 60 * MINUTE);
   });
 
   it('the sweep processor uses the clock', async () => {
