@@ -13,6 +13,8 @@ export interface StartRedisOptions {
   dir?: string;
   /** --appendonly yes|no; default false. */
   appendonly?: boolean;
+  /** More redis-server arguments (e.g. `--replicaof`, `--cluster-enabled yes`). */
+  args?: string[];
 }
 
 export interface RedisServer {
@@ -58,7 +60,7 @@ function waitExit(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function spawnRedis(port: number, dir: string, appendonly: boolean): Promise<ChildProcess> {
+async function spawnRedis(port: number, dir: string, appendonly: boolean, extra: string[] = []): Promise<ChildProcess> {
   const args = [
     '--port',
     String(port),
@@ -80,6 +82,7 @@ async function spawnRedis(port: number, dir: string, appendonly: boolean): Promi
     'no',
     '--loglevel',
     'warning',
+    ...extra,
   ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -122,7 +125,7 @@ export async function startRedisServer(opts: StartRedisOptions = {}): Promise<Re
   const port = opts.port ?? (await getFreePort());
   const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'redis-test-')));
   const appendonly = opts.appendonly ?? false;
-  let child: ChildProcess | undefined = await spawnRedis(port, dir, appendonly);
+  let child: ChildProcess | undefined = await spawnRedis(port, dir, appendonly, opts.args);
 
   async function terminate(signal: NodeJS.Signals): Promise<void> {
     const c = child;
@@ -144,7 +147,7 @@ export async function startRedisServer(opts: StartRedisOptions = {}): Promise<Re
     kill: () => terminate('SIGKILL'),
     async restart() {
       await terminate('SIGTERM');
-      child = await spawnRedis(port, dir, appendonly);
+      child = await spawnRedis(port, dir, appendonly, opts.args);
     },
   };
 }

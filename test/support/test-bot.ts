@@ -43,9 +43,11 @@ export async function startTestBot(opts: {
   slack?: FakeSlack;
   prefix?: string;
   redisUrl?: string;
+  /** Redis settings instead of REDIS_URL (Sentinel or cluster: test/support/redis-ha.ts); redisUrl is then ''. */
+  redisEnv?: Record<string, string>;
   unhandledRequestTimeoutMs?: number;
 }): Promise<TestBot> {
-  const redisUrl = opts.redisUrl ?? inject('redisUrl');
+  const redisUrl = opts.redisEnv ? '' : (opts.redisUrl ?? inject('redisUrl'));
   const slack = opts.slack ?? (await startFakeSlack());
   const prefix = opts.prefix ?? uniquePrefix(opts.name);
   const config = loadConfig({
@@ -53,7 +55,7 @@ export async function startTestBot(opts: {
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
     PORT: '0',
-    REDIS_URL: redisUrl,
+    ...(opts.redisEnv ?? { REDIS_URL: redisUrl }),
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: 'debug',
     ...opts.env,
@@ -63,7 +65,7 @@ export async function startTestBot(opts: {
   const bot = createBot({
     config,
     logger,
-    redisUrl,
+    ...(redisUrl ? { redisUrl } : {}),
     slackRetries: 0,
     ...(opts.unhandledRequestTimeoutMs ? { unhandledRequestTimeoutMs: opts.unhandledRequestTimeoutMs } : {}),
   });
@@ -79,7 +81,7 @@ export async function startTestBot(opts: {
     slack,
     sender,
     logs,
-    prefix,
+    prefix: config.redis.keyPrefix,
     redisUrl,
     port,
     async stop() {
