@@ -192,6 +192,8 @@ describe('flagged request, reviewed in a thread', () => {
   it('refuses everyone outside APPROVER_USER_IDS while the approver group cannot be read, and changes nothing', async () => {
     const other = await startTestBot({
       name: 'approvals-group',
+      // Under t's prefix, so the test's client reads its keys on a cluster too (one hash tag, one node).
+      prefix: `${t.prefix}-group`,
       slack: t.slack,
       env: { APPROVAL_CHANNEL_ID: CHANNEL, APPROVER_USERGROUP_ID: 'S0MISSING' },
     });

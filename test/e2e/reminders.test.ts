@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Redis } from 'ioredis';
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
-import { startTestBot, type TestBot } from '../support/test-bot.js';
+import { openTestRedis, startTestBot, type TestBot } from '../support/test-bot.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../support/fake-slack.js';
 import { uniquePrefix } from '../support/redis-server.js';
 import { blockActionsPayload, input, viewSubmissionPayload } from '../support/slack-requests.js';
@@ -30,7 +30,7 @@ const ALWAYS = {
 
 let redis: Redis;
 beforeAll(() => {
-  redis = new Redis(inject('redisUrl'));
+  redis = openTestRedis();
 });
 afterAll(() => redis.disconnect());
 
@@ -391,8 +391,9 @@ describe('reminders (due now, through the fake Slack)', () => {
 describe('exactly once across replicas and restarts', () => {
   it('two instances on one Redis send each reminder once; a restart sends nothing again and catches up', async () => {
     const slack = await startFakeSlack();
-    const prefix = uniquePrefix('reminders-replicas');
-    const a = await startTestBot({ name: 'replica-a', env: ALWAYS, slack, prefix });
+    const a = await startTestBot({ name: 'replica-a', env: ALWAYS, slack, prefix: uniquePrefix('reminders-replicas') });
+    // As configured (hash-tagged on a cluster).
+    const prefix = a.prefix;
     const b = await startTestBot({ name: 'replica-b', env: ALWAYS, slack, prefix });
     try {
       const owners = Array.from({ length: 12 }, () => newOwner('rep'));

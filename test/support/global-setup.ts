@@ -6,6 +6,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** redis://127.0.0.1:PORT of the shared test Redis (or $REDIS_URL). Use a uniquePrefix() per test. */
     redisUrl: string;
+    /** The `cluster` project only (test/support/cluster-setup.ts): cluster nodes as host:port,... */
+    redisCluster?: string;
   }
 }
 

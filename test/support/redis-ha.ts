@@ -215,3 +215,76 @@ export async function startSentinelGroup(opts: { downAfterMs?: number } = {}): P
     },
   };
 }
+
+export interface RedisClusterProcesses {
+  /** The nodes as REDIS_CLUSTER_NODES wants them. */
+  nodes: string;
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A three-primary Redis Cluster on 127.0.0.1 (no replicas: the tests are about the bot's keys
+ * and scripts on a cluster, not the cluster's own failover), formed with `redis-cli --cluster create`.
+ */
+export async function startRedisCluster(): Promise<RedisClusterProcesses> {
+  const servers: RedisServer[] = [];
+  for (let i = 0; i < 3; i++) {
+    servers.push(
+      await startRedisServer({
+        args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'],
+      }),
+    );
+  }
+  const ports = servers.map((s) => s.port);
+  const addresses = ports.map((p) => `127.0.0.1:${p}`);
+  const create = spawn('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  create.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  create.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    create.once('error', reject);
+    create.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`redis-cli --cluster create failed (${code}):\n${output}`);
+  // Every node agrees the cluster is up (all 16384 slots served).
+  await until(
+    'cluster_state:ok on every node',
+    async () => {
+      for (const port of ports) {
+        const info = await ask(port, (r) => r.call('CLUSTER', 'INFO') as Promise<string>);
+        if (!info.includes('cluster_state:ok')) return undefined;
+      }
+      return true;
+    },
+    30_000,
+  );
+  return {
+    nodes: addresses.join(','),
+    ports,
+    async stop() {
+      for (const s of servers) {
+        await s.kill();
+        await rm(s.dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * The redis:// URL of the cluster node that serves `hashTag`'s slot: every key of a bot whose
+ * key prefix is `{hashTag}` lives there, so a plain client on it reads them all (KEYS included).
+ */
+export async function clusterNodeUrlFor(nodes: string, hashTag: string): Promise<string> {
+  const [host = '127.0.0.1', port = '6379'] = nodes.split(',')[0]!.split(':');
+  return ask(Number(port), async (r) => {
+    const slot = Number(await r.call('CLUSTER', 'KEYSLOT', hashTag));
+    const ranges = (await r.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
+    const owner = ranges.find(([from, to]) => slot >= from && slot <= to);
+    if (!owner) throw new Error(`no node serves slot ${slot}`);
+    const [ip, p] = owner[2];
+    return `redis://${ip || host}:${p}`;
+  });
+}

@@ -1,10 +1,12 @@
 import { Writable } from 'node:stream';
 import { inject } from 'vitest';
+import { Cluster, Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createBot, type Bot } from '../../src/app.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { uniquePrefix } from './redis-server.js';
+import { clusterNodeUrlFor } from './redis-ha.js';
 import { createSlackSender, type SlackSender } from './slack-requests.js';
 
 export const SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
@@ -43,19 +45,26 @@ export async function startTestBot(opts: {
   slack?: FakeSlack;
   prefix?: string;
   redisUrl?: string;
-  /** Redis settings instead of REDIS_URL (Sentinel or cluster: test/support/redis-ha.ts); redisUrl is then ''. */
+  /**
+   * Redis settings instead of REDIS_URL (Sentinel or cluster: test/support/redis-ha.ts); redisUrl
+   * is then ''. In the `cluster` project the default is the run's cluster, and redisUrl the node
+   * that holds this bot's keys.
+   */
   redisEnv?: Record<string, string>;
   unhandledRequestTimeoutMs?: number;
 }): Promise<TestBot> {
-  const redisUrl = opts.redisEnv ? '' : (opts.redisUrl ?? inject('redisUrl'));
   const slack = opts.slack ?? (await startFakeSlack());
   const prefix = opts.prefix ?? uniquePrefix(opts.name);
+  // The `cluster` project runs every bot on a Redis Cluster (test/support/cluster-setup.ts).
+  const cluster = opts.redisEnv || opts.redisUrl ? undefined : inject('redisCluster');
+  const redisEnv = opts.redisEnv ?? (cluster ? { REDIS_CLUSTER_NODES: cluster } : undefined);
+  const redisUrl = redisEnv ? '' : (opts.redisUrl ?? inject('redisUrl'));
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
     PORT: '0',
-    ...(opts.redisEnv ?? { REDIS_URL: redisUrl }),
+    ...(redisEnv ?? { REDIS_URL: redisUrl }),
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: 'debug',
     ...opts.env,
@@ -82,11 +91,23 @@ export async function startTestBot(opts: {
     sender,
     logs,
     prefix: config.redis.keyPrefix,
-    redisUrl,
+    // On a cluster: the node serving the prefix's hash tag, where all of this bot's keys are.
+    redisUrl: cluster ? await clusterNodeUrlFor(cluster, config.redis.keyPrefix.slice(1, config.redis.keyPrefix.indexOf('}'))) : redisUrl,
     port,
     async stop() {
       await bot.stop();
       if (!opts.slack) await slack.stop();
     },
   };
+}
+
+/**
+ * A client on the run's Redis for a test's own reads and writes: the shared redis-server, or in
+ * the `cluster` project a cluster client (commands routed by key slot).
+ */
+export function openTestRedis(): Redis {
+  const cluster = inject('redisCluster');
+  if (!cluster) return new Redis(inject('redisUrl'));
+  const nodes = cluster.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) }));
+  return new Cluster(nodes) as unknown as Redis;
 }
