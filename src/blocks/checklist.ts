@@ -33,6 +33,8 @@ export interface ChecklistMessage {
 
 export const CHECKLIST_HEADER = 'Your Bitbucket API token checklist';
 export const RECORD_BUTTON_TEXT = "I've created the token";
+/** Title of a renewal's rotation steps (after the guide's steps). */
+export const ROTATION_TITLE = 'Rotate: swap the new token in, then revoke the old one';
 
 /** Slack limits this builder keeps to. */
 export const LIMITS = {
@@ -125,6 +127,10 @@ export function buildChecklistMessage(checklist: Checklist, opts: ChecklistMessa
 
   for (const [i, text] of stepSections(checklist.steps).entries()) blocks.push(section(`checklist_steps_${i + 1}`, text));
 
+  if (checklist.rotation && checklist.rotation.length > 0) {
+    blocks.push(section('checklist_rotation', [`*${ROTATION_TITLE}*`, ...checklist.rotation.map(stepLine)].join('\n')));
+  }
+
   if (opts.scopeNotices && opts.scopeNotices.length > 0) {
     blocks.push(section('checklist_scope_notices', opts.scopeNotices.map((n) => `:information_source: ${esc(n)}`).join('\n')));
   }
@@ -163,7 +169,7 @@ export function buildChecklistMessage(checklist: Checklist, opts: ChecklistMessa
   });
 
   const text = truncate(
-    `${CHECKLIST_HEADER} for "${esc(opts.tokenName)}": ${checklist.steps.length} steps. ${esc(checklist.warning)}`,
+    `${CHECKLIST_HEADER} for "${esc(opts.tokenName)}": ${checklist.steps.length + (checklist.rotation?.length ?? 0)} steps. ${esc(checklist.warning)}`,
     LIMITS.messageText,
   );
 
@@ -178,6 +184,7 @@ export function buildChecklistForRequest(request: TokenRequest, approvedNote?: s
     expiresOn: request.expiresOn,
     scopes: request.approvedScopes ?? request.scopes,
     workspace: request.workspace,
+    ...(request.renewsTokenId ? { renewal: { places: request.places ?? [] } } : {}),
   });
   // Built from the stored scopes, so the first send, a retry and an approver's narrowing agree.
   const scopeNotices = describeMissingReads(request.approvedScopes ?? request.scopes).map((n) => n.message);

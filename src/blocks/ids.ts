@@ -17,9 +17,9 @@ export const CALLBACK = {
   advisorModal: 'scope_advisor',
 } as const;
 
-/** The "Already rotated" modal: one date input. */
-export const ROTATED_BLOCK = { expiry: 'new_expiry' } as const;
-export const ROTATED_ACTION = { expiry: 'new_expiry_date' } as const;
+/** The "Already rotated" modal: the new expiry date, and which "Stored in" places were updated. */
+export const ROTATED_BLOCK = { expiry: 'new_expiry', places: 'rotated_places' } as const;
+export const ROTATED_ACTION = { expiry: 'new_expiry_date', places: 'rotated_places_checked' } as const;
 
 /** Block ids of the request modal; validation errors are keyed by these. */
 export const REQUEST_BLOCK = {
@@ -29,6 +29,7 @@ export const REQUEST_BLOCK = {
   scopes: 'scopes',
   workspace: 'workspace',
   purpose: 'purpose',
+  places: 'stored_in',
   policyNotice: 'policy_notice',
   /** The actions block holding the "Help me choose scopes" button. */
   advisor: 'scope_advisor_actions',
@@ -42,6 +43,7 @@ export const REQUEST_ACTION = {
   scopes: 'scope_select',
   workspace: 'workspace_input',
   purpose: 'purpose_input',
+  places: 'stored_in_input',
   /** "Help me choose scopes": pushes the scope advisor. */
   openAdvisor: 'open_scope_advisor',
 } as const;
@@ -98,6 +100,7 @@ export const RECORD_BLOCK = {
   scopes: 'record_scopes',
   expiry: 'record_expiry',
   workspace: 'record_workspace',
+  places: 'record_stored_in',
 } as const;
 
 /** Action ids inside the record modal (one input element per block). */
@@ -106,4 +109,5 @@ export const RECORD_ACTION = {
   scopes: 'record_scope_select',
   expiry: 'record_expiry_date',
   workspace: 'record_workspace_input',
+  places: 'record_stored_in_input',
 } as const;

@@ -1,6 +1,6 @@
 import { CALLBACK, RECORD_ACTION, RECORD_BLOCK } from './ids.js';
 import { NAME_MAX, WORKSPACE_MAX } from '../domain/limits.js';
-import { buildScopeOptionGroups } from './request-modal.js';
+import { buildPlacesInput, buildScopeOptionGroups } from './request-modal.js';
 import type { ModalView } from '@slack/types';
 import { context, plain } from './text.js';
 
@@ -56,6 +56,7 @@ export function buildRecordModal(): ModalView {
         hint: plain('The Bitbucket workspace slug the token is used with, if any.'),
         element: { type: 'plain_text_input', action_id: RECORD_ACTION.workspace, max_length: WORKSPACE_MAX, placeholder: plain('acme') },
       },
+      buildPlacesInput(RECORD_BLOCK.places, RECORD_ACTION.places),
     ],
   };
 }

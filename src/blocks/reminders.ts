@@ -27,6 +27,7 @@ function describeToken(token: TokenRecord): string[] {
   return [
     `*Scopes:* ${truncate(token.scopes.map((s) => `\`${s}\``).join(', '), 1500)}`,
     `*Workspace:* ${token.workspace ? escapeMrkdwn(token.workspace) : 'any'}`,
+    ...(token.places?.length ? [`*Stored in:* ${token.places.map(escapeMrkdwn).join('; ')}`] : []),
   ];
 }
 
@@ -107,6 +108,23 @@ export function buildRotatedModal(token: TokenRecord, initialDate: string, metad
         label: plain('New expiration date'),
         element: { type: 'datepicker', action_id: ROTATED_ACTION.expiry, initial_date: initialDate },
       },
+      ...(token.places?.length
+        ? [
+            {
+              type: 'input' as const,
+              block_id: ROTATED_BLOCK.places,
+              optional: true,
+              label: plain('Places already updated'),
+              hint: plain('Tick each place that now has the new token. Revoke the old token only once all of them do.'),
+              element: {
+                type: 'checkboxes' as const,
+                action_id: ROTATED_ACTION.places,
+                // The value is the place's index: the submission maps it back to the stored place.
+                options: token.places.map((place, i) => ({ text: plain(truncate(place, 75)), value: String(i) })),
+              },
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -2,8 +2,8 @@ import { CALLBACK, REQUEST_ACTION, REQUEST_BLOCK } from './ids.js';
 import { PRESETS, findPreset } from '../domain/presets.js';
 import { SCOPE_GROUPS, SCOPES, describeRisk } from '../domain/scopes.js';
 import type { ScopeDef } from '../domain/types.js';
-import { NAME_MAX, PURPOSE_MAX, WORKSPACE_MAX } from '../domain/validation.js';
-import type { ContextBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '@slack/types';
+import { NAME_MAX, PLACE_MAX, PLACES_MAX, PURPOSE_MAX, WORKSPACE_MAX } from '../domain/validation.js';
+import type { ContextBlock, InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '@slack/types';
 import { context, plain, truncate } from './text.js';
 
 /** What the request modal carries between Slack round trips (private_metadata, ≤ 3000 chars). */
@@ -47,9 +47,36 @@ export interface RequestModalModel {
   scopes: readonly string[];
   workspace?: string;
   purpose?: string;
+  /** "Stored in" places (a renewal starts from the old token's). */
+  places?: readonly string[];
   /** Policy verdict for the current selection; no notice when absent. */
   review?: ModalReview;
   metadata: RequestModalMetadata;
+}
+
+/** Room for PLACES_MAX places of PLACE_MAX characters, one per line. */
+const PLACES_TEXT_MAX = PLACES_MAX * (PLACE_MAX + 1);
+
+/** The optional "Stored in" input (request and record modals): one place per line. */
+export function buildPlacesInput(blockId: string, actionId: string, places?: readonly string[]): InputBlock {
+  const initial = places && places.length > 0 ? places.join('\n').slice(0, PLACES_TEXT_MAX) : undefined;
+  return {
+    type: 'input',
+    block_id: blockId,
+    optional: true,
+    label: plain('Stored in'),
+    hint: plain(
+      `Where the token will live, one place per line (up to ${PLACES_MAX}): the places to update when it is rotated. Describe the place; never paste the token.`,
+    ),
+    element: {
+      type: 'plain_text_input',
+      action_id: actionId,
+      multiline: true,
+      max_length: PLACES_TEXT_MAX,
+      ...(initial ? { initial_value: initial } : {}),
+      placeholder: plain('Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web\nVault secret/ci/deeptraq'),
+    },
+  };
 }
 
 /** Block id of a resettable block at a revision (`token_name`, `token_name-2`, ...). */
@@ -155,6 +182,7 @@ export function buildRequestModal(model: RequestModalModel): ModalView {
         placeholder: plain('acme'),
       },
     },
+    buildPlacesInput(REQUEST_BLOCK.places, REQUEST_ACTION.places, model.places),
     ...(model.review ? [policyNotice(model.review)] : []),
     {
       type: 'input',

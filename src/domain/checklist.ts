@@ -32,6 +32,11 @@ export interface Checklist {
   repositoryAccess: string;
   /** The token is shown once: where to put it, and where never to. */
   warning: string;
+  /**
+   * A renewal only: after the guide's 14 steps, how to swap the new token in (numbered on from
+   * 15): update each place it is stored, verify the integration, then revoke the old token.
+   */
+  rotation?: ChecklistStep[];
 }
 
 /** What the checklist is built from (a validated request). */
@@ -41,6 +46,11 @@ export interface ChecklistInput {
   expiresOn: string;
   scopes: string[];
   workspace?: string;
+  /** Set when the token replaces an existing one: the checklist ends with rotation steps. */
+  renewal?: {
+    /** Where the old token is stored ("Stored in"); empty when nobody said. */
+    places: readonly string[];
+  };
 }
 
 /** Optional clock and zone: when given, the expiry also says how many days away it is. */
@@ -127,10 +137,29 @@ export function buildChecklist(input: ChecklistInput, ctx?: ChecklistContext): C
     fields.push({ field: 'Workspace', description: 'The only workspace the token should reach', value: workspace });
   }
 
+  const steps = texts.map((text, i) => ({ n: i + 1, text }));
   return {
-    steps: texts.map((text, i) => ({ n: i + 1, text })),
+    steps,
     fields,
     repositoryAccess,
     warning: TOKEN_WARNING,
+    ...(input.renewal ? { rotation: buildRotationSteps(input.renewal.places, steps.length + 1) } : {}),
   };
+}
+
+/**
+ * The rotation steps that end a renewal's checklist, numbered from `first`: one per place the
+ * old token is stored (or one asking to find them all), then verify, then revoke the old one.
+ * The order matters: revoking first would break the integration until every place is updated.
+ */
+export function buildRotationSteps(places: readonly string[], first: number): ChecklistStep[] {
+  const texts =
+    places.length > 0
+      ? places.map((place) => `Replace the old token with the new one in ${place}.`)
+      : ['Replace the old token with the new one everywhere it is stored (every CI variable, vault secret or server that uses it).'];
+  texts.push(
+    'Verify the integration works with the new token (run its pipeline or a test call) before going on.',
+    'Revoke the old token at id.atlassian.com → Security → API tokens → Revoke (if both have the same name, it is the one with the earlier expiry).',
+  );
+  return texts.map((text, i) => ({ n: first + i, text }));
 }

@@ -19,3 +19,8 @@ export const MIN_EXPIRY_DAYS = 1;
 export const MAX_EXPIRY_DAYS = 365;
 /** Suggested lifetime: long enough to be practical, short enough to be rotated regularly. */
 export const DEFAULT_EXPIRY_DAYS = 90;
+
+/** "Stored in": at most this many places, one per line. */
+export const PLACES_MAX = 5;
+/** "Stored in": the longest place, e.g. "Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web". */
+export const PLACE_MAX = 150;

@@ -13,14 +13,26 @@ import { REQUEST_ID, TOKEN_ID, tokenIdForImport } from './record-ids.js';
 import { assessScopes, type ScopeNotice } from './scope-checks.js';
 import { containsSecret } from './secrets.js';
 import type { TokenEvent, TokenRecord, TokenStatus } from './types.js';
-import { checkName, checkPurpose, checkWorkspace, echo } from './validation.js';
+import { checkName, checkPlaces, checkPurpose, checkWorkspace, echo } from './validation.js';
 
 /** Columns every import file must have. */
 export const REQUIRED_COLUMNS = ['owner_id', 'name', 'scopes', 'expires_on'] as const;
 /** Columns an import file may have. The export writes all of them, so an export imports as is. */
-export const OPTIONAL_COLUMNS = ['id', 'workspace', 'purpose', 'created_at', 'status', 'request_id'] as const;
-/** Column order of a token export (and of a complete import file). */
-export const TOKEN_COLUMNS = ['id', ...REQUIRED_COLUMNS, 'workspace', 'purpose', 'status', 'created_at', 'request_id'] as const;
+export const OPTIONAL_COLUMNS = ['id', 'workspace', 'purpose', 'created_at', 'status', 'request_id', 'stored_in'] as const;
+/**
+ * Column order of a token export (and of a complete import file). `stored_in` holds the
+ * "Stored in" places one per line inside the cell (the CSV writer quotes it).
+ */
+export const TOKEN_COLUMNS = [
+  'id',
+  ...REQUIRED_COLUMNS,
+  'workspace',
+  'purpose',
+  'status',
+  'created_at',
+  'request_id',
+  'stored_in',
+] as const;
 /** Column order of a history export: one row per event, with enough of the token to read it alone. */
 export const HISTORY_COLUMNS = ['token_id', 'owner_id', 'name', 'at', 'type', 'by', 'detail'] as const;
 
@@ -132,6 +144,15 @@ function rowSchema(today: string, nowMs: number) {
     ),
     status: optionalText(z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}, or empty` }).optional()),
     request_id: optionalText(z.string().regex(REQUEST_ID, 'must be a request id (r and 16 of a-z, 2-7), or empty').optional()),
+    stored_in: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const check = checkPlaces(v);
+        if ('places' in check) return check.places;
+        ctx.addIssue({ code: 'custom', message: check.error });
+        return z.NEVER;
+      }),
   });
 }
 
@@ -190,6 +211,7 @@ export function parseImportRow(cells: Readonly<Record<string, string>>, line: nu
   if (row.workspace) token.workspace = row.workspace;
   if (row.purpose) token.purpose = row.purpose;
   if (row.request_id) token.requestId = row.request_id;
+  if (row.stored_in.length > 0) token.places = row.stored_in;
   const warnings = row.scopes.notices.map((notice: ScopeNotice) => ({ line, column: 'scopes', message: notice.message }));
   return { token, warnings };
 }
@@ -207,6 +229,7 @@ export function toTokenRow(token: TokenRecord): Record<(typeof TOKEN_COLUMNS)[nu
     status: token.status,
     created_at: new Date(token.createdAt).toISOString(),
     request_id: token.requestId ?? '',
+    stored_in: guardCell((token.places ?? []).join('\n')),
   };
 }
 

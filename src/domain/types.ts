@@ -46,6 +46,8 @@ export interface RequestInput {
   scopes: string[];
   workspace?: string;
   purpose?: string;
+  /** Where the token will be stored ("Stored in"), one short free-text place each; never the value. */
+  places?: string[];
 }
 
 export interface TokenRequest extends RequestInput {
@@ -89,6 +91,8 @@ export interface TokenRecord {
   requestId?: string;
   status: TokenStatus;
   purpose?: string;
+  /** Where the token is stored, e.g. "Vault secret/ci/deeptraq": the places to update when it is rotated. */
+  places?: string[];
   /** Where the token's reminders stand (absent until the first one). */
   reminder?: ReminderState;
 }

@@ -10,16 +10,25 @@
  */
 import { z } from 'zod';
 import { addDays, daysBetween, formatLongDate, isIsoDate, todayIn } from './dates.js';
-import { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, NAME_MAX, PURPOSE_MAX, WORKSPACE_MAX } from './limits.js';
+import {
+  DEFAULT_EXPIRY_DAYS,
+  MAX_EXPIRY_DAYS,
+  MIN_EXPIRY_DAYS,
+  NAME_MAX,
+  PLACE_MAX,
+  PLACES_MAX,
+  PURPOSE_MAX,
+  WORKSPACE_MAX,
+} from './limits.js';
 import { CUSTOM_PRESET_ID, findPreset } from './presets.js';
 import { assessScopes, type ScopeNotice } from './scope-checks.js';
 import { containsSecret, looksLikeSecretName, redactSecrets } from './secrets.js';
 import type { RequestInput } from './types.js';
 
-export { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, NAME_MAX, PURPOSE_MAX, WORKSPACE_MAX };
+export { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, NAME_MAX, PLACE_MAX, PLACES_MAX, PURPOSE_MAX, WORKSPACE_MAX };
 
 /** Fields of the request form that can carry an error. */
-export type RequestField = 'preset' | 'name' | 'expiresOn' | 'scopes' | 'workspace' | 'purpose';
+export type RequestField = 'preset' | 'name' | 'expiresOn' | 'scopes' | 'workspace' | 'purpose' | 'places';
 
 /** Raw values read from a view_submission; anything may be missing or tampered with. */
 export interface RawRequestFields {
@@ -29,6 +38,8 @@ export interface RawRequestFields {
   scopes?: readonly (string | null | undefined)[] | null;
   workspace?: string | null;
   purpose?: string | null;
+  /** "Stored in": one place per line. */
+  places?: string | null;
 }
 
 export type { ScopeNotice } from './scope-checks.js';
@@ -73,6 +84,7 @@ const rawSchema = z.object({
     .transform((v) => (Array.isArray(v) ? (v as unknown[]) : [])),
   workspace: looseText,
   purpose: looseText,
+  places: looseText,
 });
 
 /** Bitbucket workspace IDs (the slug in bitbucket.org/<workspace>). */
@@ -102,13 +114,21 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
   // The schema only transforms, so it cannot fail on an object; the fallback is belt and braces.
   const fields = parsed.success
     ? parsed.data
-    : { presetId: undefined, name: undefined, expiresOn: undefined, scopes: [], workspace: undefined, purpose: undefined };
+    : {
+        presetId: undefined,
+        name: undefined,
+        expiresOn: undefined,
+        scopes: [],
+        workspace: undefined,
+        purpose: undefined,
+        places: undefined,
+      };
 
   const errors: Partial<Record<RequestField, string>> = {};
 
   const presetId = findPreset(fields.presetId?.trim() ?? '')?.id ?? CUSTOM_PRESET_ID;
 
-  const { name, expiresOn, scopeCheck, workspace } = checkTokenFields(fields, ctx, MIN_EXPIRY_DAYS, errors);
+  const { name, expiresOn, scopeCheck, workspace, places } = checkTokenFields(fields, ctx, MIN_EXPIRY_DAYS, errors);
 
   const purpose = emptyToUndefined(fields.purpose);
   const purposeError = purpose === undefined ? undefined : checkPurpose(purpose);
@@ -119,12 +139,13 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
   const value: RequestInput = { presetId, name, expiresOn, scopes: scopeCheck.scopes };
   if (workspace !== undefined) value.workspace = workspace;
   if (purpose !== undefined) value.purpose = purpose;
+  if (places !== undefined) value.places = places;
   return { ok: true, value, ...withNotices(scopeCheck.notices) };
 }
 
-/** Name, expiry, scopes and workspace: the fields a request and a recorded token share. */
+/** Name, expiry, scopes, workspace and places: the fields a request and a recorded token share. */
 function checkTokenFields(
-  fields: { name?: string; expiresOn?: string; scopes: readonly unknown[]; workspace?: string },
+  fields: { name?: string; expiresOn?: string; scopes: readonly unknown[]; workspace?: string; places?: string },
   ctx: ValidationContext,
   minExpiryDays: number,
   errors: Partial<Record<RequestField, string>>,
@@ -143,7 +164,35 @@ function checkTokenFields(
   const workspace = emptyToUndefined(fields.workspace);
   const workspaceError = workspace === undefined ? undefined : checkWorkspace(workspace);
   if (workspaceError) errors.workspace = workspaceError;
-  return { name, expiresOn, scopeCheck, workspace };
+
+  const placeCheck = checkPlaces(fields.places ?? '');
+  if ('error' in placeCheck) errors.places = placeCheck.error;
+  const places = 'places' in placeCheck && placeCheck.places.length > 0 ? placeCheck.places : undefined;
+  return { name, expiresOn, scopeCheck, workspace, places };
+}
+
+/** The "Stored in" text as places: one per line, blank lines dropped, repeats once. */
+export function splitPlaces(text: string): string[] {
+  return [...new Set(text.split(/\r\n|\r|\n/).map((line) => line.trim()))].filter(Boolean);
+}
+
+/**
+ * Checks the "Stored in" text (one place per line; shared with the CSV import). A place is a
+ * description such as "Vault secret/ci/deeptraq", so a token value in it is refused like
+ * anywhere else.
+ */
+export function checkPlaces(text: string): { places: string[] } | { error: string } {
+  const places = splitPlaces(text);
+  if (places.some((p) => containsSecret(p))) return { error: SECRET_PASTED_MESSAGE };
+  if (places.length > PLACES_MAX) {
+    return { error: `List at most ${PLACES_MAX} places, one per line (this has ${places.length}).` };
+  }
+  const long = places.find((p) => p.length > PLACE_MAX);
+  if (long !== undefined) {
+    return { error: `Keep each place to ${PLACE_MAX} characters or fewer ("${echo(long)}" has ${long.length}).` };
+  }
+  if (places.some((p) => CONTROL_CHARS.test(p))) return { error: 'A place cannot contain tabs or other control characters.' };
+  return { places };
 }
 
 function emptyToUndefined(text: string | undefined): string | undefined {
@@ -241,7 +290,7 @@ export function checkPurpose(purpose: string): string | undefined {
 }
 
 /** Fields of the "record an existing token" form that can carry an error. */
-export type RecordField = 'name' | 'expiresOn' | 'scopes' | 'workspace';
+export type RecordField = 'name' | 'expiresOn' | 'scopes' | 'workspace' | 'places';
 
 /** What the record form yields: a token created outside the bot, described by its owner. */
 export interface RecordedTokenInput {
@@ -249,6 +298,7 @@ export interface RecordedTokenInput {
   expiresOn: string;
   scopes: string[];
   workspace?: string;
+  places?: string[];
 }
 
 /** Outcome of {@link validateRecordedToken}; `notices` as in {@link ValidationResult}. */
@@ -264,14 +314,14 @@ export type RecordValidationResult =
  */
 export function validateRecordedToken(raw: Pick<RawRequestFields, RecordField>, ctx: ValidationContext): RecordValidationResult {
   const fields = rawSchema.safeParse(raw !== null && typeof raw === 'object' ? raw : {});
-  const f = fields.success ? fields.data : { name: undefined, expiresOn: undefined, scopes: [], workspace: undefined };
+  const f = fields.success ? fields.data : { name: undefined, expiresOn: undefined, scopes: [], workspace: undefined, places: undefined };
   const errors: Partial<Record<RecordField, string>> = {};
   // The token exists already: an expiry of today is fine.
-  const { name, expiresOn, scopeCheck, workspace } = checkTokenFields(f, ctx, 0, errors);
+  const { name, expiresOn, scopeCheck, workspace, places } = checkTokenFields(f, ctx, 0, errors);
   if (Object.keys(errors).length > 0 || !('scopes' in scopeCheck)) return { ok: false, errors };
   return {
     ok: true,
-    value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}) },
+    value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}), ...(places ? { places } : {}) },
     ...withNotices(scopeCheck.notices),
   };
 }

@@ -3,11 +3,13 @@ import type { Redis } from 'ioredis';
 import type { TokenRecord, TokenRequest } from '../domain/types.js';
 import { REQUEST_ID, TOKEN_ID } from '../domain/record-ids.js';
 import { MAX_UNRESOLVED_CLAIMS } from '../domain/reminders.js';
+import { PLACE_MAX, PLACES_MAX } from '../domain/limits.js';
 
 /** Records are validated on the way in and out: a record that breaks the schema is never written. */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const userId = z.string().regex(/^[UW][A-Z0-9]{1,20}$/);
 const scopeList = z.array(z.string().regex(/^[a-z]+:[a-z-]+:bitbucket$/)).min(1);
+const placeList = z.array(z.string().min(1).max(PLACE_MAX)).min(1).max(PLACES_MAX);
 const claimSchema = z.object({ threshold: z.number().int().min(-1), at: z.number().int(), by: z.string().max(200) });
 
 export const requestSchema = z.object({
@@ -21,6 +23,7 @@ export const requestSchema = z.object({
   scopes: scopeList,
   workspace: z.string().max(62).optional(),
   purpose: z.string().max(3000).optional(),
+  places: placeList.optional(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
   approvedScopes: scopeList.optional(),
@@ -49,6 +52,7 @@ export const tokenSchema = z.object({
   requestId: z.string().regex(REQUEST_ID).optional(),
   status: z.enum(['active', 'rotated', 'revoked', 'expired']),
   purpose: z.string().max(3000).optional(),
+  places: placeList.optional(),
   reminder: z
     .object({
       last: z.number().int().min(-1).optional(),

@@ -171,11 +171,13 @@ describe('/bitbucket-token record', () => {
     expiresOn?: string | null;
     scopes?: string[];
     workspace?: string | null;
+    places?: string | null;
   }): StateValues => ({
     [RECORD_BLOCK.name]: { [RECORD_ACTION.name]: input.text(v.name ?? null) },
     [RECORD_BLOCK.scopes]: { [RECORD_ACTION.scopes]: input.multi(v.scopes ?? []) },
     [RECORD_BLOCK.expiry]: { [RECORD_ACTION.expiry]: input.date(v.expiresOn ?? null) },
     [RECORD_BLOCK.workspace]: { [RECORD_ACTION.workspace]: input.text(v.workspace ?? null) },
+    [RECORD_BLOCK.places]: { [RECORD_ACTION.places]: input.text(v.places ?? null) },
   });
   const submit = (userId: string, values: StateValues) =>
     t.sender.interaction(viewSubmissionPayload({ userId, callbackId: CALLBACK.recordModal, values }));
@@ -184,6 +186,7 @@ describe('/bitbucket-token record', () => {
     expiresOn: daysFromNow(0),
     scopes: ['read:repository:bitbucket', 'read:pullrequest:bitbucket'],
     workspace: 'acme',
+    places: 'Jenkins credential bitbucket-ci\nVault secret/ci/jenkins',
   };
 
   it('opens the record modal within Slack limits', async () => {
@@ -198,10 +201,10 @@ describe('/bitbucket-token record', () => {
   });
 
   it('refuses a pasted token in any field next to the field, stores nothing and never echoes or logs it', async () => {
-    const res = await submit('UREC', recordState({ ...valid, name: FAKE_TOKEN, workspace: FAKE_TOKEN }));
+    const res = await submit('UREC', recordState({ ...valid, name: FAKE_TOKEN, workspace: FAKE_TOKEN, places: `Vault\n${FAKE_TOKEN}` }));
     const body = res.json() as { response_action: string; errors: Record<string, string> };
     expect(body.response_action).toBe('errors');
-    expect(Object.keys(body.errors).sort()).toEqual([RECORD_BLOCK.name, RECORD_BLOCK.workspace].sort());
+    expect(Object.keys(body.errors).sort()).toEqual([RECORD_BLOCK.name, RECORD_BLOCK.workspace, RECORD_BLOCK.places].sort());
     expect(res.text).not.toContain('ATATT3');
     expect(t.logs.text).not.toContain(FAKE_TOKEN);
     expect(await tokens.listByUser('UREC')).toEqual([]);
@@ -225,6 +228,7 @@ describe('/bitbucket-token record', () => {
       workspace: 'acme',
       expiresOn: valid.expiresOn,
       status: 'active',
+      places: ['Jenkins credential bitbucket-ci', 'Vault secret/ci/jenkins'],
     });
     expect(await tokens.history(stored[0]!.id)).toEqual([expect.objectContaining({ type: 'recorded', by: 'UREC' })]);
     await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === 'UREC', { after });

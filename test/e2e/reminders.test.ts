@@ -8,7 +8,7 @@ import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../support/f
 import { uniquePrefix } from '../support/redis-server.js';
 import { blockActionsPayload, input, viewSubmissionPayload } from '../support/slack-requests.js';
 import { recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
-import { ACTION, BLOCK, CALLBACK, ROTATED_ACTION, ROTATED_BLOCK } from '../../src/blocks/ids.js';
+import { ACTION, BLOCK, CALLBACK, REQUEST_BLOCK, ROTATED_ACTION, ROTATED_BLOCK } from '../../src/blocks/ids.js';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';
@@ -110,9 +110,9 @@ describe('reminders (due now, through the fake Slack)', () => {
   let t: TestBot;
 
   /** A token for a new owner whose reminder is due now; resolves with it and its delivered DM. */
-  async function remindedToken(tag: string, daysLeft: number) {
+  async function remindedToken(tag: string, daysLeft: number, extra: Partial<TokenRecord> = {}) {
     const owner = newOwner(tag);
-    const token = await recordToken(t.prefix, owner, addDays(todayUtc(), daysLeft));
+    const token = await recordToken(t.prefix, owner, addDays(todayUtc(), daysLeft), extra);
     const dm = await dmTo(t.slack, owner);
     await eventually(
       () => history(t.prefix, token.id),
@@ -385,6 +385,103 @@ describe('reminders (due now, through the fake Slack)', () => {
     const types = (await history(t.prefix, old.id)).map((e) => e.type);
     expect(types.slice(-2)).toEqual(['renewed', 'rotated']);
     expect(t.slack.violations).toEqual([]);
+  });
+  describe('where the token is stored', () => {
+    const places = ['Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web', 'Vault secret/ci/deeptraq'];
+
+    it("Renew's checklist ends with rotation steps: update each place, verify, revoke the old token", async () => {
+      const { owner, token: old, dm, after } = await remindedToken('place', 7, { places });
+      expect(JSON.stringify(dm.args['blocks'])).toContain('*Stored in:* Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web; Vault');
+      await press(t, owner, ACTION.reminderRenew, dm);
+      const open = await t.slack.waitForCall('views.open', (c) => c.response['ok'] === true, { after });
+      const view = t.slack.views.get(String((open.response['view'] as { id: string }).id))!;
+      const placesBlock = (view['blocks'] as Array<{ block_id?: string; element?: { initial_value?: string } }>).find(
+        (b) => b.block_id === REQUEST_BLOCK.places,
+      );
+      expect(placesBlock?.element?.initial_value).toBe(places.join('\n'));
+
+      const res = await submitRequest(
+        t,
+        owner,
+        requestState({ name: old.name, expiresOn: addDays(todayUtc(), 90), scopes: old.scopes, places: places.join('\n') }),
+        view,
+      );
+      expect(res.text).toBe('');
+      const checklist = await waitForChecklist(t, owner, after);
+      const blocks = checklist.args['blocks'] as Array<{ block_id?: string; text?: { text: string } }>;
+      const ids = blocks.map((b) => b.block_id);
+      // After the guide's steps, before the field reference and the record button.
+      expect(ids.indexOf('checklist_rotation')).toBeGreaterThan(ids.indexOf('checklist_steps_1'));
+      expect(ids.indexOf('checklist_rotation')).toBeLessThan(ids.indexOf(BLOCK.checklistActions));
+      const rotation = blocks.find((b) => b.block_id === 'checklist_rotation')!.text!.text.split('\n');
+      expect(rotation.slice(1)).toEqual([
+        '15. Replace the old token with the new one in Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web.',
+        '16. Replace the old token with the new one in Vault secret/ci/deeptraq.',
+        expect.stringMatching(/^17\. Verify the integration works with the new token/),
+        expect.stringMatching(/^18\. Revoke the old token at id\.atlassian\.com/),
+      ]);
+
+      // The new token keeps the places, for its own renewal.
+      await t.sender.interaction(
+        blockActionsPayload({
+          userId: owner,
+          actionId: ACTION.recordToken,
+          blockId: BLOCK.checklistActions,
+          value: recordButtonValue(checklist),
+          responseUrl: `${t.slack.origin}/response/action`,
+        }),
+      );
+      const retired = await eventually(
+        () => tokenJson(t.prefix, old.id),
+        (v) => v.status === 'rotated',
+      );
+      const renewedBy = (await history(t.prefix, retired.id)).find((e) => e.type === 'renewed')!.detail!;
+      expect((await tokenJson(t.prefix, renewedBy)).places).toEqual(places);
+      expect(t.slack.violations).toEqual([]);
+    });
+
+    it('a new request (not a renewal) has no rotation steps', async () => {
+      const owner = newOwner('fresh');
+      const after = t.slack.calls.length;
+      const res = await submitRequest(
+        t,
+        owner,
+        requestState({ name: 'Fresh one', expiresOn: addDays(todayUtc(), 30), scopes: ['read:repository:bitbucket'], places: places[1]! }),
+      );
+      expect(res.text).toBe('');
+      const checklist = await waitForChecklist(t, owner, after);
+      expect(JSON.stringify(checklist.args['blocks'])).not.toContain('checklist_rotation');
+    });
+
+    it('Already rotated asks which places were updated and names those still to do', async () => {
+      const { owner, token, dm, after } = await remindedToken('placerot', 1, { places });
+      await press(t, owner, ACTION.reminderRotated, dm);
+      const open = await t.slack.waitForCall('views.open', (c) => c.response['ok'] === true, { after });
+      const view = t.slack.views.get(String((open.response['view'] as { id: string }).id))!;
+      const options = (view['blocks'] as Array<{ block_id?: string; element?: { options?: Array<{ value: string }> } }>).find(
+        (b) => b.block_id === ROTATED_BLOCK.places,
+      )?.element?.options;
+      expect(options?.map((o) => o.value)).toEqual(['0', '1']);
+      const newExpiry = addDays(todayUtc(), 60);
+      const res = await t.sender.interaction(
+        viewSubmissionPayload({
+          userId: owner,
+          view,
+          values: {
+            [ROTATED_BLOCK.expiry]: { [ROTATED_ACTION.expiry]: input.date(newExpiry) },
+            // '7' is no place of this token: ignored.
+            [ROTATED_BLOCK.places]: { [ROTATED_ACTION.places]: input.checkboxes(['1', '7']) },
+          },
+        }),
+      );
+      expect(res.text).toBe('');
+      expect((await history(t.prefix, token.id)).at(-1)).toMatchObject({
+        type: 'rotated',
+        detail: `new expiry ${newExpiry}; places updated: Vault secret/ci/deeptraq`,
+      });
+      const update = await t.slack.waitForCall('chat.update', (c) => String(c.args['text']).includes('rotated'), { after });
+      expect(String(update.args['text'])).toContain('Still to update: Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web.');
+    });
   });
 });
 

@@ -164,6 +164,24 @@ describe('tokens CLI as a child process', { timeout: 120_000 }, () => {
     for (const row of rows) expect(await b.tokens.get(row['id']!)).toEqual(await a.tokens.get(row['id']!));
   });
 
+  it('stored_in: places with commas, quotes and line breaks survive export and re-import (quoted cell, one place per line)', async () => {
+    const prefix = uniquePrefix('cli-places');
+    const places = ['Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web, prod', 'Vault "secret/ci/deeptraq"'];
+    const cell = `"${places.join('\n').replaceAll('"', '""')}"`;
+    const src = file('places.csv', `${HEADER},stored_in\nU01ALICE,DeepTraQ,read:repository:bitbucket,${inDays(60)},acme,scanner,${cell}\n`);
+    const imported = await runCli(['import', src], prefix);
+    expect(imported.code, imported.stderr).toBe(0);
+    const [token] = await storesFor(prefix).tokens.listByUser('U01ALICE');
+    expect(token!.places).toEqual(places);
+    const out = join(dir, 'places-export.csv');
+    expect((await runCli(['export', '--output', out], prefix)).code).toBe(0);
+    const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows[0]!['stored_in']).toBe(places.join('\n'));
+    const copy = uniquePrefix('cli-places-copy');
+    expect((await runCli(['import', out], copy)).code).toBe(0);
+    expect(await storesFor(copy).tokens.get(token!.id)).toEqual(token);
+  });
+
   it('explains an unreachable Redis without showing its password', async () => {
     const down = await runCli(['export'], 'x', { REDIS_URL: 'redis://:s3cret@127.0.0.1:1' });
     expect(down.code).toBe(3);

@@ -23,6 +23,8 @@ export interface RequestValues {
   scopes?: string[];
   workspace?: string | null;
   purpose?: string | null;
+  /** "Stored in": one place per line. */
+  places?: string | null;
 }
 
 /** state.values as Slack would send them for the request modal. */
@@ -34,6 +36,7 @@ export function requestState(v: RequestValues): StateValues {
     [REQUEST_BLOCK.scopes]: { [REQUEST_ACTION.scopes]: input.multi(v.scopes ?? []) },
     [REQUEST_BLOCK.workspace]: { [REQUEST_ACTION.workspace]: input.text(v.workspace ?? null) },
     [REQUEST_BLOCK.purpose]: { [REQUEST_ACTION.purpose]: input.text(v.purpose ?? null) },
+    [REQUEST_BLOCK.places]: { [REQUEST_ACTION.places]: input.text(v.places ?? null) },
   };
 }
 

@@ -37,6 +37,7 @@ export function createRecordTokenHandler(
           requestId: req.id,
           status: 'active',
           purpose: req.purpose,
+          ...(req.places ? { places: req.places } : {}),
         }),
         now,
       );

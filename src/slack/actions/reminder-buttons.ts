@@ -30,6 +30,7 @@ export const createReminderRenewHandler = (deps: ReminderServices) =>
       scopes: token.scopes,
       workspace: token.workspace,
       purpose: token.purpose,
+      places: token.places,
       metadata: { channelId: press.channel, renewsTokenId: token.id, revision: 0 },
     });
     const opened = await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view }));

@@ -4,7 +4,7 @@ import { isIsoDate, todayIn } from '../../domain/dates.js';
 import { CUSTOM_PRESET_ID, findPreset } from '../../domain/presets.js';
 import { isKnownScope } from '../../domain/scopes.js';
 import { redactSecrets } from '../../domain/secrets.js';
-import { defaultExpiry } from '../../domain/validation.js';
+import { defaultExpiry, splitPlaces } from '../../domain/validation.js';
 import { buildRequestModal, type ModalReview, type RequestModalMetadata } from '../../blocks/request-modal.js';
 import type { Services } from './services.js';
 
@@ -29,6 +29,8 @@ export interface ModalValues {
   scopes?: readonly (string | null | undefined)[] | null;
   workspace?: string | null;
   purpose?: string | null;
+  /** "Stored in": the typed text (one place per line) or a stored request's places. */
+  places?: string | readonly string[] | null;
 }
 
 /**
@@ -44,6 +46,8 @@ export function rebuildRequestModal(
   now: Date,
 ): ModalView {
   const keep = (text: string | null | undefined) => (text ? redactSecrets(text) : undefined);
+  const keepPlaces = (places: ModalValues['places']) =>
+    places ? splitPlaces(typeof places === 'string' ? places : places.join('\n')).map(redactSecrets) : undefined;
   const selection = {
     expiresOn: values.expiresOn && isIsoDate(values.expiresOn) ? values.expiresOn : defaultExpiry('UTC', now),
     scopes: (values.scopes ?? []).filter((s): s is string => typeof s === 'string' && isKnownScope(s)),
@@ -54,6 +58,7 @@ export function rebuildRequestModal(
     ...selection,
     workspace: keep(values.workspace),
     purpose: keep(values.purpose),
+    places: keepPlaces(values.places),
     review: assessForModal(deps, selection, now),
     metadata,
   });

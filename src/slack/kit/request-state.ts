@@ -13,6 +13,7 @@ const FIELD_BLOCKS: Record<RequestField, string> = {
   scopes: REQUEST_BLOCK.scopes,
   workspace: REQUEST_BLOCK.workspace,
   purpose: REQUEST_BLOCK.purpose,
+  places: REQUEST_BLOCK.places,
 };
 
 /** Finds the state entry of a block whose id is `base` or `base-<revision>`. */
@@ -43,6 +44,7 @@ export function readRequestState(values: StateValues): RequestState {
   const scopes = pick('scopes', REQUEST_ACTION.scopes);
   const workspace = pick('workspace', REQUEST_ACTION.workspace);
   const purpose = pick('purpose', REQUEST_ACTION.purpose);
+  const places = pick('places', REQUEST_ACTION.places);
   return {
     raw: {
       presetId: preset?.selected_option?.value ?? null,
@@ -51,6 +53,7 @@ export function readRequestState(values: StateValues): RequestState {
       scopes: scopes?.selected_options ? scopes.selected_options.map((o) => o?.value ?? null) : null,
       workspace: workspace?.value ?? null,
       purpose: purpose?.value ?? null,
+      places: places?.value ?? null,
     },
     blockIds,
   };

@@ -14,6 +14,7 @@ const FIELD_BLOCKS: Record<RecordField, string> = {
   expiresOn: RECORD_BLOCK.expiry,
   scopes: RECORD_BLOCK.scopes,
   workspace: RECORD_BLOCK.workspace,
+  places: RECORD_BLOCK.places,
 };
 
 /** Reads the record modal's state.values into raw fields for validation. Pure. */
@@ -25,6 +26,7 @@ function readRecordState(values: StateValues) {
     expiresOn: entry(RECORD_BLOCK.expiry, RECORD_ACTION.expiry)?.selected_date ?? null,
     scopes: scopes ? scopes.map((o) => o?.value ?? null) : null,
     workspace: entry(RECORD_BLOCK.workspace, RECORD_ACTION.workspace)?.value ?? null,
+    places: entry(RECORD_BLOCK.places, RECORD_ACTION.places)?.value ?? null,
   };
 }
 

@@ -37,16 +37,26 @@ export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'user
       return;
     }
     const at = now.getTime();
-    const result = await deps.tokens.update(meta.tokenId, (t) =>
-      t.ownerId !== userId || t.status === 'revoked' || t.status === 'rotated'
-        ? undefined
-        : {
-            // A fresh schedule: thresholds count from now for the new expiry.
-            next: { ...t, expiresOn, status: 'active', reminder: { from: at } },
-            ops: [deps.tokens.scheduleOp(t.id, at)],
-            event: { at, type: 'rotated', by: userId, detail: `new expiry ${expiresOn}` },
-          },
+    // Ticked places arrive as indexes into the stored list; anything else is ignored.
+    const ticked = new Set(
+      (parsed.data.view.state.values[ROTATED_BLOCK.places]?.[ROTATED_ACTION.places]?.selected_options ?? []).flatMap((o) =>
+        o && /^\d$/.test(o.value) ? [Number(o.value)] : [],
+      ),
     );
+    let pending: string[] = [];
+    const result = await deps.tokens.update(meta.tokenId, (t) => {
+      if (t.ownerId !== userId || t.status === 'revoked' || t.status === 'rotated') return undefined;
+      const places = t.places ?? [];
+      const updated = places.filter((_, i) => ticked.has(i));
+      pending = places.filter((_, i) => !ticked.has(i));
+      const detail = places.length > 0 ? `; places updated: ${updated.length > 0 ? updated.join('; ') : 'none'}` : '';
+      return {
+        // A fresh schedule: thresholds count from now for the new expiry.
+        next: { ...t, expiresOn, status: 'active', reminder: { from: at } },
+        ops: [deps.tokens.scheduleOp(t.id, at)],
+        event: { at, type: 'rotated', by: userId, detail: `new expiry ${expiresOn}${detail}` },
+      };
+    });
     if (!result?.changed) {
       await ack({
         response_action: 'errors',
@@ -55,7 +65,11 @@ export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'user
       return;
     }
     await ack();
-    const answer = `:white_check_mark: *${escapeMrkdwn(result.token.name)}* was rotated; it now expires ${formatLongDate(expiresOn)} and I will remind you before then.`;
+    const still =
+      pending.length > 0
+        ? ` Still to update: ${pending.map(escapeMrkdwn).join('; ')}. Revoke the old token at id.atlassian.com once they all have the new one.`
+        : '';
+    const answer = `:white_check_mark: *${escapeMrkdwn(result.token.name)}* was rotated; it now expires ${formatLongDate(expiresOn)} and I will remind you before then.${still}`;
     await showAnswer(deps.logger, client, { channel: meta.channel, ts: meta.ts, blocks: [section(answer)] }, answer);
   };
 }

@@ -81,3 +81,28 @@ describe('buildChecklist', () => {
     expect(describeRepositoryAccess(['read:pullrequest:bitbucket'])).toBe('None (no repository scopes)');
   });
 });
+
+describe('rotation steps (a renewal)', () => {
+  const input = { name: 'DeepTraQ Bitbucket Integration', expiresOn: '2026-05-29', scopes: ['read:repository:bitbucket'] };
+
+  it('a new token has none', () => {
+    expect(buildChecklist(input).rotation).toBeUndefined();
+  });
+
+  it('a renewal ends with: update each place, verify, then revoke the old token at id.atlassian.com', () => {
+    const places = ['Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web', 'Vault secret/ci/deeptraq'];
+    const { steps, rotation } = buildChecklist({ ...input, renewal: { places } });
+    expect(steps).toHaveLength(14);
+    expect(rotation?.map((s) => s.n)).toEqual([15, 16, 17, 18]);
+    expect(rotation?.[0]?.text).toBe('Replace the old token with the new one in Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web.');
+    expect(rotation?.[1]?.text).toBe('Replace the old token with the new one in Vault secret/ci/deeptraq.');
+    expect(rotation?.[2]?.text).toMatch(/^Verify the integration works with the new token/);
+    expect(rotation?.[3]?.text).toMatch(/^Revoke the old token at id\.atlassian\.com/);
+  });
+
+  it('without known places it asks to update every place the old token is stored', () => {
+    const { rotation } = buildChecklist({ ...input, renewal: { places: [] } });
+    expect(rotation?.map((s) => s.text.split(' ')[0])).toEqual(['Replace', 'Verify', 'Revoke']);
+    expect(rotation?.[0]?.text).toContain('everywhere it is stored');
+  });
+});

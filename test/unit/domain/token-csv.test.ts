@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkImportHeader, guardCell, parseImportRow, unguardCell } from '../../../src/domain/token-csv.js';
+import {
+  SECRET_CELL_MESSAGE,
+  checkImportHeader,
+  guardCell,
+  parseImportRow,
+  toTokenRow,
+  unguardCell,
+} from '../../../src/domain/token-csv.js';
+import type { TokenRecord } from '../../../src/domain/types.js';
 import { TOKEN_ID, tokenIdForImport } from '../../../src/domain/record-ids.js';
 
 const now = new Date('2026-09-01T12:00:00Z');
@@ -76,5 +84,26 @@ describe('token CSV rows', () => {
   it('guardCell and unguardCell round-trip any text', () => {
     fc.assert(fc.property(fc.string(), (s) => unguardCell(guardCell(s)) === s || s.startsWith("'")));
     expect(guardCell('=1+1')).toBe("'=1+1");
+  });
+});
+
+describe('stored_in column', () => {
+  it('holds one place per line and round-trips through export and import, formula-guarded', () => {
+    const parsed = parseImportRow({ ...row, stored_in: 'Vault secret/ci/x\n"Pipelines", variable X, acme/web' }, 2, now);
+    expect(parsed).toMatchObject({ token: { places: ['Vault secret/ci/x', '"Pipelines", variable X, acme/web'] } });
+    const token = (parsed as { token: TokenRecord }).token;
+    const formula = { ...token, places: ['=HYPERLINK("x")', 'Vault'] };
+    const exported = toTokenRow(formula).stored_in;
+    expect(exported).toBe('\'=HYPERLINK("x")\nVault');
+    expect(parseImportRow({ ...row, stored_in: exported }, 2, now)).toMatchObject({ token: { places: formula.places } });
+    expect(parseImportRow({ ...row, stored_in: '' }, 2, now)).not.toHaveProperty('token.places');
+  });
+
+  it('refuses more than 5 places or a token value, naming the column only', () => {
+    expect(parseImportRow({ ...row, stored_in: 'a\nb\nc\nd\ne\nf' }, 3, now)).toEqual({
+      issues: [{ line: 3, column: 'stored_in', message: 'List at most 5 places, one per line (this has 6).' }],
+    });
+    const secret = parseImportRow({ ...row, stored_in: `ATATT3xFfGF0${'Zm9vYmFy'.repeat(4)}=ABCD1234` }, 4, now);
+    expect(secret).toEqual({ issues: [{ line: 4, column: 'stored_in', message: SECRET_CELL_MESSAGE }] });
   });
 });

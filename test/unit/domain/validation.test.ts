@@ -330,3 +330,33 @@ describe('validateRecordedToken', () => {
     );
   });
 });
+
+describe('"Stored in" places', () => {
+  const base = { name: 'CI', expiresOn: '2026-05-29', scopes: [RR] };
+
+  it('one place per line: trimmed, blank lines and repeats dropped; absent when empty', () => {
+    const result = validateRecordedToken(
+      { ...base, places: ' Vault secret/ci/deeptraq \n\n  Bitbucket variable X in acme/web\r\nVault secret/ci/deeptraq' },
+      ctx,
+    );
+    expect(result).toMatchObject({ ok: true, value: { places: ['Vault secret/ci/deeptraq', 'Bitbucket variable X in acme/web'] } });
+    const none = validateRequest({ ...good, places: ' \n ' }, ctx);
+    expect(none.ok && 'places' in none.value).toBe(false);
+  });
+
+  it('refuses a token value, too many places and a place too long, next to the field', () => {
+    const secret = `ATATT3xFfGF0${'Zm9vYmFy'.repeat(4)}=ABCD1234`;
+    const pasted = validateRequest({ ...good, places: `Vault\n${secret}` }, ctx);
+    expect(pasted).toEqual({ ok: false, errors: { places: SECRET_PASTED_MESSAGE } });
+    expect(JSON.stringify(pasted)).not.toContain('ATATT3');
+    expect(validateRecordedToken({ ...base, places: 'a\nb\nc\nd\ne\nf' }, ctx)).toMatchObject({
+      ok: false,
+      errors: { places: /at most 5 places/ },
+    });
+    expect(validateRecordedToken({ ...base, places: 'x'.repeat(151) }, ctx)).toMatchObject({
+      ok: false,
+      errors: { places: /150 characters/ },
+    });
+    expect(validateRecordedToken({ ...base, places: 'Vault\tsecret' }, ctx)).toMatchObject({ ok: false, errors: { places: /control/ } });
+  });
+});
