@@ -85,7 +85,7 @@ async function benchAck(plan: Plan, kinds: AckKind[], redis: RedisServer, slack:
       redisUrl: redis.url,
       prefix: uniquePrefix(`bench-${kind}`),
       signingSecret: SIGNING_SECRET,
-      ...(profile && kind === 'app' ? { cpuProfDir: path.join(BENCH_DIR, 'profiles') } : {}),
+      ...(profile ? { cpuProfDir: path.join(BENCH_DIR, 'profiles', kind) } : {}),
     });
   // Both up at once, so each step can alternate between them.
   const targets: RunningTarget[] = [await start('baseline'), await start('app')];
