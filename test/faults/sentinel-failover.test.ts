@@ -228,7 +228,9 @@ describe('Sentinel failover', () => {
     await eventually(() => request(b, probeUser), saved, 30_000, 'a request saved after the failover');
     const recoveredMs = realNow() - cutAt;
 
-    for (const u of [...before, probeUser]) expect(await redis.zcard(`${prefix}:user:${u}:requests`), u).toBe(1);
+    for (const u of before) expect(await redis.zcard(`${prefix}:user:${u}:requests`), u).toBe(1);
+    // The probe may have been told "could not save" while the replica resynced and saved on a later try: 1 or more.
+    expect(await redis.zcard(`${prefix}:user:${probeUser}:requests`)).toBeGreaterThanOrEqual(1);
     await waitUntilReminded(redis, prefix, due, 90_000);
     await expectRemindedOnce(redis, prefix, slack, due);
     console.log(
