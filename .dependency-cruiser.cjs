@@ -5,6 +5,7 @@
  *   src/domain      pure product rules (scopes, presets, policy, checklist, reminder plan)
  *   src/blocks      pure Block Kit builders and every Slack id the bot owns (ids.ts)
  *   src/store       Redis repositories; every key in store/keys.ts
+ *   src/atlassian   clients of Atlassian's APIs (organization sync), answers validated with zod
  *   src/slack-api   outbound Slack calls shared by listeners and jobs (users, approvers,
  *                   sending, message marks, Home publishing, modals, preflight)
  *   src/jobs        BullMQ: queue (names, ids, enqueue*), processors, worker
@@ -46,6 +47,13 @@ module.exports = {
       comment: 'Outbound Slack calls are used by listeners and jobs, never the other way round.',
       from: { path: room('slack-api') },
       to: { path: [room('slack'), room('jobs'), room('http'), '^src/app\\.ts$'] },
+    },
+    {
+      name: 'atlassian-is-a-client',
+      severity: 'error',
+      comment: "src/atlassian calls Atlassian's APIs and validates their answers: it imports the domain (and zod) only.",
+      from: { path: room('atlassian') },
+      to: { pathNot: [room('atlassian'), room('domain'), '^node_modules/zod/'] },
     },
     {
       name: 'jobs-never-import-listeners',

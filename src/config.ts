@@ -196,6 +196,18 @@ const envSchema = z.object({
       .max(3600, 'must be 1 to 3600 seconds')
       .default(60),
   ),
+  ATLASSIAN_ORG_ID: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be the organization id from admin.atlassian.com (letters, digits and -)'),
+  ),
+  ATLASSIAN_ADMIN_API_KEY: optional(z.string().trim().min(8, 'must be the organization admin API key from Settings > API keys')),
+  ATLASSIAN_API_URL: z
+    .preprocess(emptyAsUndefined, z.url({ error: 'must be a URL such as https://api.atlassian.com' }).default('https://api.atlassian.com'))
+    .transform((u) => u.replace(/\/+$/, '')),
+  ORG_SYNC_HOURS: positiveNumber('hours up to 168, e.g. 6', 6, { max: 168 }),
+  UNUSED_TOKEN_DAYS: positiveNumber('whole days from 1 to 3650, e.g. 90', 90, { int: true, max: 3650 }),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? emptyAsUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -268,6 +280,11 @@ export interface Config {
   };
   /** Users who see the organisation view on their App Home. */
   adminUserIds: string[];
+  /**
+   * Atlassian organization sync (ATLASSIAN_ORG_ID and ATLASSIAN_ADMIN_API_KEY both set), else
+   * undefined: the bot then works from recorded tokens only.
+   */
+  orgSync?: OrgSyncConfig;
   logLevel: (typeof LOG_LEVELS)[number];
   pretty: boolean;
   /**
@@ -276,6 +293,19 @@ export interface Config {
    * settings are then placeholders the sandbox replaces.
    */
   sandbox?: { host: string };
+}
+
+/** The Atlassian organization sync (../shared/reference/atlassian/admin-api-tokens.md). */
+export interface OrgSyncConfig {
+  orgId: string;
+  /** The organization admin API key, sent as a Bearer token. Never logged (logger redaction). */
+  apiKey: string;
+  /** Base URL without a trailing slash; links.next is followed only on this origin. */
+  apiUrl: string;
+  /** How often the sync runs, in ms. */
+  everyMs: number;
+  /** A token not used for this many days is offered for removal. */
+  unusedDays: number;
 }
 
 /** A Redis host and port (Sentinel or cluster node). */
@@ -330,6 +360,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!sandbox && !emptyAsUndefined(env.SLACK_APP_TOKEN) && !emptyAsUndefined(env.SLACK_SIGNING_SECRET)) {
     problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN=xapp-... for Socket Mode)');
+  }
+  if (parsed.success && Boolean(parsed.data.ATLASSIAN_ORG_ID) !== Boolean(parsed.data.ATLASSIAN_ADMIN_API_KEY)) {
+    problems.push(
+      parsed.data.ATLASSIAN_ORG_ID
+        ? 'ATLASSIAN_ADMIN_API_KEY is required with ATLASSIAN_ORG_ID: the admin API key from admin.atlassian.com > Settings > API keys (or unset both to turn the organization sync off)'
+        : 'ATLASSIAN_ORG_ID is required with ATLASSIAN_ADMIN_API_KEY: the organization id shown with the key (or unset both to turn the organization sync off)',
+    );
   }
   if (parsed.success && parsed.data.REMINDER_LAST_HOUR <= parsed.data.REMINDER_HOUR) {
     problems.push('REMINDER_LAST_HOUR must be later than REMINDER_HOUR (reminders go out between the two)');
@@ -386,6 +423,17 @@ function toConfig(env: Env): Config {
       sweepSeconds: env.REMINDER_SWEEP_SECONDS,
     },
     adminUserIds: env.ADMIN_USER_IDS,
+    ...(env.ATLASSIAN_ORG_ID && env.ATLASSIAN_ADMIN_API_KEY
+      ? {
+          orgSync: {
+            orgId: env.ATLASSIAN_ORG_ID,
+            apiKey: env.ATLASSIAN_ADMIN_API_KEY,
+            apiUrl: env.ATLASSIAN_API_URL,
+            everyMs: Math.round(env.ORG_SYNC_HOURS * 3_600_000),
+            unusedDays: env.UNUSED_TOKEN_DAYS,
+          },
+        }
+      : {}),
     logLevel: env.LOG_LEVEL,
     pretty: env.NODE_ENV === 'development',
   };

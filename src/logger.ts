@@ -26,7 +26,11 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
     {
       level: opts.level,
       base: { app: 'bitbucket-token-bot' },
-      redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization'], censor: '[REDACTED]' },
+      redact: {
+        // The Atlassian admin API key (config.orgSync.apiKey) never reaches a log line either.
+        paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization', 'apiKey', '*.apiKey', '*.*.apiKey'],
+        censor: '[REDACTED]',
+      },
       formatters: { log: (obj) => redactDeep(obj) as Record<string, unknown> },
       // Every line written while a Slack request is handled carries that request's fields.
       mixin: () => requestContext.getStore() ?? {},

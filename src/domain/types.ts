@@ -95,13 +95,46 @@ export interface TokenRecord {
   places?: string[];
   /** Where the token's reminders stand (absent until the first one). */
   reminder?: ReminderState;
+  /** 'atlassian' when the organization sync found it and nobody recorded it (its scopes may then be unknown). */
+  source?: 'atlassian';
+  /** The Atlassian token this record is, once the organization sync has matched it. */
+  atlassian?: AtlassianLink;
+}
+
+/** A recorded token's Atlassian API token (organization sync, src/domain/org-sync.ts). */
+export interface AtlassianLink {
+  orgId: string;
+  /** Atlassian's token id. */
+  id: string;
+  /** False when Atlassian listed no expiresAt (the recorded expiry is then a guess or the owner's). */
+  expiryKnown: boolean;
+  /** Epoch ms of the last use Atlassian reported. */
+  lastActiveAt?: number;
+  /** Epoch ms when a sync first saw it. */
+  seenAt: number;
+  /** Epoch ms when a complete listing no longer had it. */
+  goneAt?: number;
 }
 
 /** One entry of a token's history (audit trail). */
 export interface TokenEvent {
   /** Epoch milliseconds. */
   at: number;
-  type: 'recorded' | 'imported' | 'reminded' | 'renewed' | 'rotated' | 'revoked' | 'adopted' | 'expired' | 'snoozed';
+  type:
+    | 'recorded'
+    | 'imported'
+    | 'reminded'
+    | 'renewed'
+    | 'rotated'
+    | 'revoked'
+    | 'adopted'
+    | 'expired'
+    | 'snoozed'
+    // Organization sync: found in Atlassian's listing, expiry corrected, matched to a recorded token, gone from the listing.
+    | 'discovered'
+    | 'corrected'
+    | 'linked'
+    | 'revoked-by-sync';
   /** Slack user who caused it, when a person did. */
   by?: string;
   /** Short free text, e.g. the threshold reminded or the new expiry. Never a secret. */

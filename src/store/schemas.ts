@@ -41,28 +41,45 @@ export const requestSchema = z.object({
   remindedAt: z.number().int().optional(),
 }) satisfies z.ZodType<TokenRequest>;
 
-export const tokenSchema = z.object({
-  id: z.string().regex(TOKEN_ID),
-  ownerId: userId,
-  name: z.string().min(1).max(100),
-  scopes: scopeList,
-  workspace: z.string().max(62).optional(),
-  expiresOn: isoDate,
-  createdAt: z.number().int(),
-  requestId: z.string().regex(REQUEST_ID).optional(),
-  status: z.enum(['active', 'rotated', 'revoked', 'expired']),
-  purpose: z.string().max(3000).optional(),
-  places: placeList.optional(),
-  reminder: z
-    .object({
-      last: z.number().int().min(-1).optional(),
-      snoozedUntil: z.number().int().optional(),
-      from: z.number().int().optional(),
-      sending: claimSchema.extend({ unresolved: z.array(claimSchema).max(MAX_UNRESOLVED_CLAIMS).optional() }).optional(),
-      orphanedAt: z.number().int().optional(),
-    })
-    .optional(),
-}) satisfies z.ZodType<TokenRecord>;
+const atlassianLinkSchema = z.object({
+  orgId: z.string().min(1).max(64),
+  id: z.string().min(1).max(200),
+  expiryKnown: z.boolean(),
+  lastActiveAt: z.number().int().optional(),
+  seenAt: z.number().int(),
+  goneAt: z.number().int().optional(),
+});
+
+export const tokenSchema = z
+  .object({
+    id: z.string().regex(TOKEN_ID),
+    ownerId: userId,
+    name: z.string().min(1).max(100),
+    // Empty only for a token the organization sync found: Atlassian's listing has no scopes.
+    scopes: scopeList.or(z.array(z.string()).length(0)),
+    workspace: z.string().max(62).optional(),
+    expiresOn: isoDate,
+    createdAt: z.number().int(),
+    requestId: z.string().regex(REQUEST_ID).optional(),
+    status: z.enum(['active', 'rotated', 'revoked', 'expired']),
+    purpose: z.string().max(3000).optional(),
+    places: placeList.optional(),
+    reminder: z
+      .object({
+        last: z.number().int().min(-1).optional(),
+        snoozedUntil: z.number().int().optional(),
+        from: z.number().int().optional(),
+        sending: claimSchema.extend({ unresolved: z.array(claimSchema).max(MAX_UNRESOLVED_CLAIMS).optional() }).optional(),
+        orphanedAt: z.number().int().optional(),
+      })
+      .optional(),
+    source: z.literal('atlassian').optional(),
+    atlassian: atlassianLinkSchema.optional(),
+  })
+  .refine((t) => t.scopes.length > 0 || t.source === 'atlassian', {
+    message: 'a recorded token needs its scopes',
+    path: ['scopes'],
+  }) satisfies z.ZodType<TokenRecord>;
 
 /** Serialises a record after checking it against its schema. Throws on a bad record. */
 export function encode<T>(schema: z.ZodType<T>, record: T): string {

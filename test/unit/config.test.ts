@@ -194,4 +194,51 @@ describe('loadConfig', () => {
     ]);
     expect(problems.find((p) => p.startsWith('APPROVAL_POLICY'))).toMatch(/all, risky, none/);
   });
+
+  it('leaves the organization sync off unless both the org id and the admin key are set', () => {
+    expect(loadConfig(base).orgSync).toBeUndefined();
+    const config = loadConfig({ ...base, ATLASSIAN_ORG_ID: 'a1b2-c3d4', ATLASSIAN_ADMIN_API_KEY: 'secret-admin-key-123' });
+    expect(config.orgSync).toEqual({
+      orgId: 'a1b2-c3d4',
+      apiKey: 'secret-admin-key-123',
+      apiUrl: 'https://api.atlassian.com',
+      everyMs: 6 * 3_600_000,
+      unusedDays: 90,
+    });
+  });
+
+  it('reads the organization sync settings', () => {
+    const config = loadConfig({
+      ...base,
+      ATLASSIAN_ORG_ID: 'org-1',
+      ATLASSIAN_ADMIN_API_KEY: 'secret-admin-key-123',
+      ATLASSIAN_API_URL: 'http://127.0.0.1:8080/',
+      ORG_SYNC_HOURS: '0.5',
+      UNUSED_TOKEN_DAYS: '30',
+    });
+    expect(config.orgSync).toMatchObject({ apiUrl: 'http://127.0.0.1:8080', everyMs: 1_800_000, unusedDays: 30 });
+  });
+
+  it('names half-set or bad organization sync settings, never echoing the key', () => {
+    expect(problemsOf({ ...base, ATLASSIAN_ORG_ID: 'org-1' })).toEqual([expect.stringMatching(/^ATLASSIAN_ADMIN_API_KEY is required/)]);
+    expect(problemsOf({ ...base, ATLASSIAN_ADMIN_API_KEY: 'secret-admin-key-123' })).toEqual([
+      expect.stringMatching(/^ATLASSIAN_ORG_ID is required/),
+    ]);
+    const problems = problemsOf({
+      ...base,
+      ATLASSIAN_ORG_ID: 'org/1',
+      ATLASSIAN_ADMIN_API_KEY: 'short',
+      ATLASSIAN_API_URL: 'not a url',
+      ORG_SYNC_HOURS: '0',
+      UNUSED_TOKEN_DAYS: '1.5',
+    });
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual([
+      'ATLASSIAN_ADMIN_API_KEY',
+      'ATLASSIAN_API_URL',
+      'ATLASSIAN_ORG_ID',
+      'ORG_SYNC_HOURS',
+      'UNUSED_TOKEN_DAYS',
+    ]);
+    expect(problems.join('\n')).not.toContain('short');
+  });
 });

@@ -16,4 +16,16 @@ describe('logger', () => {
     expect(capture.text).toContain('[REDACTED]');
     expect(JSON.parse(capture.lines[0]!).msg).toBe('message with [REDACTED]');
   });
+
+  it('redacts the Atlassian admin API key field and an authorization header', () => {
+    const capture = new LogCapture();
+    const logger = createLogger({ level: 'info', destination: capture });
+    const key = 'admin-key-that-looks-like-nothing-special';
+    logger.info({ apiKey: key }, 'top level');
+    logger.info({ orgSync: { apiKey: key } }, 'nested');
+    logger.info({ config: { orgSync: { apiKey: key } } }, 'deeper');
+    logger.info({ request: { headers: { authorization: `Bearer ${key}` } } }, 'headers');
+    expect(capture.lines).toHaveLength(4);
+    expect(capture.text).not.toContain(key);
+  });
 });
