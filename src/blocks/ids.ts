@@ -15,7 +15,13 @@ export const CALLBACK = {
   approvalRefused: 'approval_refused',
   /** The scope advisor, pushed on top of the request modal. */
   advisorModal: 'scope_advisor',
+  /** App Home: edit a token's co-owners and team channel. */
+  teamModal: 'token_team',
 } as const;
+
+/** The co-owners and team channel inputs of the team modal (App Home). */
+export const TEAM_BLOCK = { coOwners: 'team_co_owners', channel: 'team_channel' } as const;
+export const TEAM_ACTION = { coOwners: 'team_co_owners_select', channel: 'team_channel_select' } as const;
 
 /** The "Already rotated" modal: the new expiry date, and which "Stored in" places were updated. */
 export const ROTATED_BLOCK = { expiry: 'new_expiry', places: 'rotated_places' } as const;
@@ -30,6 +36,8 @@ export const REQUEST_BLOCK = {
   workspace: 'workspace',
   purpose: 'purpose',
   places: 'stored_in',
+  coOwners: 'co_owners',
+  teamChannel: 'team_channel_id',
   policyNotice: 'policy_notice',
   /** The actions block holding the "Help me choose scopes" button. */
   advisor: 'scope_advisor_actions',
@@ -44,6 +52,8 @@ export const REQUEST_ACTION = {
   workspace: 'workspace_input',
   purpose: 'purpose_input',
   places: 'stored_in_input',
+  coOwners: 'co_owners_select',
+  teamChannel: 'team_channel_id_select',
   /** "Help me choose scopes": pushes the scope advisor. */
   openAdvisor: 'open_scope_advisor',
 } as const;
@@ -71,6 +81,8 @@ export const ACTION = {
   homeNewRequest: 'home_new_request',
   /** App Home: open the modal that records an existing token. */
   homeRecordExisting: 'home_record_existing',
+  /** App Home: open the co-owners and team channel modal of the token in `value`. */
+  homeEditTeam: 'home_edit_team',
   approve: 'approval_approve',
   approveNarrowed: 'approval_approve_narrowed',
   reject: 'approval_reject',
@@ -101,6 +113,8 @@ export const RECORD_BLOCK = {
   expiry: 'record_expiry',
   workspace: 'record_workspace',
   places: 'record_stored_in',
+  coOwners: 'record_co_owners',
+  teamChannel: 'record_team_channel',
 } as const;
 
 /** Action ids inside the record modal (one input element per block). */
@@ -110,4 +124,6 @@ export const RECORD_ACTION = {
   expiry: 'record_expiry_date',
   workspace: 'record_workspace_input',
   places: 'record_stored_in_input',
+  coOwners: 'record_co_owners_select',
+  teamChannel: 'record_team_channel_select',
 } as const;

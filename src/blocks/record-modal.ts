@@ -3,6 +3,7 @@ import { NAME_MAX, WORKSPACE_MAX } from '../domain/limits.js';
 import { buildPlacesInput, buildScopeOptionGroups } from './request-modal.js';
 import type { ModalView } from '@slack/types';
 import { context, plain } from './text.js';
+import { REQUEST_TEAM_IDS, buildTeamInputs } from './team-inputs.js';
 
 /** The modal that records a token created without the bot, so it gets reminders too. Pure. */
 export function buildRecordModal(): ModalView {
@@ -57,6 +58,7 @@ export function buildRecordModal(): ModalView {
         element: { type: 'plain_text_input', action_id: RECORD_ACTION.workspace, max_length: WORKSPACE_MAX, placeholder: plain('acme') },
       },
       buildPlacesInput(RECORD_BLOCK.places, RECORD_ACTION.places),
+      ...buildTeamInputs(REQUEST_TEAM_IDS(RECORD_BLOCK, RECORD_ACTION)),
     ],
   };
 }

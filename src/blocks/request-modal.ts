@@ -5,6 +5,7 @@ import type { ScopeDef } from '../domain/types.js';
 import { NAME_MAX, PLACE_MAX, PLACES_MAX, PURPOSE_MAX, WORKSPACE_MAX } from '../domain/validation.js';
 import type { ContextBlock, InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '@slack/types';
 import { context, plain, truncate } from './text.js';
+import { REQUEST_TEAM_IDS, buildTeamInputs } from './team-inputs.js';
 
 /** What the request modal carries between Slack round trips (private_metadata, ≤ 3000 chars). */
 export interface RequestModalMetadata {
@@ -49,6 +50,9 @@ export interface RequestModalModel {
   purpose?: string;
   /** "Stored in" places (a renewal starts from the old token's). */
   places?: readonly string[];
+  /** Co-owners and team channel (a renewal starts from the old token's). */
+  coOwners?: readonly string[];
+  teamChannelId?: string;
   /** Policy verdict for the current selection; no notice when absent. */
   review?: ModalReview;
   metadata: RequestModalMetadata;
@@ -183,6 +187,7 @@ export function buildRequestModal(model: RequestModalModel): ModalView {
       },
     },
     buildPlacesInput(REQUEST_BLOCK.places, REQUEST_ACTION.places, model.places),
+    ...buildTeamInputs(REQUEST_TEAM_IDS(REQUEST_BLOCK, REQUEST_ACTION), model),
     ...(model.review ? [policyNotice(model.review)] : []),
     {
       type: 'input',

@@ -24,3 +24,6 @@ export const DEFAULT_EXPIRY_DAYS = 90;
 export const PLACES_MAX = 5;
 /** "Stored in": the longest place, e.g. "Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web". */
 export const PLACE_MAX = 150;
+
+/** Co-owners: at most this many people besides the owner get a token's reminders. */
+export const CO_OWNERS_MAX = 5;

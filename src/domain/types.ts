@@ -48,6 +48,10 @@ export interface RequestInput {
   purpose?: string;
   /** Where the token will be stored ("Stored in"), one short free-text place each; never the value. */
   places?: string[];
+  /** Slack users who share the token with its owner: they get its reminders and may answer them. */
+  coOwners?: string[];
+  /** A channel that gets one post per reminder (the bot is a member). */
+  teamChannelId?: string;
 }
 
 export interface TokenRequest extends RequestInput {
@@ -93,6 +97,10 @@ export interface TokenRecord {
   purpose?: string;
   /** Where the token is stored, e.g. "Vault secret/ci/deeptraq": the places to update when it is rotated. */
   places?: string[];
+  /** Up to CO_OWNERS_MAX Slack users who share the token: reminded too, may answer; the first still in Slack takes over when the owner leaves. */
+  coOwners?: string[];
+  /** A channel that gets one post per reminder. */
+  teamChannelId?: string;
   /** Where the token's reminders stand (absent until the first one). */
   reminder?: ReminderState;
   /** 'atlassian' when the organization sync found it and nobody recorded it (its scopes may then be unknown). */
@@ -134,7 +142,10 @@ export interface TokenEvent {
     | 'discovered'
     | 'corrected'
     | 'linked'
-    | 'revoked-by-sync';
+    | 'revoked-by-sync'
+    // Co-owners: the first co-owner still in Slack took over; co-owners or the team channel edited.
+    | 'promoted'
+    | 'team_changed';
   /** Slack user who caused it, when a person did. */
   by?: string;
   /** Short free text, e.g. the threshold reminded or the new expiry. Never a secret. */

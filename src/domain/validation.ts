@@ -24,11 +24,12 @@ import { CUSTOM_PRESET_ID, findPreset } from './presets.js';
 import { assessScopes, type ScopeNotice } from './scope-checks.js';
 import { containsSecret, looksLikeSecretName, redactSecrets } from './secrets.js';
 import type { RequestInput } from './types.js';
+import { checkTeam } from './team.js';
 
 export { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, NAME_MAX, PLACE_MAX, PLACES_MAX, PURPOSE_MAX, WORKSPACE_MAX };
 
 /** Fields of the request form that can carry an error. */
-export type RequestField = 'preset' | 'name' | 'expiresOn' | 'scopes' | 'workspace' | 'purpose' | 'places';
+export type RequestField = 'preset' | 'name' | 'expiresOn' | 'scopes' | 'workspace' | 'purpose' | 'places' | 'coOwners' | 'teamChannelId';
 
 /** Raw values read from a view_submission; anything may be missing or tampered with. */
 export interface RawRequestFields {
@@ -40,6 +41,10 @@ export interface RawRequestFields {
   purpose?: string | null;
   /** "Stored in": one place per line. */
   places?: string | null;
+  /** Co-owners: user ids from a multi_users_select. */
+  coOwners?: readonly (string | null | undefined)[] | null;
+  /** Team channel: a conversation id from a conversations_select. */
+  teamChannelId?: string | null;
 }
 
 export type { ScopeNotice } from './scope-checks.js';
@@ -58,6 +63,8 @@ export interface ValidationContext {
   now: Date;
   /** The requester's Slack timezone (IANA); invalid zones fall back to UTC. */
   timeZone: string;
+  /** Who will own the token (the person submitting): refused as their own co-owner. */
+  ownerId?: string;
 }
 
 /** Message shown when a token value is pasted where a name or text belongs. */
@@ -85,6 +92,11 @@ const rawSchema = z.object({
   workspace: looseText,
   purpose: looseText,
   places: looseText,
+  coOwners: z
+    .unknown()
+    .optional()
+    .transform((v) => (Array.isArray(v) ? (v as unknown[]) : [])),
+  teamChannelId: z.unknown().optional(),
 });
 
 /** Bitbucket workspace IDs (the slug in bitbucket.org/<workspace>). */
@@ -122,13 +134,20 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
         workspace: undefined,
         purpose: undefined,
         places: undefined,
+        coOwners: [],
+        teamChannelId: undefined,
       };
 
   const errors: Partial<Record<RequestField, string>> = {};
 
   const presetId = findPreset(fields.presetId?.trim() ?? '')?.id ?? CUSTOM_PRESET_ID;
 
-  const { name, expiresOn, scopeCheck, workspace, places } = checkTokenFields(fields, ctx, MIN_EXPIRY_DAYS, errors);
+  const { name, expiresOn, scopeCheck, workspace, places, coOwners, teamChannelId } = checkTokenFields(
+    fields,
+    ctx,
+    MIN_EXPIRY_DAYS,
+    errors,
+  );
 
   const purpose = emptyToUndefined(fields.purpose);
   const purposeError = purpose === undefined ? undefined : checkPurpose(purpose);
@@ -140,12 +159,22 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
   if (workspace !== undefined) value.workspace = workspace;
   if (purpose !== undefined) value.purpose = purpose;
   if (places !== undefined) value.places = places;
+  if (coOwners !== undefined) value.coOwners = coOwners;
+  if (teamChannelId !== undefined) value.teamChannelId = teamChannelId;
   return { ok: true, value, ...withNotices(scopeCheck.notices) };
 }
 
 /** Name, expiry, scopes, workspace and places: the fields a request and a recorded token share. */
 function checkTokenFields(
-  fields: { name?: string; expiresOn?: string; scopes: readonly unknown[]; workspace?: string; places?: string },
+  fields: {
+    name?: string;
+    expiresOn?: string;
+    scopes: readonly unknown[];
+    workspace?: string;
+    places?: string;
+    coOwners?: readonly unknown[];
+    teamChannelId?: unknown;
+  },
   ctx: ValidationContext,
   minExpiryDays: number,
   errors: Partial<Record<RequestField, string>>,
@@ -168,7 +197,11 @@ function checkTokenFields(
   const placeCheck = checkPlaces(fields.places ?? '');
   if ('error' in placeCheck) errors.places = placeCheck.error;
   const places = 'places' in placeCheck && placeCheck.places.length > 0 ? placeCheck.places : undefined;
-  return { name, expiresOn, scopeCheck, workspace, places };
+
+  const team = checkTeam({ coOwners: fields.coOwners ?? [], teamChannelId: fields.teamChannelId }, ctx.ownerId);
+  if (team.errors.coOwners) errors.coOwners = team.errors.coOwners;
+  if (team.errors.teamChannel) errors.teamChannelId = team.errors.teamChannel;
+  return { name, expiresOn, scopeCheck, workspace, places, coOwners: team.coOwners, teamChannelId: team.teamChannelId };
 }
 
 /** The "Stored in" text as places: one per line, blank lines dropped, repeats once. */
@@ -290,7 +323,7 @@ export function checkPurpose(purpose: string): string | undefined {
 }
 
 /** Fields of the "record an existing token" form that can carry an error. */
-export type RecordField = 'name' | 'expiresOn' | 'scopes' | 'workspace' | 'places';
+export type RecordField = 'name' | 'expiresOn' | 'scopes' | 'workspace' | 'places' | 'coOwners' | 'teamChannelId';
 
 /** What the record form yields: a token created outside the bot, described by its owner. */
 export interface RecordedTokenInput {
@@ -299,6 +332,8 @@ export interface RecordedTokenInput {
   scopes: string[];
   workspace?: string;
   places?: string[];
+  coOwners?: string[];
+  teamChannelId?: string;
 }
 
 /** Outcome of {@link validateRecordedToken}; `notices` as in {@link ValidationResult}. */
@@ -314,14 +349,32 @@ export type RecordValidationResult =
  */
 export function validateRecordedToken(raw: Pick<RawRequestFields, RecordField>, ctx: ValidationContext): RecordValidationResult {
   const fields = rawSchema.safeParse(raw !== null && typeof raw === 'object' ? raw : {});
-  const f = fields.success ? fields.data : { name: undefined, expiresOn: undefined, scopes: [], workspace: undefined, places: undefined };
+  const f = fields.success
+    ? fields.data
+    : {
+        name: undefined,
+        expiresOn: undefined,
+        scopes: [],
+        workspace: undefined,
+        places: undefined,
+        coOwners: [],
+        teamChannelId: undefined,
+      };
   const errors: Partial<Record<RecordField, string>> = {};
   // The token exists already: an expiry of today is fine.
-  const { name, expiresOn, scopeCheck, workspace, places } = checkTokenFields(f, ctx, 0, errors);
+  const { name, expiresOn, scopeCheck, workspace, places, coOwners, teamChannelId } = checkTokenFields(f, ctx, 0, errors);
   if (Object.keys(errors).length > 0 || !('scopes' in scopeCheck)) return { ok: false, errors };
   return {
     ok: true,
-    value: { name, expiresOn, scopes: scopeCheck.scopes, ...(workspace ? { workspace } : {}), ...(places ? { places } : {}) },
+    value: {
+      name,
+      expiresOn,
+      scopes: scopeCheck.scopes,
+      ...(workspace ? { workspace } : {}),
+      ...(places ? { places } : {}),
+      ...(coOwners ? { coOwners } : {}),
+      ...(teamChannelId ? { teamChannelId } : {}),
+    },
     ...withNotices(scopeCheck.notices),
   };
 }

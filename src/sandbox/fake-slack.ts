@@ -21,8 +21,21 @@ export interface FakeUser {
   profile?: Record<string, unknown>;
 }
 
+/** A channel conversations.info knows (ids not registered answer channel_not_found). */
+export interface FakeChannel {
+  name?: string;
+  /** A private channel (conversations.info says is_private / is_group). */
+  is_private?: boolean;
+  /** Whether the bot is in it; default true. chat.postMessage answers not_in_channel when false. */
+  is_member?: boolean;
+  /** chat.postMessage answers is_archived when true. */
+  is_archived?: boolean;
+}
+
 export interface FakeSlackOptions {
   users?: Record<string, FakeUser>;
+  /** Channels for conversations.info (and posting refusals), by id. */
+  channels?: Record<string, FakeChannel>;
   /**
    * Per-method sliding-window limits, e.g. { 'chat.postMessage': { perMinute: 60 } }, or with a
    * window of your own, e.g. { limit: 100, windowMs: 1000 } (benchmarks need seconds, not minutes).
@@ -132,6 +145,8 @@ export interface FakeSlack {
   setRateLimit(method: string, perMinute: number | null): void;
   setUser(id: string, user: FakeUser): void;
   setUsergroup(id: string, userIds: string[]): void;
+  /** Registers (or changes) a channel for conversations.info. */
+  setChannel(id: string, channel: FakeChannel): void;
   /** Latest Home tab view published for a user. */
   homeView(userId: string): StoredView | undefined;
   /** Message stored for (channel, ts); a 'U…' channel is mapped to its 'D…' DM. */
@@ -194,6 +209,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const windows = new Map<string, number[]>();
   const users = new Map<string, FakeUser>(Object.entries(opts.users ?? {}));
   const usergroups = new Map<string, string[]>();
+  const channels = new Map<string, FakeChannel>(Object.entries(opts.channels ?? {}));
   const usedTriggers = new Set<string>();
   const triggerTtlMs = opts.triggerTtlMs ?? 3000;
   const messageNow = opts.now ?? realNow;
@@ -362,6 +378,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (bad) return bad;
       if (args['text'] === undefined && args['blocks'] === undefined && args['attachments'] === undefined) return fail('no_text');
       const channel = dmFor(String(args['channel']));
+      // Slack refuses posts in a channel the bot is not in (not_in_channel) or that is archived.
+      const known = channels.get(channel);
+      if (known?.is_archived) return fail('is_archived');
+      if (known && known.is_member === false) return fail('not_in_channel');
       const ts = nextTs();
       const message = messageObj(args, ts);
       messages.set(`${channel}/${ts}`, {
@@ -427,6 +447,45 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           return withMetadata && metadata !== undefined ? { ...rest, metadata } : rest;
         });
       return { ok: true, messages: found, has_more: false };
+    },
+    'conversations.info': (args) => {
+      // Shape: objs_conversation in ../shared/reference/slack/web-api-openapi-v2.json.
+      const id = str(args['channel']);
+      if (!id) return fail('channel_not_found');
+      if (/^D[A-Z0-9]+$/.test(id)) {
+        return {
+          ok: true,
+          channel: { id, created: 0, is_im: true, is_org_shared: false, user: id.slice(1), is_user_deleted: false, priority: 0 },
+        };
+      }
+      const c = channels.get(id);
+      if (!c) return fail('channel_not_found');
+      const isPrivate = c.is_private ?? false;
+      return {
+        ok: true,
+        channel: {
+          id,
+          name: c.name ?? id.toLowerCase(),
+          name_normalized: c.name ?? id.toLowerCase(),
+          created: 1_600_000_000,
+          creator: 'U0CREATOR',
+          is_channel: !isPrivate,
+          is_group: isPrivate,
+          is_im: false,
+          is_mpim: false,
+          is_private: isPrivate,
+          is_archived: c.is_archived ?? false,
+          is_general: false,
+          is_shared: false,
+          is_ext_shared: false,
+          is_org_shared: false,
+          is_pending_ext_shared: false,
+          is_member: c.is_member ?? true,
+          unlinked: 0,
+          topic: { value: '', creator: '', last_set: 0 },
+          purpose: { value: '', creator: '', last_set: 0 },
+        },
+      };
     },
     'users.info': (args) => {
       const id = str(args['user']);
@@ -697,6 +756,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     setUsergroup(id, userIds) {
       usergroups.set(id, [...userIds]);
+    },
+    setChannel(id, channel) {
+      channels.set(id, { ...(channels.get(id) ?? {}), ...channel });
     },
     homeView(userId) {
       const id = homeIds.get(userId);

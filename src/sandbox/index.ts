@@ -69,6 +69,8 @@ export async function startSandbox({ config, logger, redis: target, personasFile
   await clearSandboxData(target, config.redis.keyPrefix);
   const slack = await startFakeSlack({
     users: Object.fromEntries(personas.users.map((u) => [u.id, { name: u.name, real_name: u.realName, tz: u.tz }])),
+    // The bot is in both channels: either can be picked as a token's team channel.
+    channels: Object.fromEntries(Object.values(personas.channels).map((c) => [c.id, { name: c.name }])),
     now: () => clock.now(),
   });
   const workspace = new Workspace(slack);

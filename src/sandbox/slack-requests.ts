@@ -201,6 +201,7 @@ export type StateValue =
   | { type: 'checkboxes'; selected_options: SelectedOption[] }
   | { type: 'radio_buttons'; selected_option: SelectedOption | null }
   | { type: 'users_select'; selected_user: string | null }
+  | { type: 'multi_users_select'; selected_users: string[] }
   | { type: 'conversations_select'; selected_conversation: string | null };
 
 export interface SelectedOption {
@@ -228,6 +229,7 @@ export const input = {
   checkboxes: (values: string[]): StateValue => ({ type: 'checkboxes', selected_options: values.map((v) => option(v)) }),
   radio: (value: string | null): StateValue => ({ type: 'radio_buttons', selected_option: value === null ? null : option(value) }),
   user: (userId: string | null): StateValue => ({ type: 'users_select', selected_user: userId }),
+  users: (userIds: string[]): StateValue => ({ type: 'multi_users_select', selected_users: userIds }),
   conversation: (id: string | null): StateValue => ({ type: 'conversations_select', selected_conversation: id }),
 };
 

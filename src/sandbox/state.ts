@@ -48,6 +48,10 @@ function initialRaw(element: Obj): string | string[] | null {
     case 'static_select':
     case 'radio_buttons':
       return opt(element['initial_option']) ?? null;
+    case 'multi_users_select':
+      return Array.isArray(element['initial_users']) ? element['initial_users'].filter((v): v is string => typeof v === 'string') : [];
+    case 'conversations_select':
+      return typeof element['initial_conversation'] === 'string' ? element['initial_conversation'] : null;
     case 'multi_static_select':
     case 'checkboxes':
       return Array.isArray(element['initial_options'])
@@ -86,6 +90,16 @@ function toStateValue(element: Obj, raw: string | string[] | null): StateValue |
       const found = list.map((v) => optionByValue(element, v));
       if (found.some((f) => !f)) return 'invalid_option';
       return { type, selected_options: found.map((f) => option(f!)) };
+    }
+    case 'multi_users_select': {
+      const list = raw === null ? [] : Array.isArray(raw) ? raw : [raw];
+      if (list.some((v) => !/^[UW][A-Z0-9]+$/.test(v))) return 'invalid_value';
+      return { type, selected_users: list };
+    }
+    case 'conversations_select': {
+      const v = one(raw);
+      if (v === 'invalid_value' || (v !== null && v !== '' && !/^[CGD][A-Z0-9]+$/.test(v))) return 'invalid_value';
+      return { type, selected_conversation: v === null || v === '' ? null : v };
     }
     default:
       return 'unsupported_element';

@@ -8,6 +8,8 @@ export interface SlackUser {
   /** IANA timezone from the user's Slack profile; UTC when unknown. */
   tz: string;
   deleted: boolean;
+  /** A bot or app user: it cannot own or answer for a token. */
+  isBot: boolean;
 }
 
 const TTL_MS = 60 * 60 * 1000;
@@ -41,7 +43,12 @@ export class UserDirectory {
     try {
       const res = await this.client.users.info({ user: userId });
       const u = res.user;
-      user = { id: userId, tz: u?.tz && isValidTimeZone(u.tz) ? u.tz : 'UTC', deleted: Boolean(u?.deleted) };
+      user = {
+        id: userId,
+        tz: u?.tz && isValidTimeZone(u.tz) ? u.tz : 'UTC',
+        deleted: Boolean(u?.deleted),
+        isBot: Boolean(u?.is_bot || u?.is_app_user),
+      };
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error;
       if (code !== 'user_not_found') throw err;

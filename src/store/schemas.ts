@@ -4,6 +4,7 @@ import type { TokenRecord, TokenRequest } from '../domain/types.js';
 import { REQUEST_ID, TOKEN_ID } from '../domain/record-ids.js';
 import { MAX_UNRESOLVED_CLAIMS } from '../domain/reminders.js';
 import { PLACE_MAX, PLACES_MAX } from '../domain/limits.js';
+import { coOwnerListSchema, teamChannelSchema } from '../domain/team.js';
 
 /** Records are validated on the way in and out: a record that breaks the schema is never written. */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -24,6 +25,8 @@ export const requestSchema = z.object({
   workspace: z.string().max(62).optional(),
   purpose: z.string().max(3000).optional(),
   places: placeList.optional(),
+  coOwners: coOwnerListSchema.optional(),
+  teamChannelId: teamChannelSchema.optional(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
   approvedScopes: scopeList.optional(),
@@ -64,6 +67,8 @@ export const tokenSchema = z
     status: z.enum(['active', 'rotated', 'revoked', 'expired']),
     purpose: z.string().max(3000).optional(),
     places: placeList.optional(),
+    coOwners: coOwnerListSchema.optional(),
+    teamChannelId: teamChannelSchema.optional(),
     reminder: z
       .object({
         last: z.number().int().min(-1).optional(),

@@ -25,6 +25,9 @@ export interface RequestValues {
   purpose?: string | null;
   /** "Stored in": one place per line. */
   places?: string | null;
+  /** Co-owners (user ids) and the team channel id. */
+  coOwners?: string[];
+  teamChannelId?: string | null;
 }
 
 /** state.values as Slack would send them for the request modal. */
@@ -37,6 +40,8 @@ export function requestState(v: RequestValues): StateValues {
     [REQUEST_BLOCK.workspace]: { [REQUEST_ACTION.workspace]: input.text(v.workspace ?? null) },
     [REQUEST_BLOCK.purpose]: { [REQUEST_ACTION.purpose]: input.text(v.purpose ?? null) },
     [REQUEST_BLOCK.places]: { [REQUEST_ACTION.places]: input.text(v.places ?? null) },
+    [REQUEST_BLOCK.coOwners]: { [REQUEST_ACTION.coOwners]: input.users(v.coOwners ?? []) },
+    [REQUEST_BLOCK.teamChannel]: { [REQUEST_ACTION.teamChannel]: input.conversation(v.teamChannelId ?? null) },
   };
 }
 

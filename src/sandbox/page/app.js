@@ -29,7 +29,11 @@ const channelName = (id) => {
 };
 const dm = () => `D${S.me}`;
 const currentChannel = () => (S.at.kind === 'channel' ? S.at.channel : dm());
-const ctx = (extra = {}) => ({ emoji: S.emoji, userName, channelName, ...extra });
+const pickable = () => ({
+  users: S.snap.users.map((u) => ({ id: u.id, name: u.realName })),
+  channels: Object.values(S.snap.channels).map((c) => ({ id: c.id, name: c.name })),
+});
+const ctx = (extra = {}) => ({ emoji: S.emoji, userName, channelName, ...pickable(), ...extra });
 const visible = (m) => !m.channel.startsWith('D') || m.channel === dm();
 const isReply = (m) => m.thread_ts && m.thread_ts !== m.ts;
 

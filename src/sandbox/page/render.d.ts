@@ -3,6 +3,9 @@ export interface RenderContext {
   emoji?: Record<string, string>;
   userName?: (id: string) => string;
   channelName?: (id: string) => string;
+  /** People a users select lists, and channels a conversations select lists. */
+  users?: Array<{ id: string; name: string }>;
+  channels?: Array<{ id: string; name: string }>;
   idPrefix?: string;
   values?: Record<string, Record<string, string | string[] | null>>;
   errors?: Record<string, string>;

@@ -24,6 +24,8 @@ export const RENDERED_ELEMENTS = [
   'plain_text_input',
   'checkboxes',
   'radio_buttons',
+  'multi_users_select',
+  'conversations_select',
   'image',
   'plain_text',
   'mrkdwn',
@@ -156,6 +158,8 @@ function current(el, ctx, blockId) {
   if (el.type === 'datepicker') return el.initial_date ?? null;
   if (el.type === 'timepicker') return el.initial_time ?? null;
   if (el.type === 'plain_text_input') return el.initial_value ?? null;
+  if (el.type === 'multi_users_select') return el.initial_users ?? [];
+  if (el.type === 'conversations_select') return el.initial_conversation ?? null;
   return null;
 }
 
@@ -203,6 +207,16 @@ export function renderElement(el, where, ctx) {
     case 'multi_static_select': {
       const size = Math.min(10, Math.max(4, optionsOf(el).length + (el.option_groups?.length ?? 0)));
       return `<select multiple${attrs({ ...common, id, size, class: 'select multi', 'data-act': 'multi', 'aria-label': where.labelId ? undefined : rawText(el.placeholder) || where.label || 'Options' })}>${selectOptions(el, value ?? [], ctx)}</select>`;
+    }
+    case 'multi_users_select': {
+      // The workspace's people (ctx.users), as Slack's own picker lists them.
+      const people = (ctx?.users ?? []).map((u) => ({ value: u.id, text: { type: 'plain_text', text: u.name } }));
+      const size = Math.min(6, Math.max(3, people.length));
+      return `<select multiple${attrs({ ...common, id, size, class: 'select multi', 'data-act': 'multi', 'aria-label': where.labelId ? undefined : rawText(el.placeholder) || where.label || 'People' })}>${selectOptions({ options: people }, value ?? [], ctx)}</select>`;
+    }
+    case 'conversations_select': {
+      const channels = (ctx?.channels ?? []).map((c) => ({ value: c.id, text: { type: 'plain_text', text: `#${c.name}` } }));
+      return `<select${attrs({ ...common, id, class: 'select', 'data-act': 'select', 'aria-label': where.labelId ? undefined : rawText(el.placeholder) || where.label || 'Channel' })}><option value="">${plainText(el.placeholder ?? { text: 'Choose a channel' }, ctx)}</option>${selectOptions({ options: channels }, value ? [value] : [], ctx)}</select>`;
     }
     case 'datepicker':
       return `<input type="date"${attrs({ ...common, id, value: value ?? '', 'data-act': 'date', 'aria-label': where.labelId ? undefined : rawText(el.placeholder) || 'Date' })}>`;

@@ -38,6 +38,8 @@ export function createRecordTokenHandler(
           status: 'active',
           purpose: req.purpose,
           ...(req.places ? { places: req.places } : {}),
+          ...(req.coOwners ? { coOwners: req.coOwners } : {}),
+          ...(req.teamChannelId ? { teamChannelId: req.teamChannelId } : {}),
         }),
         now,
       );

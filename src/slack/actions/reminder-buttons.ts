@@ -31,6 +31,8 @@ export const createReminderRenewHandler = (deps: ReminderServices) =>
       workspace: token.workspace,
       purpose: token.purpose,
       places: token.places,
+      coOwners: token.coOwners,
+      teamChannelId: token.teamChannelId,
       metadata: { channelId: press.channel, renewsTokenId: token.id, revision: 0 },
     });
     const opened = await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view }));

@@ -47,6 +47,8 @@ export const stateValuesSchema = z.record(
         selected_date: z.string().nullish(),
         selected_option: z.object({ value: z.string() }).nullish(),
         selected_options: z.array(z.object({ value: z.string() }).nullish()).nullish(),
+        selected_users: z.array(z.string().max(32)).max(50).nullish(),
+        selected_conversation: z.string().max(32).nullish(),
       })
       .loose(),
   ),

@@ -5,6 +5,8 @@ import { CUSTOM_PRESET_ID, findPreset } from '../../domain/presets.js';
 import { isKnownScope } from '../../domain/scopes.js';
 import { redactSecrets } from '../../domain/secrets.js';
 import { defaultExpiry, splitPlaces } from '../../domain/validation.js';
+import { SLACK_CHANNEL_ID, SLACK_USER_ID } from '../../domain/team.js';
+import { CO_OWNERS_MAX } from '../../domain/limits.js';
 import { buildRequestModal, type ModalReview, type RequestModalMetadata } from '../../blocks/request-modal.js';
 import type { Services } from './services.js';
 
@@ -31,6 +33,8 @@ export interface ModalValues {
   purpose?: string | null;
   /** "Stored in": the typed text (one place per line) or a stored request's places. */
   places?: string | readonly string[] | null;
+  coOwners?: readonly (string | null | undefined)[] | null;
+  teamChannelId?: string | null;
 }
 
 /**
@@ -59,6 +63,10 @@ export function rebuildRequestModal(
     workspace: keep(values.workspace),
     purpose: keep(values.purpose),
     places: keepPlaces(values.places),
+    coOwners: (values.coOwners ?? [])
+      .filter((id): id is string => typeof id === 'string' && SLACK_USER_ID.test(id))
+      .slice(0, CO_OWNERS_MAX),
+    ...(values.teamChannelId && SLACK_CHANNEL_ID.test(values.teamChannelId) ? { teamChannelId: values.teamChannelId } : {}),
     review: assessForModal(deps, selection, now),
     metadata,
   });

@@ -14,6 +14,8 @@ const FIELD_BLOCKS: Record<RequestField, string> = {
   workspace: REQUEST_BLOCK.workspace,
   purpose: REQUEST_BLOCK.purpose,
   places: REQUEST_BLOCK.places,
+  coOwners: REQUEST_BLOCK.coOwners,
+  teamChannelId: REQUEST_BLOCK.teamChannel,
 };
 
 /** Finds the state entry of a block whose id is `base` or `base-<revision>`. */
@@ -45,6 +47,8 @@ export function readRequestState(values: StateValues): RequestState {
   const workspace = pick('workspace', REQUEST_ACTION.workspace);
   const purpose = pick('purpose', REQUEST_ACTION.purpose);
   const places = pick('places', REQUEST_ACTION.places);
+  const coOwners = pick('coOwners', REQUEST_ACTION.coOwners);
+  const teamChannel = pick('teamChannelId', REQUEST_ACTION.teamChannel);
   return {
     raw: {
       presetId: preset?.selected_option?.value ?? null,
@@ -54,6 +58,8 @@ export function readRequestState(values: StateValues): RequestState {
       workspace: workspace?.value ?? null,
       purpose: purpose?.value ?? null,
       places: places?.value ?? null,
+      coOwners: coOwners?.selected_users ?? null,
+      teamChannelId: teamChannel?.selected_conversation ?? null,
     },
     blockIds,
   };

@@ -8,6 +8,7 @@ import { RECORD_ACTION, RECORD_BLOCK } from '../../blocks/ids.js';
 import { toBlockErrors } from '../kit/request-state.js';
 import type { Services } from '../kit/services.js';
 import type { ViewArgs } from '../kit/args.js';
+import { checkTeamWithSlack } from '../../slack-api/team-checks.js';
 
 const FIELD_BLOCKS: Record<RecordField, string> = {
   name: RECORD_BLOCK.name,
@@ -15,6 +16,8 @@ const FIELD_BLOCKS: Record<RecordField, string> = {
   scopes: RECORD_BLOCK.scopes,
   workspace: RECORD_BLOCK.workspace,
   places: RECORD_BLOCK.places,
+  coOwners: RECORD_BLOCK.coOwners,
+  teamChannelId: RECORD_BLOCK.teamChannel,
 };
 
 /** Reads the record modal's state.values into raw fields for validation. Pure. */
@@ -27,6 +30,8 @@ function readRecordState(values: StateValues) {
     scopes: scopes ? scopes.map((o) => o?.value ?? null) : null,
     workspace: entry(RECORD_BLOCK.workspace, RECORD_ACTION.workspace)?.value ?? null,
     places: entry(RECORD_BLOCK.places, RECORD_ACTION.places)?.value ?? null,
+    coOwners: entry(RECORD_BLOCK.coOwners, RECORD_ACTION.coOwners)?.selected_users ?? null,
+    teamChannelId: entry(RECORD_BLOCK.teamChannel, RECORD_ACTION.teamChannel)?.selected_conversation ?? null,
   };
 }
 
@@ -35,7 +40,9 @@ function readRecordState(values: StateValues) {
  * secret is refused and never echoed), store the metadata, close the modal, confirm by DM
  * with the reminder plan and refresh the owner's Home.
  */
-export function createRecordSubmitHandler(deps: Pick<Services, 'tokens' | 'users' | 'home' | 'config' | 'logger' | 'clock'>) {
+export function createRecordSubmitHandler(
+  deps: Pick<Services, 'tokens' | 'users' | 'home' | 'config' | 'logger' | 'clock' | 'quickClient'>,
+) {
   return async ({ ack, body, client }: ViewArgs): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     if (!parsed.success) {
@@ -48,10 +55,21 @@ export function createRecordSubmitHandler(deps: Pick<Services, 'tokens' | 'users
     const userId = parsed.data.user.id;
     const now = new Date(deps.clock.now());
     const timeZone = await deps.users.timeZoneOf(userId);
-    const result = validateRecordedToken(readRecordState(parsed.data.view.state.values), { now, timeZone });
+    const result = validateRecordedToken(readRecordState(parsed.data.view.state.values), { now, timeZone, ownerId: userId });
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: toBlockErrors(result.errors, FIELD_BLOCKS) });
       return;
+    }
+    if (result.value.coOwners || result.value.teamChannelId) {
+      const problems = await checkTeamWithSlack({ users: deps.users, client: deps.quickClient, logger: deps.logger }, result.value);
+      const errors = {
+        ...(problems.coOwners ? { coOwners: problems.coOwners } : {}),
+        ...(problems.teamChannel ? { teamChannelId: problems.teamChannel } : {}),
+      };
+      if (Object.keys(errors).length > 0) {
+        await ack({ response_action: 'errors', errors: toBlockErrors<RecordField>(errors, FIELD_BLOCKS) });
+        return;
+      }
     }
     const token: TokenRecord = { ...result.value, id: createTokenId(), ownerId: userId, createdAt: now.getTime(), status: 'active' };
     try {

@@ -12,6 +12,7 @@ import { replyEphemeral } from '../../slack-api/response-url.js';
 import { REQUEST_BLOCK } from '../../blocks/ids.js';
 import type { Services } from '../kit/services.js';
 import type { ViewArgs } from '../kit/args.js';
+import { checkTeamWithSlack } from '../../slack-api/team-checks.js';
 
 /**
  * A flagged request needs a justification, and approvals set up to review it. When they
@@ -50,7 +51,7 @@ export function createRequestSubmitHandler(
     const metadata = readModalMetadata(view.private_metadata);
     const now = new Date(deps.clock.now());
     const evaluate = (timeZone: string) => {
-      const result = validateRequest(raw, { now, timeZone });
+      const result = validateRequest(raw, { now, timeZone, ownerId: user.id });
       return result.ok ? { ...result, verdict: assessRequest(result.value, deps.config.approvals.policy, todayIn(timeZone, now)) } : result;
     };
     // The requester's timezone matters only for expiry dates at the edges of the allowed
@@ -64,6 +65,17 @@ export function createRequestSubmitHandler(
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: toBlockErrors(result.errors, blockIds) });
       return;
+    }
+    if (result.value.coOwners || result.value.teamChannelId) {
+      const problems = await checkTeamWithSlack({ users: deps.users, client: deps.quickClient, logger: deps.logger }, result.value);
+      const errors = {
+        ...(problems.coOwners ? { coOwners: problems.coOwners } : {}),
+        ...(problems.teamChannel ? { teamChannelId: problems.teamChannel } : {}),
+      };
+      if (Object.keys(errors).length > 0) {
+        await ack({ response_action: 'errors', errors: toBlockErrors<RequestField>(errors, blockIds) });
+        return;
+      }
     }
     const { verdict } = result;
     // A write scope without its read scope is accepted; the requester is told what it lacks.
