@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ack,inventory,delivery,footprint] [-- --profile]
+ * `npm run bench [-- --quick] [-- --only=ack,inventory,delivery,footprint,calendar] [-- --profile]
  *   [-- --kinds=command,submission] [-- --rates=50,100,200]`
  *
  * Measures the bot's speed and scale next to baselines measured in the same run, prints tables
@@ -18,6 +18,7 @@ import { runLoad, type AckKind, type LoadResult } from './ack.js';
 import { measureInventory, type InventoryResult } from './inventory.js';
 import { measureDelivery, referenceDelivery, type DeliveryResult } from './delivery.js';
 import { compareFootprint, measureFootprint, type FootprintResult } from './footprint.js';
+import { measureCalendar, type CalendarResult } from './calendar.js';
 import { machineInfo, table } from './report.js';
 import { startSlackProcess, type SlackProcess } from './slack-process.js';
 import { ratio } from './stats.js';
@@ -27,7 +28,7 @@ import { appDelivery, sweepProbe } from './wiring.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
-const PARTS = ['ack', 'inventory', 'delivery', 'footprint'] as const;
+const PARTS = ['ack', 'inventory', 'delivery', 'footprint', 'calendar'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Plan {
@@ -41,6 +42,8 @@ interface Plan {
   deliveryWindowMs: number;
   footprintRuns: number;
   idleMs: number;
+  calendarTokens: number;
+  calendarRuns: number;
 }
 
 const FULL: Plan = {
@@ -54,6 +57,8 @@ const FULL: Plan = {
   deliveryWindowMs: 1_000,
   footprintRuns: 3,
   idleMs: 3_000,
+  calendarTokens: 1_000,
+  calendarRuns: 30,
 };
 
 const QUICK: Plan = {
@@ -67,6 +72,8 @@ const QUICK: Plan = {
   deliveryWindowMs: 1_000,
   footprintRuns: 1,
   idleMs: 1_000,
+  calendarTokens: 1_000,
+  calendarRuns: 10,
 };
 
 interface AckStep extends LoadResult {
@@ -313,6 +320,24 @@ async function benchFootprint(plan: Plan, redis: RedisServer, slack: SlackProces
   return { app, baseline, ...compared };
 }
 
+async function benchCalendar(plan: Plan, scratch: RedisServer): Promise<CalendarResult> {
+  log(`calendar: ${plan.calendarTokens} tokens, ${plan.calendarRuns} runs`);
+  const result = await measureCalendar(scratch.url, plan.calendarTokens, plan.calendarRuns);
+  console.log(
+    table(
+      `Calendar feed (${result.tokens} tokens, ${Math.round(result.bodyBytes / 1024)} KiB; GET over HTTP, ${plan.calendarRuns} runs)`,
+      ['request', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        ['cold (generated)', result.coldMs.p50, result.coldMs.p99, result.coldMs.max],
+        ['warm (cached text)', result.warmMs.p50, result.warmMs.p99, result.warmMs.max],
+        ['one token changed', result.changedMs.p50, result.changedMs.p99, result.changedMs.max],
+        ['If-None-Match (304)', result.notModifiedMs.p50, result.notModifiedMs.p99, result.notModifiedMs.max],
+      ],
+    ),
+  );
+  return result;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -355,6 +380,7 @@ async function main(): Promise<void> {
     if (parts.has('inventory')) results['inventory'] = await benchInventory(plan, scratch);
     if (parts.has('delivery')) results['delivery'] = await benchDelivery(plan, scratch);
     if (parts.has('footprint')) results['footprint'] = await benchFootprint(plan, redis, slack);
+    if (parts.has('calendar')) results['calendar'] = await benchCalendar(plan, scratch);
   } finally {
     await slack.stop();
     await redis.stop();
@@ -368,6 +394,15 @@ async function main(): Promise<void> {
       met: d.duplicates === 0 && d.losses === 0,
       detail: `${d.duplicates} duplicates, ${d.losses} losses, ${d.rateLimited} 429s, x${d.deliverVsIdeal} ideal`,
     })),
+    ...(results['calendar']
+      ? [
+          ((c: CalendarResult) => ({
+            goal: `calendar: a ${c.tokens}-token feed in under 50 ms (p50, generated)`,
+            met: c.coldMs.p50 < 50,
+            detail: `cold p50 ${c.coldMs.p50} ms (p99 ${c.coldMs.p99}), one changed p50 ${c.changedMs.p50} ms, warm p50 ${c.warmMs.p50} ms, 304 p50 ${c.notModifiedMs.p50} ms`,
+          }))(results['calendar'] as CalendarResult),
+        ]
+      : []),
   ];
   if (goals.length) {
     console.log(

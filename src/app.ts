@@ -12,6 +12,7 @@ import { RequestStore } from './store/requests.js';
 import { TokenStore } from './store/tokens.js';
 import { TokenInventory } from './store/inventory.js';
 import { SeenMessages } from './store/seen-messages.js';
+import { CalendarFeedStore } from './store/calendar-feeds.js';
 import { createJobClient, createQuickClient, listenerClientOptions } from './slack-api/clients.js';
 import { UserDirectory } from './slack-api/users.js';
 import { ApproverDirectory } from './slack-api/approvers.js';
@@ -24,6 +25,8 @@ import { createChecklistProcessors } from './jobs/processors/checklists.js';
 import { createApprovalProcessors, recoverUnpostedApprovals } from './jobs/processors/approvals.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
+import { createCalendarRoutes } from './http/calendar.js';
+import { COMMAND } from './blocks/ids.js';
 import { answerUnreadableEvent } from './http/request-guard.js';
 import { WrappingReceiver } from './http/receiver.js';
 import { slackSentAtMs } from './http/request-age.js';
@@ -94,6 +97,7 @@ export function createBot(options: BotOptions): Bot {
   const tokens = new TokenStore(redis, keys, requests);
   const inventory = new TokenInventory(redis, keys);
   const seenMessages = new SeenMessages(redis, keys);
+  const calendarFeeds = new CalendarFeedStore(redis, keys, config.calendar.secret);
 
   // Outgoing Slack calls (which client for which path: src/slack-api/clients.ts)
   const slack = { botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, listenerRetries: options.slackRetries };
@@ -128,6 +132,7 @@ export function createBot(options: BotOptions): Bot {
   const tracker = createRequestTracker(metrics);
   const customRoutes = [
     ...createHealthRoutes({ redis, metrics, isQueueUp: () => jobs.isUp(), isStopping: () => stopping !== undefined }),
+    ...createCalendarRoutes({ feeds: calendarFeeds, command: COMMAND, logger }),
     ...(options.routes ?? []),
   ];
   const inner = config.slack.socketMode
@@ -185,6 +190,7 @@ export function createBot(options: BotOptions): Bot {
     adminUserIds: config.adminUserIds,
     logger,
     clock,
+    calendar: { feeds: calendarFeeds, publicUrl: config.publicUrl },
   });
   registerListeners(app, {
     config,
@@ -199,6 +205,7 @@ export function createBot(options: BotOptions): Bot {
     home,
     jobs,
     quickClient,
+    calendarFeeds,
   });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -88,6 +89,12 @@ const envSchema = z.object({
     .preprocess(emptyAsUndefined, z.url({ error: 'must be a URL such as https://slack.com/api/' }).default('https://slack.com/api/'))
     .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000)),
+  PUBLIC_URL: optional(
+    z
+      .url({ protocol: /^https?$/, error: 'must be the http(s) address users reach the bot at, such as https://bot.example.com' })
+      .transform((u) => u.replace(/\/+$/, '')),
+  ),
+  CALENDAR_SECRET: optional(z.string().min(32, 'must be at least 32 characters, e.g. the output of openssl rand -hex 32')),
   REDIS_URL: optional(
     z
       .string()
@@ -256,6 +263,18 @@ export interface Config {
     socketMode: boolean;
   };
   port: number;
+  /**
+   * PUBLIC_URL: where users' browsers and calendar apps reach this bot's HTTP server (no trailing
+   * slash); calendar feed addresses are built from it. Default http://localhost:<PORT>.
+   */
+  publicUrl: string;
+  calendar: {
+    /**
+     * Key that turns a stored feed nonce into the feed id (HMAC), so Redis alone never holds a
+     * feed address: CALENDAR_SECRET, else a key derived from the bot token.
+     */
+    secret: string;
+  };
   redis: RedisConfig;
   approvals: {
     channelId?: string;
@@ -405,6 +424,10 @@ function toConfig(env: Env): Config {
       socketMode: Boolean(env.SLACK_APP_TOKEN),
     },
     port: env.PORT,
+    publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    calendar: {
+      secret: env.CALENDAR_SECRET ?? createHash('sha256').update(`calendar-feed-key\n${env.SLACK_BOT_TOKEN}`).digest('hex'),
+    },
     redis: toRedisConfig(env),
     approvals: {
       channelId: env.APPROVAL_CHANNEL_ID,

@@ -24,6 +24,8 @@ export interface HomeModel {
   approvalQueue?: readonly TokenRequest[];
   /** Organisation view; only for admins. */
   org?: OrgSummary;
+  /** The viewer's calendar feed address (absent when it could not be read). */
+  calendarUrl?: string;
 }
 
 const divider = (): DividerBlock => ({ type: 'divider' });
@@ -82,6 +84,41 @@ function buildOrg(org: OrgSummary): KnownBlock[] {
   ];
 }
 
+/**
+ * The viewer's calendar feed. Slack cannot put text on the clipboard, so the address is shown
+ * whole in a code block (select it on a computer) and "DM me the link" sends it as a message,
+ * which phones can copy with a long press (Home tab text cannot be selected there).
+ */
+export function buildCalendarSection(url: string): KnownBlock[] {
+  return [
+    divider(),
+    header('Calendar feed'),
+    section(
+      'Subscribe to this address in Google Calendar, Outlook or Apple Calendar to see each token’s expiry day, with how to renew it. ' +
+        'Anyone with the address can read the names and dates, so keep it to yourself; *Reset link* replaces it and the old one stops working at once.',
+    ),
+    section(`\`\`\`${url}\`\`\``),
+    {
+      type: 'actions',
+      block_id: BLOCK.calendarActions,
+      elements: [
+        button('DM me the link', ACTION.calendarSendLink),
+        {
+          ...button('Reset link', ACTION.calendarReset),
+          style: 'danger',
+          confirm: {
+            title: plain('Reset the calendar link?'),
+            text: plain('Calendars subscribed to the current address stop updating at once. You get a new address to subscribe to.'),
+            confirm: plain('Reset link'),
+            deny: plain('Keep it'),
+            style: 'danger',
+          },
+        },
+      ],
+    },
+  ];
+}
+
 /** Keeps a view within Slack's block limit whatever the model holds. */
 function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   if (blocks.length <= max) return blocks;
@@ -101,6 +138,7 @@ export function buildHomeView(model: HomeModel): HomeView {
       ],
     },
     ...buildMyTokens(model.tokens),
+    ...(model.calendarUrl ? buildCalendarSection(model.calendarUrl) : []),
     ...buildRequests('Your open requests', model.openRequests, HOME_LIMITS.requests, false),
     ...(model.approvalQueue ? buildRequests('Waiting for your approval', model.approvalQueue, HOME_LIMITS.queue, true) : []),
     ...(model.org ? buildOrg(model.org) : []),

@@ -83,6 +83,10 @@ export const ACTION = {
   homeRecordExisting: 'home_record_existing',
   /** App Home: open the co-owners and team channel modal of the token in `value`. */
   homeEditTeam: 'home_edit_team',
+  /** App Home: DM the viewer their calendar feed address (to copy it on a phone). */
+  calendarSendLink: 'calendar_send_link',
+  /** App Home: give the viewer a new calendar feed address; the old one stops working. */
+  calendarReset: 'calendar_reset',
   approve: 'approval_approve',
   approveNarrowed: 'approval_approve_narrowed',
   reject: 'approval_reject',
@@ -94,6 +98,7 @@ export const BLOCK = {
   checklistActions: 'checklist_actions',
   reminderActions: 'reminder_actions',
   homeActions: 'home_actions',
+  calendarActions: 'calendar_actions',
   approvalActions: 'approval_actions',
   requesterActions: 'requester_actions',
 } as const;

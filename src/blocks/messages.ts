@@ -182,3 +182,21 @@ export const buildNotYoursMessage = (ownerId: string, what: string): Message => 
 });
 
 export const buildPlainMessage = (text: string): Message => ({ text });
+
+/**
+ * The calendar feed address as a DM ("DM me the link" on the Home): on a phone a message can be
+ * copied with a long press, Home tab text cannot. The address is the last line on its own.
+ */
+export function buildCalendarLinkMessage(url: string): Message & { unfurl_links: false; unfurl_media: false } {
+  return {
+    text: `Your calendar feed of token expiries (subscribe to it in your calendar app; keep it private):\n${url}`,
+    blocks: [
+      section(
+        'Your calendar feed of token expiries. Subscribe to it in your calendar app, and keep it private: *Reset link* on my Home replaces it.',
+      ),
+      section(`\`\`\`${url}\`\`\``),
+    ],
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}

@@ -55,6 +55,12 @@ export class WrappingReceiver implements Receiver {
       try {
         listener(req, res);
       } catch (error) {
+        // A path whose %-escapes do not decode (Bolt decodes route parameters) names nothing here.
+        if (error instanceof URIError) {
+          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+          res.end('Not found\n');
+          return;
+        }
         // What Bolt's own server does: unknown paths and listener set-up errors.
         HTTPModuleFunctions.defaultDispatchErrorHandler({
           error: error as Error,

@@ -7,6 +7,8 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { RequestStore } from '../store/requests.js';
 import type { TokenStore } from '../store/tokens.js';
+import type { CalendarFeedStore } from '../store/calendar-feeds.js';
+import { calendarFeedUrl } from '../domain/calendar.js';
 import type { ApproverDirectory } from './approvers.js';
 import type { UserDirectory } from './users.js';
 
@@ -30,6 +32,8 @@ export interface HomeDeps {
   adminUserIds: readonly string[];
   logger: Logger;
   clock: Clock;
+  /** Calendar feeds: the viewer's feed id is created on their first Home. */
+  calendar?: { feeds: Pick<CalendarFeedStore, 'ensure'>; publicUrl: string };
 }
 
 /**
@@ -48,17 +52,19 @@ export class HomePublisher {
     const now = new Date(deps.clock.now());
     const today = todayIn(await deps.users.timeZoneOf(userId), now);
     const isAdmin = deps.adminUserIds.includes(userId);
-    const [tokens, requests, approvalQueue, org] = await Promise.all([
+    const [tokens, requests, approvalQueue, org, calendarUrl] = await Promise.all([
       deps.tokens.listByUser(userId, USER_TOKENS_MAX),
       deps.requests.listByUser(userId),
       this.loadApprovalQueue(userId),
       isAdmin ? this.loadOrgSummary(today) : undefined,
+      this.loadCalendarUrl(userId),
     ]);
     const view = buildHomeView({
       tokens: rankTokens(tokens, today),
       openRequests: selectOpenRequests(requests, today),
       approvalQueue,
       ...(org ? { org } : {}),
+      ...(calendarUrl ? { calendarUrl } : {}),
     });
     await deps.client.views.publish({ user_id: userId, view });
   }
@@ -82,6 +88,18 @@ export class HomePublisher {
       } while (state.again);
       this.refreshing.delete(userId);
     })();
+  }
+
+  /** The user's calendar feed address, created on first use; a failure leaves the section out. */
+  private async loadCalendarUrl(userId: string): Promise<string | undefined> {
+    const { calendar, logger } = this.deps;
+    if (!calendar) return undefined;
+    try {
+      return calendarFeedUrl(calendar.publicUrl, await calendar.feeds.ensure(userId));
+    } catch (err) {
+      logger.warn({ err, userId }, 'could not read the calendar feed for the App Home');
+      return undefined;
+    }
   }
 
   /** Requests waiting for this user's decision: approvers only, never their own requests. */

@@ -7,6 +7,7 @@ import { createAdvisorOpenHandler } from './actions/advisor-open.js';
 import { createAdvisorSelectHandler } from './actions/advisor-select.js';
 import { createRecordTokenHandler } from './actions/record-token.js';
 import { createHomeNewRequestHandler, createHomeRecordExistingHandler } from './actions/home-buttons.js';
+import { createCalendarResetHandler, createCalendarSendLinkHandler } from './actions/calendar-buttons.js';
 import {
   createReminderAdoptHandler,
   createReminderRenewHandler,
@@ -50,6 +51,8 @@ export function registerListeners(app: App, services: Services): void {
   app.action(ACTION.recordToken, createRecordTokenHandler(services));
   app.action(ACTION.homeNewRequest, createHomeNewRequestHandler(services));
   app.action(ACTION.homeRecordExisting, createHomeRecordExistingHandler(services));
+  app.action(ACTION.calendarSendLink, createCalendarSendLinkHandler(services));
+  app.action(ACTION.calendarReset, createCalendarResetHandler(services));
   app.action(ACTION.reminderRenew, createReminderRenewHandler(services));
   app.action(ACTION.reminderRotated, createReminderRotatedHandler(services));
   app.action(ACTION.reminderRevoke, createReminderRevokeHandler(services));

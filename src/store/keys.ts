@@ -22,6 +22,13 @@ export interface Keys {
   seenMessage(channelId: string, ts: string): string;
   /** Sorted set of request ids waiting for an approver, scored by creation time. */
   pendingApprovals: string;
+  /**
+   * String: the owner (user or channel id) of the calendar feed whose id hashes (SHA-256, hex)
+   * to `idHash`. The feed id itself is never stored.
+   */
+  calendarFeed(idHash: string): string;
+  /** String: the random nonce the owner's current calendar feed id is derived from (HMAC). */
+  calendarOwner(ownerId: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -35,5 +42,7 @@ export function createKeys(prefix: string): Keys {
     remindersDue: `${prefix}:reminders:due`,
     seenMessage: (channelId, ts) => `${prefix}:seen:${channelId}:${ts}`,
     pendingApprovals: `${prefix}:requests:pending`,
+    calendarFeed: (idHash) => `${prefix}:calendar:feed:${idHash}`,
+    calendarOwner: (ownerId) => `${prefix}:calendar:owner:${ownerId}`,
   };
 }

@@ -14,6 +14,17 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
+  it('builds PUBLIC_URL from PORT by default, trims a trailing slash, refuses other schemes and short calendar secrets', () => {
+    expect(loadConfig(base).publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ ...base, PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ ...base, PUBLIC_URL: 'https://bot.example.com/' }).publicUrl).toBe('https://bot.example.com');
+    expect(problemsOf({ ...base, PUBLIC_URL: 'ftp://bot.example.com' })[0]).toMatch(/^PUBLIC_URL must be the http\(s\) address/);
+    expect(problemsOf({ ...base, CALENDAR_SECRET: 'short' })[0]).toMatch(/^CALENDAR_SECRET must be at least 32 characters/);
+    // Unset, the feed key follows the bot token; set, it does not.
+    expect(loadConfig(base).calendar.secret).not.toBe(loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-other' }).calendar.secret);
+    expect(loadConfig({ ...base, CALENDAR_SECRET: 'k'.repeat(32) }).calendar.secret).toBe('k'.repeat(32));
+  });
+
   it('applies the documented defaults', () => {
     const config = loadConfig(base);
     expect(config.slack.apiUrl).toBe('https://slack.com/api/');

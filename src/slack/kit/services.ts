@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { RequestStore } from '../../store/requests.js';
 import type { TokenStore } from '../../store/tokens.js';
 import type { SeenMessages } from '../../store/seen-messages.js';
+import type { CalendarFeedStore } from '../../store/calendar-feeds.js';
 import type { UserDirectory } from '../../slack-api/users.js';
 import type { ApproverDirectory } from '../../slack-api/approvers.js';
 import type { HomePublisher } from '../../slack-api/home.js';
@@ -15,7 +16,7 @@ import type { JobQueue } from '../../jobs/queue.js';
  * `Pick<Services, ...>` of what it uses, so its signature says what it touches.
  */
 export interface Services {
-  config: Pick<Config, 'approvals' | 'reminders'>;
+  config: Pick<Config, 'approvals' | 'reminders' | 'publicUrl'>;
   logger: Logger;
   clock: Clock;
   /**
@@ -26,6 +27,8 @@ export interface Services {
   requests: RequestStore;
   tokens: TokenStore;
   seenMessages: SeenMessages;
+  /** Calendar feed ids (App Home section and its buttons). */
+  calendarFeeds: CalendarFeedStore;
   users: UserDirectory;
   approvers: ApproverDirectory;
   home: HomePublisher;
