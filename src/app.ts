@@ -14,15 +14,17 @@ import { TokenInventory } from './store/inventory.js';
 import { SeenMessages } from './store/seen-messages.js';
 import { CalendarFeedStore } from './store/calendar-feeds.js';
 import { createJobClient, createQuickClient, listenerClientOptions } from './slack-api/clients.js';
-import { UserDirectory } from './slack-api/users.js';
+import { EmailDirectory, UserDirectory } from './slack-api/users.js';
 import { ApproverDirectory } from './slack-api/approvers.js';
 import { HomePublisher } from './slack-api/home.js';
 import { verifySlackAuth } from './slack-api/preflight.js';
-import { createJobQueue, installReminderSweep, type JobQueue } from './jobs/queue.js';
+import { JOB, createJobQueue, enqueueOrgSyncNow, installOrgSync, installReminderSweep, type JobQueue } from './jobs/queue.js';
 import { createJobWorker, type JobWorker } from './jobs/worker.js';
 import { createReminderProcessors } from './jobs/processors/reminders.js';
 import { createChecklistProcessors } from './jobs/processors/checklists.js';
 import { createApprovalProcessors, recoverUnpostedApprovals } from './jobs/processors/approvals.js';
+import { createOrgSyncProcessors } from './jobs/processors/org-sync.js';
+import { OrgSyncStore } from './store/org-sync.js';
 import { registerListeners } from './slack/index.js';
 import { createHealthRoutes } from './http/health.js';
 import { createCalendarRoutes } from './http/calendar.js';
@@ -98,6 +100,7 @@ export function createBot(options: BotOptions): Bot {
   const inventory = new TokenInventory(redis, keys);
   const seenMessages = new SeenMessages(redis, keys);
   const calendarFeeds = new CalendarFeedStore(redis, keys, config.calendar.secret);
+  const orgSyncStore = new OrgSyncStore(redis, keys);
 
   // Outgoing Slack calls (which client for which path: src/slack-api/clients.ts)
   const slack = { botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, listenerRetries: options.slackRetries };
@@ -123,6 +126,17 @@ export function createBot(options: BotOptions): Bot {
     }),
     ...createChecklistProcessors({ requests, client: jobClient, logger, clock }),
     ...createApprovalProcessors({ client: jobClient, requests, approvers, settings: config.approvals, jobs, logger, clock }),
+    // The Atlassian organization sync runs only when ATLASSIAN_ORG_ID and ATLASSIAN_ADMIN_API_KEY are set.
+    ...(config.orgSync
+      ? createOrgSyncProcessors({
+          tokens,
+          store: orgSyncStore,
+          emails: new EmailDirectory(jobClient, clock),
+          settings: config.orgSync,
+          clock,
+          logger,
+        })
+      : {}),
   };
   const worker: JobWorker | undefined = runWorker ? createJobWorker({ redisUrl, keyPrefix, logger, processors }) : undefined;
 
@@ -227,6 +241,14 @@ export function createBot(options: BotOptions): Bot {
         );
       }
       await installReminderSweep(jobs, config.reminders.sweepSeconds * 1000);
+      if (config.orgSync) {
+        await installOrgSync(jobs, config.orgSync.everyMs);
+        // A sync at start-up too (replicas starting together add one job).
+        await enqueueOrgSyncNow(jobs);
+      } else {
+        // Turned off: a schedule left from an earlier configuration would add jobs nobody runs.
+        await jobs.queue.removeJobScheduler(JOB.orgSync);
+      }
       // In the background: start-up does not wait on it, and a failure only delays posting.
       void recoverUnpostedApprovals(requests, jobs)
         .then((recovered) => recovered > 0 && logger.info({ recovered }, 'pending approvals re-queued for posting'))

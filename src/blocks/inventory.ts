@@ -32,7 +32,9 @@ export function buildTokenSection(s: TokenStanding): SectionBlock {
   const where = token.workspace ? ` · workspace \`${escapeMrkdwn(token.workspace)}\`` : '';
   const text =
     `*${escapeMrkdwn(token.name)}*\n${describeStanding(s)} (${formatLongDate(token.expiresOn)})${where}\n` +
-    truncate(`Scopes: ${token.scopes.map(code).join(', ')}`, 2000);
+    (token.scopes.length > 0
+      ? truncate(`Scopes: ${token.scopes.map(code).join(', ')}`, 2000)
+      : 'Scopes unknown (found in Atlassian’s token list)');
   return section(text);
 }
 

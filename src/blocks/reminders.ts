@@ -25,7 +25,10 @@ function describeExpiry({ token, tz, now }: ReminderModel): string {
 
 function describeToken(token: TokenRecord): string[] {
   return [
-    `*Scopes:* ${truncate(token.scopes.map((s) => `\`${s}\``).join(', '), 1500)}`,
+    token.scopes.length > 0
+      ? `*Scopes:* ${truncate(token.scopes.map((s) => `\`${s}\``).join(', '), 1500)}`
+      : // Found by the organization sync: Atlassian's listing has no scopes.
+        '*Scopes:* unknown (found in Atlassian’s token list, which does not show scopes)',
     `*Workspace:* ${token.workspace ? escapeMrkdwn(token.workspace) : 'any'}`,
     ...(token.places?.length ? [`*Stored in:* ${token.places.map(escapeMrkdwn).join('; ')}`] : []),
   ];

@@ -26,6 +26,8 @@ export const JOB = {
   approvalExpire: 'approval-expire',
   /** After a decision: rewrite the parent, note it in the thread, tell the requester. */
   approvalOutcome: 'approval-outcome',
+  /** Atlassian organization sync: every ORG_SYNC_HOURS, at start-up and from an admin's "Sync now". */
+  orgSync: 'org-sync',
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
@@ -152,6 +154,41 @@ export async function installReminderSweep(jobs: JobQueue, everyMs: number): Pro
       name: JOB.reminderSweep,
       data: {},
       opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 },
+    },
+  );
+}
+
+/** The one extra organization sync (start-up, "Sync now"): replicas and double clicks add one job, not several. */
+export const ORG_SYNC_NOW_DEDUPLICATION = 'org-sync-now';
+
+/** Registers the periodic organization sync. Idempotent: every replica upserts the same schedule. */
+export async function installOrgSync(jobs: JobQueue, everyMs: number): Promise<void> {
+  await jobs.queue.upsertJobScheduler(
+    JOB.orgSync,
+    { every: everyMs },
+    {
+      name: JOB.orgSync,
+      data: {},
+      opts: { removeOnComplete: true, removeOnFail: { count: 20 }, attempts: 4, backoff: { type: 'exponential', delay: 60_000 } },
+    },
+  );
+}
+
+/**
+ * Asks for an organization sync now. While one asked for this way is waiting or running, asking
+ * again adds nothing (BullMQ deduplication); a run already in progress from the schedule makes
+ * this one return at once (the run lock, src/jobs/processors/org-sync.ts).
+ */
+export async function enqueueOrgSyncNow(jobs: JobQueue): Promise<void> {
+  await jobs.enqueue(
+    JOB.orgSync,
+    {},
+    {
+      deduplication: { id: ORG_SYNC_NOW_DEDUPLICATION },
+      removeOnComplete: true,
+      removeOnFail: { count: 20 },
+      attempts: 4,
+      backoff: { type: 'exponential', delay: 60_000 },
     },
   );
 }

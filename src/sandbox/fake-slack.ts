@@ -513,6 +513,29 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         },
       };
     },
+    // Needs users:read.email. Slack answers users_not_found for an address no member has.
+    'users.lookupByEmail': (args) => {
+      const email = str(args['email'])?.trim().toLowerCase();
+      if (!email) return fail('invalid_arguments');
+      for (const [id, u] of users) {
+        const own = u.profile?.['email'];
+        if (typeof own === 'string' && own.toLowerCase() === email && !u.deleted) {
+          const tz = u.tz ?? 'UTC';
+          return {
+            ok: true,
+            user: {
+              id,
+              team_id: 'T1',
+              name: u.name ?? id.toLowerCase(),
+              deleted: false,
+              tz,
+              profile: { email: own, ...(u.profile ?? {}) },
+            },
+          };
+        }
+      }
+      return fail('users_not_found');
+    },
     'usergroups.users.list': (args) => {
       const id = str(args['usergroup']);
       const members = id ? usergroups.get(id) : undefined;

@@ -75,3 +75,41 @@ export class UserDirectory {
     }
   }
 }
+
+const EMAIL_TTL_MS = 24 * 60 * 60 * 1000;
+const EMAIL_MISS_TTL_MS = 60 * 60 * 1000;
+
+/**
+ * Email → Slack user id by users.lookupByEmail (scope users:read.email), cached in memory: a day
+ * for a hit, an hour for an address Slack does not know. The organization sync asks once per
+ * token owner. Throws on Slack errors other than "not found" (rate limits included: the caller
+ * waits and asks again).
+ */
+export class EmailDirectory {
+  private readonly cache = new Map<string, { userId: string | null; at: number }>();
+
+  constructor(
+    /** The jobs' client (clients.ts): no retries of its own, rate limits surfaced. */
+    private readonly client: WebClient,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The Slack user with this email, or null when Slack knows no member with it (or a deleted one). */
+  async userIdOf(email: string): Promise<string | null> {
+    const key = email.trim().toLowerCase();
+    const hit = this.cache.get(key);
+    const now = this.clock.now();
+    if (hit && now - hit.at < (hit.userId ? EMAIL_TTL_MS : EMAIL_MISS_TTL_MS)) return hit.userId;
+    let userId: string | null;
+    try {
+      const res = await this.client.users.lookupByEmail({ email: key });
+      userId = res.user?.id && !res.user.deleted ? res.user.id : null;
+    } catch (err) {
+      const code = (err as { data?: { error?: string } }).data?.error;
+      if (code !== 'users_not_found' && code !== 'user_not_found') throw err;
+      userId = null;
+    }
+    this.cache.set(key, { userId, at: now });
+    return userId;
+  }
+}

@@ -29,6 +29,12 @@ export interface Keys {
   calendarFeed(idHash: string): string;
   /** String: the random nonce the owner's current calendar feed id is derived from (HMAC). */
   calendarOwner(ownerId: string): string;
+  /** Hash: Atlassian API token id → the token id it is recorded as (organization sync). */
+  orgSyncLinks: string;
+  /** String with a TTL: the job id of the organization sync running now (one run at a time). */
+  orgSyncLock: string;
+  /** JSON OrgSyncStatus: the last organization sync (counts, warning). */
+  orgSyncStatus: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -44,5 +50,8 @@ export function createKeys(prefix: string): Keys {
     pendingApprovals: `${prefix}:requests:pending`,
     calendarFeed: (idHash) => `${prefix}:calendar:feed:${idHash}`,
     calendarOwner: (ownerId) => `${prefix}:calendar:owner:${ownerId}`,
+    orgSyncLinks: `${prefix}:orgsync:links`,
+    orgSyncLock: `${prefix}:orgsync:lock`,
+    orgSyncStatus: `${prefix}:orgsync:status`,
   };
 }

@@ -134,15 +134,16 @@ export class TokenStore {
   }
 
   /**
-   * Stores a new token (recorded by hand or imported). Idempotent: returns false and
-   * writes nothing when a token with this id already exists.
+   * Stores a new token (recorded by hand, imported, or found by the organization sync, whose
+   * link goes in `ops`). Idempotent: returns false and writes nothing when a token with this id
+   * already exists.
    */
-  async create(token: TokenRecord, event: TokenEvent): Promise<boolean> {
+  async create(token: TokenRecord, event: TokenEvent, ops: IndexOp[] = []): Promise<boolean> {
     return commitRecord(this.redis, {
       key: this.keys.token(token.id),
       expected: null,
       next: encode(tokenSchema, token),
-      ops: this.newTokenOps(token, event),
+      ops: [...this.newTokenOps(token, event), ...ops],
     });
   }
 

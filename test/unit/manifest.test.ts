@@ -46,9 +46,9 @@ describe('manifest.json (HTTP mode)', () => {
     expect(http.settings.event_subscriptions?.bot_events).toEqual(
       expect.arrayContaining(['app_home_opened', 'message.im', 'message.channels', 'message.groups']),
     );
-    // chat:write: DMs, ephemeral leak warnings; users:read: timezones, owners who left.
+    // chat:write: DMs, ephemeral leak warnings; users:read: timezones, owners who left; users:read.email: owners of tokens the organization sync finds.
     expect(http.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining(['commands', 'chat:write', 'im:write', 'users:read', 'usergroups:read']),
+      expect.arrayContaining(['commands', 'chat:write', 'im:write', 'users:read', 'users:read.email', 'usergroups:read']),
     );
     // Every request reaches Bolt's single endpoint.
     const urls = [

@@ -1,0 +1,257 @@
+import type { Job } from 'bullmq';
+import { AtlassianApiError, listApiTokens, type ListOptions } from '../../atlassian/api-tokens.js';
+import {
+  buildDiscoveredToken,
+  emptySyncCounts,
+  findRecordedMatch,
+  isUnused,
+  planSeenToken,
+  planVanishedToken,
+  type ListedToken,
+  type SyncCounts,
+  type TokenSyncChange,
+} from '../../domain/org-sync.js';
+import { tokenIdForImport } from '../../domain/record-ids.js';
+import type { TokenRecord } from '../../domain/types.js';
+import type { TokenStore } from '../../store/tokens.js';
+import type { OrgSyncStatus, OrgSyncStore, OrgSyncWarning } from '../../store/org-sync.js';
+import type { EmailDirectory } from '../../slack-api/users.js';
+import type { IndexOp } from '../../store/commit.js';
+import type { OrgSyncConfig } from '../../config.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../logger.js';
+import { JOB } from '../queue.js';
+import type { JobProcessor } from '../worker.js';
+import { classifySlackError } from './reminders.js';
+
+/**
+ * The Atlassian organization sync (issue 13). One run pages through the organization's API
+ * tokens (src/atlassian/api-tokens.ts) and, token by token, in compare-and-set commits:
+ * records the ones nobody recorded (source "atlassian", scopes unknown), links the ones
+ * recorded by hand (owner by email, same name), corrects expiries Atlassian knows better, and,
+ * only after a complete listing, marks revoked the linked tokens Atlassian no longer lists.
+ * Every step is idempotent, so a run killed anywhere is simply run again; a second run over
+ * the same listing changes nothing. One run at a time across replicas: a lock in Redis holding
+ * the job id, renewed every page (a stalled job retried under its id takes it over).
+ */
+
+/** The lock outlives the longest wait between two pages (a 120 s rate-limit wait plus a 30 s timeout). */
+const LOCK_TTL_MS = 5 * 60_000;
+/** users.lookupByEmail 429s waited out per owner before the token is counted as an error. */
+const MAX_SLACK_WAITS = 5;
+
+export interface OrgSyncDeps {
+  tokens: TokenStore;
+  store: OrgSyncStore;
+  emails: Pick<EmailDirectory, 'userIdOf'>;
+  settings: OrgSyncConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Listing overrides (tests and the bench: shorter waits). */
+  listing?: Partial<Pick<ListOptions, 'sleep' | 'timeoutMs' | 'maxWaitMs'>>;
+  /** Waits between users.lookupByEmail retries (default setTimeout). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type OrgSyncOutcome = 'busy' | 'complete' | 'incomplete';
+
+/** The organization sync's processor, by job name. */
+export function createOrgSyncProcessors(deps: OrgSyncDeps): Record<string, JobProcessor> {
+  return {
+    [JOB.orgSync]: async (job: Job, signal?: AbortSignal) => {
+      const result = await runOrgSync(deps, String(job.id), signal);
+      // An unreachable Atlassian is worth a retry with backoff; a bad key is not (the next run tries again).
+      if (result.warning?.kind === 'unavailable' && result.outcome === 'incomplete') {
+        throw new Error(`organization sync incomplete: ${result.warning.message}`);
+      }
+      return result.outcome;
+    },
+  };
+}
+
+/**
+ * One sync run under `runId` (the job id). Returns what it did; `busy` when another run holds
+ * the lock. Never marks anything revoked unless the listing was read to its end and understood.
+ */
+export async function runOrgSync(
+  deps: OrgSyncDeps,
+  runId: string,
+  signal?: AbortSignal,
+): Promise<{ outcome: OrgSyncOutcome; counts: SyncCounts; warning?: OrgSyncWarning }> {
+  const { store, logger, settings } = deps;
+  const counts = emptySyncCounts();
+  if (!(await store.acquireLock(runId, LOCK_TTL_MS))) {
+    logger.info({ runId }, 'organization sync already running elsewhere; not starting another');
+    return { outcome: 'busy', counts };
+  }
+  const startedAt = deps.clock.now();
+  const previous = await store.status().catch(() => undefined);
+  const seen = new Set<string>();
+  let complete = true;
+  let failure: AtlassianApiError | undefined;
+  try {
+    try {
+      const pages = listApiTokens({ apiUrl: settings.apiUrl, orgId: settings.orgId, apiKey: settings.apiKey, signal, ...deps.listing });
+      for await (const page of pages) {
+        if (!(await store.renewLock(runId, LOCK_TTL_MS))) throw new Error('organization sync lock lost: another run took over');
+        if (page.invalid > 0) {
+          complete = false;
+          counts.errors += page.invalid;
+          logger.warn({ invalid: page.invalid }, 'organization sync: entries not in the documented shape were skipped');
+        }
+        for (const listed of page.tokens) {
+          seen.add(listed.id);
+          counts.seen += 1;
+          try {
+            await syncListedToken(deps, listed, counts);
+          } catch (err) {
+            counts.errors += 1;
+            logger.warn({ err, atlassianTokenId: listed.id }, 'organization sync: could not sync a token; the next run tries again');
+          }
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof AtlassianApiError)) throw err;
+      complete = false;
+      failure = err;
+    }
+    if (complete) await markVanished(deps, seen, counts);
+    const warning = failure && {
+      kind: failure.kind,
+      message: failure.message,
+      since: previous?.warning?.kind === failure.kind ? previous.warning.since : startedAt,
+    };
+    reportOutcome(logger, previous, warning, counts);
+    const status: OrgSyncStatus = {
+      startedAt,
+      finishedAt: deps.clock.now(),
+      complete,
+      counts,
+      ...(warning ? { warning } : {}),
+      runs: (previous?.runs ?? 0) + 1,
+    };
+    await store.saveStatus(status);
+    return { outcome: complete ? 'complete' : 'incomplete', counts, ...(warning ? { warning } : {}) };
+  } finally {
+    await store.releaseLock(runId).catch(() => undefined);
+  }
+}
+
+/** Logs a new or changed warning once (not on every run that meets it again), and the recovery. */
+function reportOutcome(logger: Logger, previous: OrgSyncStatus | undefined, warning: OrgSyncWarning | undefined, counts: SyncCounts): void {
+  if (warning && previous?.warning?.kind !== warning.kind) {
+    logger.warn(
+      { kind: warning.kind, reason: warning.message },
+      'organization sync could not read the whole listing; nothing marked revoked',
+    );
+  } else if (warning) {
+    logger.debug({ kind: warning.kind }, 'organization sync still failing (already reported)');
+  } else if (previous?.warning) {
+    logger.info('organization sync reads the listing again');
+  }
+  logger.info({ ...counts, complete: !warning && counts.errors === 0 }, 'organization sync finished');
+}
+
+/** One listed token: follow its link, else match it to a recorded token, else record it. */
+async function syncListedToken(deps: OrgSyncDeps, listed: ListedToken, counts: SyncCounts): Promise<void> {
+  const { tokens, store, settings, clock } = deps;
+  const now = clock.now();
+  if (isUnused(listed, settings.unusedDays, now)) counts.unused += 1;
+
+  const linkedId = await store.linkedTokenId(listed.id);
+  if (linkedId) {
+    const result = await applyChange(deps, linkedId, (t) => planSeenToken(t, listed, settings.orgId, now));
+    if (result) {
+      if (result.expiryCorrected) counts.corrected += 1;
+      return;
+    }
+    // The record is gone (deleted by an operator): forget the link and treat the token as new.
+    await store.unlink(listed.id);
+  }
+
+  const ownerId = listed.user.email ? await lookupOwner(deps, listed.user.email) : null;
+  if (!ownerId) {
+    counts.ownersNotFound += 1;
+    return;
+  }
+
+  const match = findRecordedMatch(listed, await tokens.listByUser(ownerId));
+  if (match) {
+    const result = await applyChange(deps, match.id, (t) => (t.atlassian ? undefined : planSeenToken(t, listed, settings.orgId, now)), [
+      store.linkOp(listed.id, match.id),
+    ]);
+    if (result?.changed) {
+      counts.linked += 1;
+      if (result.expiryCorrected) counts.corrected += 1;
+      return;
+    }
+    // Linked meanwhile to another Atlassian token (two listed tokens of one name): record this one apart.
+  }
+
+  const id = tokenIdForImport(['atlassian', settings.orgId, listed.id]);
+  const token = buildDiscoveredToken({ id, orgId: settings.orgId, ownerId, listed, now });
+  const created = await tokens.create(token, { at: now, type: 'discovered', detail: `Atlassian token ${listed.id}` }, [
+    store.linkOp(listed.id, id),
+  ]);
+  if (created) {
+    counts.discovered += 1;
+    return;
+  }
+  // Recorded by an earlier run whose link write was lost: link it again (same commit as any change).
+  const result = await applyChange(deps, id, (t) => planSeenToken(t, listed, settings.orgId, now), [store.linkOp(listed.id, id)], true);
+  if (result?.expiryCorrected) counts.corrected += 1;
+}
+
+/**
+ * Commits `plan`'s change to token `id` with its history and schedule writes. Returns whether
+ * the record changed, or undefined when it does not exist.
+ */
+async function applyChange(
+  deps: OrgSyncDeps,
+  id: string,
+  plan: (t: TokenRecord) => TokenSyncChange | undefined,
+  extraOps: IndexOp[] = [],
+  alwaysWriteOps = false,
+): Promise<{ changed: boolean; expiryCorrected: boolean } | undefined> {
+  const { tokens } = deps;
+  let corrected = false;
+  const result = await tokens.update(id, (current) => {
+    const change = plan(current);
+    corrected = change?.expiryCorrected ?? false;
+    if (!change) return alwaysWriteOps ? { next: current, ops: extraOps } : undefined;
+    const ops: IndexOp[] = [...extraOps, ...change.events.map((e) => tokens.historyOp(id, e))];
+    // New expiry: the next sweep looks at the token again; revoked: its reminders stop.
+    if (change.expiryCorrected && change.next.status === 'active') ops.push(tokens.scheduleOp(id, deps.clock.now()));
+    if (change.next.status === 'revoked') ops.push(tokens.scheduleOp(id, undefined));
+    return { next: change.next, ops };
+  });
+  return result && { changed: result.changed, expiryCorrected: result.changed && corrected };
+}
+
+/** The owner's Slack id by email, waiting out Slack's rate limits. */
+async function lookupOwner(deps: OrgSyncDeps, email: string): Promise<string | null> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.emails.userIdOf(email);
+    } catch (err) {
+      const failure = classifySlackError(err);
+      if (failure.kind !== 'rate_limited' || attempt >= MAX_SLACK_WAITS) throw err;
+      await sleep(Math.min(failure.retryAfterMs, 60_000));
+    }
+  }
+}
+
+/** After a complete listing: every live linked token Atlassian no longer lists is revoked. */
+async function markVanished(deps: OrgSyncDeps, seen: ReadonlySet<string>, counts: SyncCounts): Promise<void> {
+  const { store, settings, clock } = deps;
+  for await (const batch of store.links()) {
+    for (const { atlassianId, tokenId } of batch) {
+      if (seen.has(atlassianId)) continue;
+      const now = clock.now();
+      const result = await applyChange(deps, tokenId, (t) => planVanishedToken(t, settings.orgId, now));
+      if (result?.changed) counts.revoked += 1;
+      if (!result) await store.unlink(atlassianId);
+    }
+  }
+}

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Redis } from 'ioredis';
+import { openTestRedis, startTestBot, type TestBot } from '../support/test-bot.js';
+import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { fakeApiToken, startFakeAtlassian, type FakeApiToken, type FakeAtlassian } from '../support/fake-atlassian.js';
+import { uniquePrefix } from '../support/redis-server.js';
+import { waitForIdleQueue } from '../support/queue-state.js';
+import { createKeys } from '../../src/store/keys.js';
+import { RequestStore } from '../../src/store/requests.js';
+import { TokenStore } from '../../src/store/tokens.js';
+import { OrgSyncStore, type OrgSyncStatus } from '../../src/store/org-sync.js';
+import { enqueueOrgSyncNow } from '../../src/jobs/queue.js';
+import { createTokenId, tokenIdForImport } from '../../src/domain/record-ids.js';
+import { addDays, todayIn } from '../../src/domain/dates.js';
+import type { TokenEvent, TokenRecord } from '../../src/domain/types.js';
+
+/** Reminders due at any hour on any day, swept every second. */
+const ALWAYS = {
+  REMINDER_HOUR: '0',
+  REMINDER_LAST_HOUR: '24',
+  REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
+  REMINDER_SWEEP_SECONDS: '1',
+  REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK',
+};
+const DAY = 86_400_000;
+const todayUtc = () => todayIn('UTC', new Date());
+const isoIn = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+
+let redis: Redis;
+beforeAll(() => {
+  redis = openTestRedis();
+});
+afterAll(() => redis.disconnect());
+
+function storesFor(prefix: string) {
+  const keys = createKeys(prefix);
+  return { tokens: new TokenStore(redis, keys, new RequestStore(redis, keys)), sync: new OrgSyncStore(redis, keys), keys };
+}
+
+async function recordToken(prefix: string, ownerId: string, name: string, expiresOn: string): Promise<TokenRecord> {
+  const token: TokenRecord = {
+    id: createTokenId(),
+    ownerId,
+    name,
+    scopes: ['read:repository:bitbucket'],
+    expiresOn,
+    createdAt: Date.now() - 30 * DAY,
+    status: 'active',
+  };
+  expect(await storesFor(prefix).tokens.create(token, { at: token.createdAt, type: 'recorded', by: ownerId })).toBe(true);
+  return token;
+}
+
+async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const v = await read();
+      if (!check(v)) throw new Error(`condition not met; last value ${JSON.stringify(v)}`);
+      return v;
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
+}
+
+describe('Atlassian organization sync, end to end through the bot', () => {
+  let slack: FakeSlack;
+  let atlassian: FakeAtlassian;
+  let t: TestBot;
+  const prefix = uniquePrefix('orgsync');
+  const stores = () => storesFor(t.prefix);
+  const status = () => stores().sync.status();
+  const tokenOf = async (id: string) => (await stores().tokens.get(id))!;
+  const historyOf = (id: string) => stores().tokens.history(id);
+
+  /** Asks for a run (as "Sync now" does) and resolves with the status it wrote. */
+  async function syncNow(): Promise<OrgSyncStatus> {
+    await waitForIdleQueue(t);
+    const before = (await status())?.runs ?? 0;
+    await enqueueOrgSyncNow(t.bot.jobs);
+    return eventually(status, (s) => (s?.runs ?? 0) > before) as Promise<OrgSyncStatus>;
+  }
+
+  // Ada has a recorded token with a mistyped expiry, and one nobody recorded (expiring in 7 days);
+  // Bob has a recorded token, and one with no expiresAt; Carol's email is unknown to Slack.
+  let adaRecorded: TokenRecord;
+  let bobRecorded: TokenRecord;
+  const listing: FakeApiToken[] = [];
+
+  beforeAll(async () => {
+    slack = await startFakeSlack({
+      users: {
+        UADA: { name: 'ada', profile: { email: 'Ada@Example.com' } },
+        UBOB: { name: 'bob', profile: { email: 'bob@example.com' } },
+      },
+    });
+    atlassian = await startFakeAtlassian({ pageSize: 2 });
+    // Recorded before the bot starts: its start-up sync finds them.
+    adaRecorded = await recordToken(prefix, 'UADA', 'DeepTraQ Bitbucket Integration', addDays(todayUtc(), 150));
+    bobRecorded = await recordToken(prefix, 'UBOB', 'Old CI', addDays(todayUtc(), 200));
+    listing.push(
+      fakeApiToken(1, {
+        label: 'deeptraq  bitbucket INTEGRATION',
+        expiresAt: isoIn(180),
+        user: { id: 'acc-ada', email: 'ada@example.com', name: 'Ada' },
+        riskScore: 3,
+      }),
+      fakeApiToken(2, { label: 'Renovate', expiresAt: isoIn(7), user: { id: 'acc-ada', email: 'ada@example.com' } }),
+      fakeApiToken(3, { label: 'Contractor script', user: { id: 'acc-carol', email: 'carol@elsewhere.example' } }),
+      fakeApiToken(4, {
+        label: 'Old CI',
+        expiresAt: `${bobRecorded.expiresOn}T12:00:00.000Z`,
+        user: { id: 'acc-bob', email: 'bob@example.com' },
+      }),
+      fakeApiToken(5, {
+        label: 'Ancient',
+        createdAt: new Date(Date.now() - 100 * DAY).toISOString(),
+        expiresAt: undefined,
+        lastActiveAt: undefined,
+        user: { id: 'acc-bob', email: 'bob@example.com' },
+      }),
+    );
+    atlassian.setTokens(listing);
+    t = await startTestBot({
+      name: 'orgsync',
+      prefix,
+      slack,
+      env: {
+        ...ALWAYS,
+        ATLASSIAN_ORG_ID: atlassian.orgId,
+        ATLASSIAN_ADMIN_API_KEY: atlassian.apiKey,
+        ATLASSIAN_API_URL: atlassian.url,
+        ORG_SYNC_HOURS: '168',
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+    await slack?.stop();
+    await atlassian?.stop();
+  });
+
+  it('at start-up records unrecorded tokens, links and corrects recorded ones, counts unknown owners', async () => {
+    const first = await eventually(status, (s) => (s?.runs ?? 0) >= 1);
+    expect(first).toMatchObject({
+      complete: true,
+      counts: { seen: 5, discovered: 2, linked: 2, corrected: 1, revoked: 0, ownersNotFound: 1, errors: 0 },
+    });
+    expect(first?.warning).toBeUndefined();
+    // Paged with the key, two tokens a page.
+    expect(atlassian.requests.length).toBeGreaterThanOrEqual(3);
+    expect(atlassian.requests.every((r) => r.authorization === `Bearer ${atlassian.apiKey}`)).toBe(true);
+
+    // Ada's mistyped expiry is corrected, with history, and her reminders start over.
+    const ada = await tokenOf(adaRecorded.id);
+    expect(ada.expiresOn).toBe(addDays(todayUtc(), 180));
+    expect(ada.atlassian).toMatchObject({ orgId: atlassian.orgId, id: 'tok-00001', expiryKnown: true });
+    expect(ada.scopes).toEqual(['read:repository:bitbucket']);
+    expect((await historyOf(adaRecorded.id)).map((e) => e.type)).toEqual(['recorded', 'linked', 'corrected']);
+
+    // Bob's recorded token is linked, expiry unchanged.
+    const bob = await tokenOf(bobRecorded.id);
+    expect(bob.expiresOn).toBe(bobRecorded.expiresOn);
+    expect((await historyOf(bobRecorded.id)).map((e) => e.type)).toEqual(['recorded', 'linked']);
+
+    // Renovate: nobody recorded it. Recorded with source atlassian, scopes unknown, id derived from Atlassian's.
+    const renovateId = tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00002']);
+    const renovate = await tokenOf(renovateId);
+    expect(renovate).toMatchObject({
+      ownerId: 'UADA',
+      name: 'Renovate',
+      scopes: [],
+      source: 'atlassian',
+      status: 'active',
+      expiresOn: addDays(todayUtc(), 7),
+    });
+    expect((await historyOf(renovateId)).map((e: TokenEvent) => e.type)).toEqual(['discovered']);
+
+    // No expiresAt: assumed created + 365 days, flagged as not known.
+    const ancient = await tokenOf(tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00005']));
+    expect(ancient.atlassian?.expiryKnown).toBe(false);
+    expect(ancient.expiresOn).toBe(addDays(todayUtc(), 265));
+
+    // Carol is unknown to Slack: nothing recorded for her.
+    expect(await stores().tokens.get(tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00003']))).toBeUndefined();
+
+    // The discovered token gets its 7-day reminder like any token, saying its scopes are unknown.
+    const dm = await slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'UADA' && c.response['ok'] === true, {
+      timeoutMs: 20_000,
+    });
+    expect(JSON.stringify(dm.args['blocks'])).toContain('Renovate');
+    expect(JSON.stringify(dm.args['blocks'])).toContain('unknown');
+    expect(t.logs.text).not.toContain(atlassian.apiKey);
+  });
+
+  it('changes nothing when run again over the same listing', async () => {
+    await waitForIdleQueue(t);
+    const ids = await redis.zrange(stores().keys.allTokens, '0', '-1');
+    const read = async () =>
+      Promise.all(ids.map(async (id) => [await redis.get(stores().keys.token(id)), await redis.get(stores().keys.tokenHistory(id))]));
+    const before = await read();
+    const second = await syncNow();
+    expect(second.counts).toMatchObject({ seen: 5, discovered: 0, linked: 0, corrected: 0, revoked: 0, ownersNotFound: 1, errors: 0 });
+    await waitForIdleQueue(t);
+    expect(await read()).toEqual(before);
+    expect(await redis.zcard(stores().keys.allTokens)).toBe(ids.length);
+  });
+
+  it('never marks revoked from a partial listing, then revokes once the complete listing lacks the token', async () => {
+    atlassian.setTokens(listing.filter((x) => x.id !== 'tok-00004'));
+    atlassian.failPage(1, { kind: 'malformed' });
+    const partial = await syncNow();
+    expect(partial.complete).toBe(false);
+    expect(partial.warning?.kind).toBe('bad_response');
+    expect(partial.counts.revoked).toBe(0);
+    expect((await tokenOf(bobRecorded.id)).status).toBe('active');
+
+    const full = await syncNow();
+    expect(full.complete).toBe(true);
+    expect(full.warning).toBeUndefined();
+    expect(full.counts.revoked).toBe(1);
+    const bob = await tokenOf(bobRecorded.id);
+    expect(bob.status).toBe('revoked');
+    expect(await redis.zscore(stores().keys.remindersDue, bobRecorded.id)).toBeNull();
+    expect((await historyOf(bobRecorded.id)).map((e) => e.type)).toEqual(['recorded', 'linked', 'revoked-by-sync']);
+
+    const again = await syncNow();
+    expect(again.counts.revoked).toBe(0);
+  });
+
+  it('warns once about a refused key, keeps warning on the status, and recovers', async () => {
+    const warnings = () => t.logs.lines.filter((l) => l.includes('could not read the whole listing')).length;
+    const before = warnings();
+    atlassian.failPage(0, { kind: 'status', status: 401 }, 2);
+    const first = await syncNow();
+    expect(first.warning?.kind).toBe('auth');
+    expect(first.warning?.message).toMatch(/ATLASSIAN_ADMIN_API_KEY/);
+    const second = await syncNow();
+    expect(second.warning).toEqual(first.warning);
+    expect(warnings()).toBe(before + 1);
+    const recovered = await syncNow();
+    expect(recovered.warning).toBeUndefined();
+    expect(t.logs.text).not.toContain(atlassian.apiKey);
+  });
+});
