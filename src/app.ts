@@ -13,6 +13,9 @@ import { TokenStore } from './store/tokens.js';
 import { TokenInventory } from './store/inventory.js';
 import { SeenMessages } from './store/seen-messages.js';
 import { CalendarFeedStore } from './store/calendar-feeds.js';
+import { AdminSummaryStore } from './store/admin-summaries.js';
+import { createAppIdentity } from './slack-api/app-identity.js';
+import { createAdminSummaryProcessors } from './jobs/processors/admin-summary.js';
 import { createJobClient, createQuickClient, listenerClientOptions } from './slack-api/clients.js';
 import { EmailDirectory, UserDirectory } from './slack-api/users.js';
 import { ApproverDirectory } from './slack-api/approvers.js';
@@ -123,6 +126,18 @@ export function createBot(options: BotOptions): Bot {
       logger,
       metrics,
       clock,
+      adminUserIds: config.adminUserIds,
+    }),
+    ...createAdminSummaryProcessors({
+      summaries: new AdminSummaryStore(redis, keys),
+      tokens,
+      users,
+      client: jobClient,
+      adminUserIds: config.adminUserIds,
+      settings: config.reminders,
+      homeLink: createAppIdentity(jobClient),
+      clock,
+      logger,
     }),
     ...createChecklistProcessors({ requests, client: jobClient, logger, clock }),
     ...createApprovalProcessors({ client: jobClient, requests, approvers, settings: config.approvals, jobs, logger, clock }),

@@ -28,6 +28,8 @@ export const JOB = {
   approvalOutcome: 'approval-outcome',
   /** Atlassian organization sync: every ORG_SYNC_HOURS, at start-up and from an admin's "Sync now". */
   orgSync: 'org-sync',
+  /** Added by each reminder sweep per admin: sends the admin's weekly summary once it is due. */
+  adminSummary: 'admin-summary',
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
@@ -41,6 +43,8 @@ export type ApprovalJobName = typeof JOB.approvalPost | typeof JOB.approvalRemin
 export const approvalJobId = (name: ApprovalJobName, requestId: string): string => `${name}-${requestId}`;
 /** One checklist retry per request. */
 export const checklistJobId = (requestId: string): string => `checklist-${requestId}`;
+/** At most one summary check per admin waiting or running at a time. */
+export const adminSummaryJobId = (adminId: string): string => `admin-summary-${adminId}`;
 /** One delivery per claimed sweep entry (token and the score it was claimed at). */
 export const reminderJobId = (tokenId: string, score: number): string => `remind-${tokenId}-${score}`;
 
@@ -141,6 +145,22 @@ export async function enqueueReminderDeliveries(jobs: JobQueue, claimed: Readonl
       name: JOB.reminderDeliver,
       data: { tokenId: id },
       opts: { jobId: reminderJobId(id, score), removeOnComplete: true, ...REMINDER_RETRY },
+    })),
+  );
+}
+
+/**
+ * Adds a summary check per admin unless one is already waiting (same job id). Removed when done
+ * or failed, so the next sweep adds it again: the check is cheap (a cached users.info and one
+ * GET) and the (admin, week) claim in Redis, not the job, makes the summary go once.
+ */
+export async function enqueueAdminSummaryChecks(jobs: JobQueue, adminIds: readonly string[]): Promise<void> {
+  if (adminIds.length === 0) return;
+  await jobs.queue.addBulk(
+    adminIds.map((adminId) => ({
+      name: JOB.adminSummary,
+      data: { adminId },
+      opts: { jobId: adminSummaryJobId(adminId), removeOnComplete: true, removeOnFail: true, ...REMINDER_RETRY },
     })),
   );
 }

@@ -339,6 +339,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       bot_id: 'BBOT',
       is_enterprise_install: false,
     }),
+    'bots.info': (args) =>
+      args['bot'] === 'BBOT'
+        ? { ok: true, bot: { id: 'BBOT', deleted: false, name: 'tokenbot', updated: 0, app_id: 'A1', user_id: 'UBOT', icons: {} } }
+        : fail('bot_not_found'),
     'views.open': (args) => openLike('views.open', args),
     'views.push': (args) => openLike('views.push', args),
     'views.update': (args) => {

@@ -35,6 +35,8 @@ export interface Keys {
   orgSyncLock: string;
   /** JSON OrgSyncStatus: the last organization sync (counts, warning). */
   orgSyncStatus: string;
+  /** JSON AdminSummaryClaim with a TTL: the weekly summary to `adminId` for ISO `week` (being) sent. */
+  adminSummary(adminId: string, week: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -53,5 +55,6 @@ export function createKeys(prefix: string): Keys {
     orgSyncLinks: `${prefix}:orgsync:links`,
     orgSyncLock: `${prefix}:orgsync:lock`,
     orgSyncStatus: `${prefix}:orgsync:status`,
+    adminSummary: (adminId, week) => `${prefix}:admin-summary:${adminId}:${week}`,
   };
 }

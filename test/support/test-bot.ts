@@ -4,6 +4,7 @@ import { Cluster, Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createBot, type Bot } from '../../src/app.js';
+import type { Clock } from '../../src/clock.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { uniquePrefix } from './redis-server.js';
 import { clusterNodeUrlFor } from './redis-ha.js';
@@ -52,6 +53,8 @@ export async function startTestBot(opts: {
    */
   redisEnv?: Record<string, string>;
   unhandledRequestTimeoutMs?: number;
+  /** Where the bot reads the time (default the system clock); e.g. createFixedClock for a shifted week. */
+  clock?: Clock;
 }): Promise<TestBot> {
   const slack = opts.slack ?? (await startFakeSlack());
   const prefix = opts.prefix ?? uniquePrefix(opts.name);
@@ -76,6 +79,7 @@ export async function startTestBot(opts: {
     logger,
     ...(redisUrl ? { redisUrl } : {}),
     slackRetries: 0,
+    ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.unhandledRequestTimeoutMs ? { unhandledRequestTimeoutMs: opts.unhandledRequestTimeoutMs } : {}),
   });
   const { port } = await bot.start();

@@ -15,7 +15,7 @@ import type { TokenStore } from '../../store/tokens.js';
 import type { UserDirectory } from '../../slack-api/users.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
-import { JOB, enqueueReminderDeliveries, type JobQueue } from '../queue.js';
+import { JOB, enqueueAdminSummaryChecks, enqueueReminderDeliveries, type JobQueue } from '../queue.js';
 import type { JobProcessor } from '../worker.js';
 import type { Metrics } from '../../metrics.js';
 import { hasMarkedMessage, type MessageMark } from '../../slack-api/message-marks.js';
@@ -61,6 +61,8 @@ export interface ReminderDeps {
   logger: Logger;
   /** Counts sent and failed reminders for /metrics. */
   metrics?: Pick<Metrics, 'remindersSent' | 'remindersFailed'>;
+  /** ADMIN_USER_IDS: each sweep also adds their weekly summary checks (processors/admin-summary.ts). */
+  adminUserIds?: readonly string[];
 }
 
 type SlackFailure = { kind: 'rate_limited'; retryAfterMs: number } | { kind: 'gone'; error: string } | { kind: 'transient' };
@@ -98,7 +100,10 @@ export function createReminderProcessors(deps: ReminderDeps): Record<string, Job
  * reminder waits out LEASE_MS; job first and the worst case is a job whose entry is still
  * due, which the next sweep finds and adds again under the same id (a no-op).
  */
-export async function sweepDueReminders(deps: Pick<ReminderDeps, 'tokens' | 'jobs' | 'logger'>, now: number): Promise<{ claimed: number }> {
+export async function sweepDueReminders(
+  deps: Pick<ReminderDeps, 'tokens' | 'jobs' | 'logger' | 'adminUserIds'>,
+  now: number,
+): Promise<{ claimed: number }> {
   let claimed = 0;
   let seen = 0;
   while (seen < MAX_CLAIMS_PER_SWEEP) {
@@ -110,6 +115,7 @@ export async function sweepDueReminders(deps: Pick<ReminderDeps, 'tokens' | 'job
     if (batch.length < CLAIM_BATCH) break;
   }
   if (claimed > 0) deps.logger.debug({ claimed }, 'reminder sweep');
+  await enqueueAdminSummaryChecks(deps.jobs, deps.adminUserIds ?? []);
   return { claimed };
 }
 
