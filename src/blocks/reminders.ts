@@ -6,13 +6,24 @@ import type { Message } from './messages.js';
 import type { Button, ColorScheme, KnownBlock, ModalView } from '@slack/types';
 import { context, escapeMrkdwn, plain, section, truncate } from './text.js';
 
-/** What a reminder is about: the token, the threshold reminded, and the owner's clock. */
+/** Who a copy of a reminder is for: the owner's DM, a co-owner's DM, or the team channel. */
+export type ReminderAudience = 'owner' | 'coOwner' | 'channel';
+
+/** What a reminder is about: the token, the threshold reminded, and the recipient's clock. */
 export interface ReminderModel {
   token: TokenRecord;
   threshold: number;
-  /** The owner's timezone: "today" and days left are counted there. */
+  /** The recipient's timezone: "today" and days left are counted there. */
   tz: string;
   now: number;
+  /** Default 'owner'. */
+  audience?: ReminderAudience;
+}
+
+/** The audience of a copy sent to `to` (a user or channel id). */
+export function audienceOf(token: TokenRecord, to: string): ReminderAudience {
+  if (/^[CG]/.test(to)) return 'channel';
+  return to === token.ownerId ? 'owner' : 'coOwner';
 }
 
 function describeExpiry({ token, tz, now }: ReminderModel): string {
@@ -31,6 +42,7 @@ function describeToken(token: TokenRecord): string[] {
         '*Scopes:* unknown (found in Atlassian’s token list, which does not show scopes)',
     `*Workspace:* ${token.workspace ? escapeMrkdwn(token.workspace) : 'any'}`,
     ...(token.places?.length ? [`*Stored in:* ${token.places.map(escapeMrkdwn).join('; ')}`] : []),
+    ...(token.coOwners?.length ? [`*Owners:* <@${token.ownerId}> (owner), ${token.coOwners.map((id) => `<@${id}>`).join(', ')}`] : []),
   ];
 }
 
@@ -52,7 +64,13 @@ export function buildReminderMessage(model: ReminderModel): Message {
   const { token } = model;
   const name = escapeMrkdwn(token.name);
   const lead = model.threshold === EXPIRED ? ':red_circle:' : model.threshold <= 1 ? ':warning:' : ':alarm_clock:';
-  const text = `${lead} Your Bitbucket API token *${name}* ${describeExpiry(model)}.`;
+  const owner = `<@${token.ownerId}>`;
+  const text =
+    model.audience === 'channel'
+      ? `${lead} The team's Bitbucket API token *${name}* (owner ${owner}) ${describeExpiry(model)}. Its owner or a co-owner can answer here.`
+      : model.audience === 'coOwner'
+        ? `${lead} The Bitbucket API token *${name}* you co-own with ${owner} ${describeExpiry(model)}.`
+        : `${lead} Your Bitbucket API token *${name}* ${describeExpiry(model)}.`;
   return {
     text,
     blocks: [
@@ -79,6 +97,17 @@ export function buildOrphanReminderMessage(model: ReminderModel): Message {
       button('Adopt', ACTION.reminderAdopt, token.id, 'primary'),
       button('No longer needed', ACTION.reminderRevoke, token.id, 'danger'),
     ]),
+  };
+}
+
+/** Told to a token's people and its team channel when the first co-owner took over from an owner who left Slack. */
+export function buildPromotedMessage(token: TokenRecord, formerOwnerId: string): Message {
+  const text =
+    `:busts_in_silhouette: <@${formerOwnerId}> is no longer in this workspace, so <@${token.ownerId}> (the first co-owner) ` +
+    `now owns the Bitbucket API token *${escapeMrkdwn(token.name)}* (expires ${formatLongDate(token.expiresOn)}) and gets its reminders.`;
+  return {
+    text,
+    blocks: [section(text), context('Owners and co-owners can change the co-owners and the team channel from the App Home.')],
   };
 }
 

@@ -41,6 +41,13 @@ export interface ReminderClaim {
   by: string;
 }
 
+/** One copy of a reminder in Slack: to whom (a user or channel id) and where it is (for chat.update). */
+export interface ReminderCopy {
+  to: string;
+  ch: string;
+  ts: string;
+}
+
 export interface ReminderState {
   /** The threshold last reminded (EXPIRED for the notice); every more distant one is done. */
   last?: number;
@@ -53,7 +60,18 @@ export interface ReminderState {
    * earlier claims it took over whose messages may or may not have reached Slack: they are
    * looked for in Slack before anything is sent, until a look succeeds.
    */
-  sending?: ReminderClaim & { unresolved?: ReminderClaim[] };
+  sending?: ReminderClaim & {
+    unresolved?: ReminderClaim[];
+    /** Recipients this (token, threshold) already reached, each recorded right after its post. */
+    sent?: ReminderCopy[];
+    /**
+     * Nothing is in flight: the delivery stopped on purpose (a co-owner outside their working
+     * hours) or after a definite refusal, and `sent` is complete. The next look continues it.
+     */
+    paused?: boolean;
+  };
+  /** Where the last reminder went (every copy), so an answer can be shown in each. */
+  copies?: ReminderCopy[];
   /** Epoch ms when the owner was found gone and the fallback channel was asked instead. */
   orphanedAt?: number;
 }

@@ -12,6 +12,8 @@ const userId = z.string().regex(/^[UW][A-Z0-9]{1,20}$/);
 const scopeList = z.array(z.string().regex(/^[a-z]+:[a-z-]+:bitbucket$/)).min(1);
 const placeList = z.array(z.string().min(1).max(PLACE_MAX)).min(1).max(PLACES_MAX);
 const claimSchema = z.object({ threshold: z.number().int().min(-1), at: z.number().int(), by: z.string().max(200) });
+/** Owner, five co-owners, a team channel (or the fallback channel): at most seven copies. */
+const copyList = z.array(z.object({ to: z.string().max(32), ch: z.string().max(32), ts: z.string().max(32) })).max(8);
 
 export const requestSchema = z.object({
   id: z.string().regex(REQUEST_ID),
@@ -74,8 +76,15 @@ export const tokenSchema = z
         last: z.number().int().min(-1).optional(),
         snoozedUntil: z.number().int().optional(),
         from: z.number().int().optional(),
-        sending: claimSchema.extend({ unresolved: z.array(claimSchema).max(MAX_UNRESOLVED_CLAIMS).optional() }).optional(),
+        sending: claimSchema
+          .extend({
+            unresolved: z.array(claimSchema).max(MAX_UNRESOLVED_CLAIMS).optional(),
+            sent: copyList.optional(),
+            paused: z.boolean().optional(),
+          })
+          .optional(),
         orphanedAt: z.number().int().optional(),
+        copies: copyList.optional(),
       })
       .optional(),
     source: z.literal('atlassian').optional(),

@@ -4,6 +4,7 @@ import type { Keys } from './keys.js';
 import { commitRecord, updateRecord, type IndexOp } from './commit.js';
 import { decode, encode, readAll, tokenSchema } from './schemas.js';
 import type { RequestStore } from './requests.js';
+import { tokenPeople } from '../domain/team.js';
 
 /**
  * Leases reminder entries the sweep has already queued a delivery for: each id still scored
@@ -194,12 +195,12 @@ export class TokenStore {
 
   /**
    * The token `oldId` was renewed by `renewal`: it becomes rotated and its remaining reminders
-   * stop. Only its owner's renewal counts. Runs right after the new token is recorded; it is
+   * stop. Only a renewal by its owner or a co-owner counts. Runs right after the new token is recorded; it is
    * idempotent, so a crash in between leaves at worst extra reminders for the old token.
    */
   async markRenewed(oldId: string, renewal: TokenRecord, now: number): Promise<boolean> {
     const result = await this.update(oldId, (old) => {
-      if (old.ownerId !== renewal.ownerId || old.status === 'rotated' || old.status === 'revoked') return undefined;
+      if (!tokenPeople(old).includes(renewal.ownerId) || old.status === 'rotated' || old.status === 'revoked') return undefined;
       return {
         next: { ...old, status: 'rotated' },
         ops: [

@@ -7,6 +7,9 @@ import { ACTION, BLOCK, CALLBACK, RECORD_ACTION, RECORD_BLOCK, REQUEST_BLOCK } f
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';
+import { createTokenId } from '../../src/domain/record-ids.js';
+import type { TokenRecord } from '../../src/domain/types.js';
+import type { FakeSlackCall } from '../support/fake-slack.js';
 
 /*
  * Co-owners and a team channel on the request and record modals: the picks are checked with
@@ -134,3 +137,146 @@ describe('record modal: co-owners and team channel', () => {
     expect(token).toMatchObject({ ownerId: 'UCOREC2', coOwners: [MATE], teamChannelId: TEAM });
   });
 });
+
+/** Reminders due at any hour on any day, swept every second: time is driven by expiry dates. */
+const ALWAYS = {
+  REMINDER_HOUR: '0',
+  REMINDER_LAST_HOUR: '24',
+  REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
+  REMINDER_SWEEP_SECONDS: '1',
+  REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK',
+};
+
+describe('reminders to co-owners and the team channel', () => {
+  let r: TestBot;
+  let store: TokenStore;
+  let seq = 0;
+  const person = (tag: string) => `U${tag}${++seq}`;
+
+  beforeAll(async () => {
+    r = await startTestBot({ name: 'co-owners-reminders', env: ALWAYS });
+    r.slack.setChannel('C0TEAMR1', { name: 'team-r' });
+    const keys = createKeys(r.prefix);
+    store = new TokenStore(redis, keys, new RequestStore(redis, keys));
+  });
+  afterAll(async () => {
+    await r.stop();
+  });
+
+  async function seed(over: Partial<TokenRecord>): Promise<TokenRecord> {
+    const token: TokenRecord = {
+      id: createTokenId(),
+      ownerId: person('OWN'),
+      name: `Shared token ${seq}`,
+      scopes: ['read:repository:bitbucket'],
+      workspace: 'acme',
+      expiresOn: daysFromNow(7),
+      createdAt: Date.now(),
+      status: 'active',
+      ...over,
+    };
+    expect(await store.create(token, { at: token.createdAt, type: 'recorded', by: token.ownerId })).toBe(true);
+    return token;
+  }
+  const okPostsTo = (to: string) =>
+    r.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === to && c.response['ok'] === true);
+  const remindersTo = (to: string) => okPostsTo(to).filter((c) => c.args['metadata'] !== undefined);
+  const history = async (id: string) => store.history(id);
+
+  it('DMs the owner and each co-owner and posts once in the team channel; a co-owner answers and every copy shows it', async () => {
+    const a = person('COA');
+    const b = person('COB');
+    const token = await seed({ coOwners: [a, b], teamChannelId: 'C0TEAMR1' });
+    await expect.poll(async () => (await store.get(token.id))?.reminder?.last, { timeout: 15_000 }).toBe(7);
+    for (const to of [token.ownerId, a, b, 'C0TEAMR1']) expect(remindersTo(to)).toHaveLength(1);
+    expect(String(remindersTo(a)[0]!.args['text'])).toMatch(/you co-own with <@/);
+    expect(String(remindersTo('C0TEAMR1')[0]!.args['text'])).toMatch(/team's Bitbucket API token/);
+    const copies = (await store.get(token.id))!.reminder!.copies!;
+    expect(copies.map((c) => c.to)).toEqual([token.ownerId, a, b, 'C0TEAMR1']);
+
+    // Someone who is neither owner nor co-owner is refused; nothing changes.
+    const dmOfB = remindersTo(b)[0]!;
+    const stranger = await pressOn(r, person('STR'), ACTION.reminderSnooze, dmOfB);
+    expect(stranger.status).toBe(200);
+    expect((await store.get(token.id))!.reminder?.snoozedUntil).toBeUndefined();
+
+    // Co-owner B snoozes from their DM: every copy (owner's, A's, B's, the channel's) shows it.
+    const after = r.slack.calls.length;
+    await pressOn(r, b, ACTION.reminderSnooze, dmOfB);
+    const updates = await r.slack.waitForCalls('chat.update', 4, (c) => String(c.args['text']).includes('snoozed this reminder'), {
+      after,
+    });
+    expect(new Set(updates.map((u) => `${u.args['channel']}/${u.args['ts']}`))).toEqual(new Set(copies.map((c) => `${c.ch}/${c.ts}`)));
+    for (const u of updates) {
+      expect(u.response['ok']).toBe(true);
+      expect(JSON.stringify(u.args['blocks'])).not.toContain(ACTION.reminderSnooze);
+    }
+    expect((await history(token.id)).at(-1)).toMatchObject({ type: 'snoozed', by: b });
+    expect(r.slack.violations).toEqual([]);
+  });
+
+  it('owner leaves Slack: the first co-owner still in it becomes owner (history, everyone told), then gets the reminder', async () => {
+    const owner = person('LEFT');
+    const goneMate = person('GONE');
+    const heir = person('HEIR');
+    const other = person('OTHER');
+    r.slack.setUser(owner, { deleted: true });
+    r.slack.setUser(goneMate, { deleted: true });
+    const token = await seed({ ownerId: owner, coOwners: [goneMate, heir, other], teamChannelId: 'C0TEAMR1' });
+    await expect.poll(async () => (await store.get(token.id))?.reminder?.last, { timeout: 15_000 }).toBe(7);
+    const stored = (await store.get(token.id))!;
+    expect(stored.ownerId).toBe(heir);
+    expect(stored.coOwners).toEqual([goneMate, other]);
+    expect((await history(token.id)).map((e) => e.type)).toEqual(['recorded', 'promoted', 'reminded']);
+    expect((await history(token.id))[1]).toMatchObject({ by: heir, detail: expect.stringContaining(owner) });
+    // Everyone still there, and the channel, was told; the heir then got the owner's reminder.
+    for (const to of [heir, other, 'C0TEAMR1']) {
+      expect(okPostsTo(to).some((c) => /now owns the Bitbucket API token/.test(String(c.args['text'])))).toBe(true);
+    }
+    expect(String(remindersTo(heir)[0]!.args['text'])).toMatch(/^:alarm_clock: Your Bitbucket API token/);
+    expect(remindersTo(other)).toHaveLength(1);
+    expect(remindersTo(goneMate)).toHaveLength(0);
+    // No Adopt request in the fallback channel: a co-owner took over.
+    expect(okPostsTo('C0FALLBACK').filter((c) => String(c.args['text']).includes(token.name))).toHaveLength(0);
+    // The user index follows the new owner.
+    expect((await store.listByUser(heir)).map((t) => t.id)).toContain(token.id);
+  });
+
+  it('owner gone and no co-owner left in Slack: the fallback channel is asked to adopt, as before', async () => {
+    const owner = person('ALONE');
+    const mate = person('ALSOGONE');
+    r.slack.setUser(owner, { deleted: true });
+    r.slack.setUser(mate, { deleted: true });
+    const token = await seed({ ownerId: owner, coOwners: [mate] });
+    await expect.poll(async () => (await store.get(token.id))?.reminder?.orphanedAt, { timeout: 15_000 }).toBeDefined();
+    expect(okPostsTo('C0FALLBACK').filter((c) => String(c.args['text']).includes(token.name))).toHaveLength(1);
+    expect((await store.get(token.id))!.ownerId).toBe(owner);
+  });
+
+  it('a team channel the bot was removed from: its copy is skipped, the people still get theirs', async () => {
+    r.slack.setChannel('C0KICKED1', { name: 'kicked', is_member: false });
+    const mate = person('MATE');
+    const token = await seed({ coOwners: [mate], teamChannelId: 'C0KICKED1' });
+    await expect.poll(async () => (await store.get(token.id))?.reminder?.last, { timeout: 15_000 }).toBe(7);
+    expect(remindersTo(token.ownerId)).toHaveLength(1);
+    expect(remindersTo(mate)).toHaveLength(1);
+    expect(remindersTo('C0KICKED1')).toHaveLength(0);
+    expect((await store.get(token.id))!.reminder!.copies!.map((c) => c.to)).toEqual([token.ownerId, mate]);
+  });
+});
+
+function pressOn(bot: TestBot, userId: string, actionId: string, dm: FakeSlackCall) {
+  const blocks = dm.args['blocks'] as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>;
+  const value = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId)?.value;
+  return bot.sender.interaction(
+    blockActionsPayload({
+      userId,
+      actionId,
+      blockId: BLOCK.reminderActions,
+      value: value ?? '',
+      message: { ts: dm.response['ts'], blocks: dm.args['blocks'] },
+      channelId: String(dm.response['channel']),
+      responseUrl: `${bot.slack.origin}/response/reminder`,
+    }),
+  );
+}

@@ -292,7 +292,7 @@ describe('reminders (due now, through the fake Slack)', () => {
     expect((await tokenJson(t.prefix, token.id)).reminder?.snoozedUntil).toBeUndefined();
 
     await press(t, owner, ACTION.reminderSnooze, dm);
-    const update = await t.slack.waitForCall('chat.update', (c) => String(c.args['text']).includes('Snoozed'), { after });
+    const update = await t.slack.waitForCall('chat.update', (c) => String(c.args['text']).includes('snoozed this reminder'), { after });
     expect(JSON.stringify(update.args['blocks'])).not.toContain(ACTION.reminderSnooze);
     const snoozed = await tokenJson(t.prefix, token.id);
     const tomorrow = Date.parse(`${addDays(todayUtc(), 1)}T00:00:00Z`);

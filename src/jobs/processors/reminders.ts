@@ -4,12 +4,16 @@ import {
   EXPIRED,
   MAX_UNRESOLVED_CLAIMS,
   decideReminder,
+  isWorkingTime,
+  nextWorkingStart,
+  type ReminderCopy,
   type ReminderClaim,
   type ReminderDecision,
   type ReminderSettings,
 } from '../../domain/reminders.js';
 import type { TokenEvent, TokenRecord } from '../../domain/types.js';
-import { buildOrphanReminderMessage, buildReminderMessage } from '../../blocks/reminders.js';
+import { buildOrphanReminderMessage, buildPromotedMessage, buildReminderMessage, type ReminderAudience } from '../../blocks/reminders.js';
+import { tokenPeople } from '../../domain/team.js';
 import type { Message } from '../../blocks/messages.js';
 import type { TokenStore } from '../../store/tokens.js';
 import type { UserDirectory } from '../../slack-api/users.js';
@@ -18,7 +22,7 @@ import type { Logger } from '../../logger.js';
 import { JOB, enqueueAdminSummaryChecks, enqueueReminderDeliveries, type JobQueue } from '../queue.js';
 import type { JobProcessor } from '../worker.js';
 import type { Metrics } from '../../metrics.js';
-import { hasMarkedMessage, type MessageMark } from '../../slack-api/message-marks.js';
+import { findMarkedMessage, type MessageMark } from '../../slack-api/message-marks.js';
 
 /**
  * Expiry reminders. The `<prefix>:reminders:due` sorted set holds one entry per token with
@@ -123,13 +127,36 @@ export async function sweepDueReminders(
 const nextLook = (decision: ReminderDecision, now: number): number | undefined =>
   decision.kind === 'done' ? undefined : decision.kind === 'wait' ? decision.at : now;
 
+/** One place a reminder goes: the owner's or a co-owner's DM (in their timezone), or the team channel. */
+interface Recipient {
+  to: string;
+  audience: ReminderAudience;
+  tz: string;
+}
+
+/** Slack errors that mean the team channel cannot take posts: the copy is skipped, the others go. */
+const CHANNEL_CLOSED_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+/** The co-owners still in Slack (people, not bots), in order, with their timezones. */
+async function presentCoOwners(deps: ReminderDeps, token: TokenRecord): Promise<Recipient[]> {
+  const out: Recipient[] = [];
+  for (const id of token.coOwners ?? []) {
+    if (id === token.ownerId) continue;
+    const user = await deps.users.lookup(id);
+    if (user && !user.deleted && !user.isBot) out.push({ to: id, audience: 'coOwner', tz: user.tz });
+  }
+  return out;
+}
+
 /**
- * Looks at one token: reschedules it, or sends the reminder that is due (to the owner, or to
- * the fallback channel when the owner has left). Exactly once per (token, threshold): the
- * claim and the confirmation are compare-and-set writes of the token record, and a claim left
- * unconfirmed (crash, timeout) is resolved by finding its message in Slack before sending.
+ * Looks at one token: reschedules it, or sends the reminder that is due to the owner, each
+ * co-owner and the team channel (or to the fallback channel when the owner has left and no
+ * co-owner is left to take over). Exactly once per (token, threshold, recipient): the claim and
+ * the confirmation are compare-and-set writes of the token record, each copy is recorded in the
+ * claim right after it is posted, and a claim left unconfirmed (crash, timeout) is resolved by
+ * finding its messages in Slack before anything is sent again.
  */
-export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId: string): Promise<string> {
+export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId: string, afterPromotion = false): Promise<string> {
   const { tokens, settings, logger } = deps;
   const now = deps.clock.now();
   const token = await tokens.get(tokenId);
@@ -139,12 +166,19 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   }
   let gone = false;
   let tz = 'UTC';
+  let successor: Recipient | undefined;
   try {
     const owner = await deps.users.lookup(token.ownerId);
     gone = !owner || owner.deleted;
     tz = owner?.tz ?? 'UTC';
+    if (gone && !afterPromotion) successor = (await presentCoOwners(deps, token))[0];
   } catch (err) {
     return handleFailure(deps, tokenId, undefined, err);
+  }
+  if (successor) {
+    // The owner left Slack: the first co-owner still in it takes over, then the reminder goes on.
+    await promoteCoOwner(deps, token, successor.to, now);
+    return deliverReminder(deps, tokenId, jobId, true);
   }
 
   // Claim: decide and mark the (token, threshold) as being sent, in one compare-and-set.
@@ -153,22 +187,33 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   const claim = await tokens.update(tokenId, (t) => {
     unresolved = [];
     if (t.status !== 'active') return { next: t, ops: [tokens.scheduleOp(tokenId, undefined)] };
-    decision = decideReminder(t, settings, gone ? 'UTC' : tz, now);
-    if (decision.kind !== 'send') return { next: t, ops: [tokens.scheduleOp(tokenId, nextLook(decision, now))] };
     const sending = t.reminder?.sending;
-    if (sending && sending.by !== jobId && now - sending.at < STALE_CLAIM_MS) {
+    // A paused delivery (a co-owner was outside their working hours) goes on where it stopped.
+    decision = sending?.paused
+      ? { kind: 'send', threshold: sending.threshold, repeat: false, skipped: [] }
+      : decideReminder(t, settings, gone ? 'UTC' : tz, now);
+    if (decision.kind !== 'send') return { next: t, ops: [tokens.scheduleOp(tokenId, nextLook(decision, now))] };
+    if (sending && !sending.paused && sending.by !== jobId && now - sending.at < STALE_CLAIM_MS) {
       decision = { kind: 'wait', at: sending.at + STALE_CLAIM_MS };
       return undefined; // another delivery holds it; its lease keeps the entry scheduled
     }
     // Every earlier claim whose message may have reached Slack stays listed until a look in
     // Slack settles it: a look that fails keeps them, so a later attempt looks for them again.
-    if (sending)
-      unresolved = [...(sending.unresolved ?? []), { threshold: sending.threshold, at: sending.at, by: sending.by }].slice(
-        -MAX_UNRESOLVED_CLAIMS,
-      );
-    const mine = { threshold: decision.threshold, at: now, by: jobId };
+    // A paused claim has nothing in flight: its copies are all in `sent`.
+    if (sending) {
+      const earlier = sending.paused ? [] : [{ threshold: sending.threshold, at: sending.at, by: sending.by }];
+      unresolved = [...(sending.unresolved ?? []), ...earlier].slice(-MAX_UNRESOLVED_CLAIMS);
+    }
+    const carried = sending && sending.threshold === decision.threshold ? sending.sent : undefined;
+    const mine = {
+      threshold: decision.threshold,
+      at: now,
+      by: jobId,
+      ...(unresolved.length > 0 ? { unresolved } : {}),
+      ...(carried?.length ? { sent: carried } : {}),
+    };
     return {
-      next: { ...t, reminder: { ...t.reminder, sending: unresolved.length > 0 ? { ...mine, unresolved } : mine } },
+      next: { ...t, reminder: { ...t.reminder, sending: mine } },
       ops: [tokens.scheduleOp(tokenId, now + LEASE_MS)],
     };
   });
@@ -176,6 +221,21 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
   if (!claim?.changed || sendDecision.kind !== 'send') return sendDecision.kind;
   const claimed = claim.token;
   const mark = markOf({ by: jobId, at: now });
+  const sent: ReminderCopy[] = [...(claimed.reminder?.sending?.sent ?? [])];
+  const model = { token: claimed, threshold: sendDecision.threshold, tz, now };
+
+  let recipients: Recipient[] = [];
+  if (!gone) {
+    try {
+      recipients = [
+        { to: claimed.ownerId, audience: 'owner', tz },
+        ...(await presentCoOwners(deps, claimed)),
+        ...(claimed.teamChannelId ? [{ to: claimed.teamChannelId, audience: 'channel' as const, tz }] : []),
+      ];
+    } catch (err) {
+      return handleFailure(deps, tokenId, jobId, err, true);
+    }
+  }
 
   if (unresolved.length > 0) {
     // Claims left behind by deliveries that died or failed after their message may have reached
@@ -184,34 +244,63 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
       { tokenId, claims: unresolved.map((c) => `${thresholdLabel(c.threshold)} by ${c.by}`) },
       'taking over unfinished reminder claims; checking Slack for their messages',
     );
-    let found: { gone: boolean; claim: ReminderClaim } | undefined;
+    let found: { gone: boolean; claim: ReminderClaim; copies: ReminderCopy[] } | undefined;
     try {
-      found = await findPostedReminder(deps, claimed.ownerId, gone, unresolved);
+      found = await findPostedReminders(deps, recipients, sent, unresolved);
     } catch (err) {
       // Still unknown whether an earlier message went out: the claims must stay.
       return handleFailure(deps, tokenId, jobId, err, true);
     }
-    if (found) {
+    if (
+      found &&
+      (found.gone ||
+        found.claim.threshold !== sendDecision.threshold ||
+        recipients.every((r) => hasCopy(found.copies, r.to) || hasCopy(sent, r.to)))
+    ) {
+      // Everyone got it already (or it was an earlier threshold, or the owner had left then): record it.
       const { threshold } = found.claim;
-      await confirm(deps, tokenId, jobId, { kind: 'send', threshold, repeat: false, skipped: [] }, found.gone, tz, now);
+      const copies = found.claim.threshold === sendDecision.threshold ? mergeCopies(sent, found.copies) : found.copies;
+      await confirm(deps, tokenId, jobId, { kind: 'send', threshold, repeat: false, skipped: [] }, found.gone, tz, now, copies);
       logger.info({ tokenId, threshold: thresholdLabel(threshold) }, 'reminder was already in Slack; recorded it without sending again');
       return 'already_sent';
     }
+    if (found) sent.push(...found.copies.filter((c) => !hasCopy(sent, c.to)));
   }
 
-  const model = { token: claimed, threshold: sendDecision.threshold, tz, now };
+  let ownerUnreachable = gone;
+  const deferred: Recipient[] = [];
+  let posted = 0;
   try {
-    if (!gone) {
+    for (const r of recipients) {
+      if (hasCopy(sent, r.to)) continue;
+      // Each person hears in their own working hours; the owner's decided that the reminder is due.
+      if (r.audience === 'coOwner' && !isWorkingTime(now, r.tz, settings)) {
+        deferred.push(r);
+        continue;
+      }
+      let copy: ReminderCopy;
       try {
-        await postMessage(deps, claimed.ownerId, buildReminderMessage(model), mark);
+        copy = await postCopy(deps, r.to, buildReminderMessage({ ...model, tz: r.tz, audience: r.audience }), mark);
       } catch (err) {
         const failure = classifySlackError(err);
+        const code = (err as { data?: { error?: string } }).data?.error ?? '';
+        if (r.audience === 'channel' && CHANNEL_CLOSED_ERRORS.has(code)) {
+          logger.warn({ tokenId, channel: r.to, error: code }, 'team channel does not take posts; its copy is skipped');
+          continue;
+        }
         if (failure.kind !== 'gone') throw err;
-        logger.info({ tokenId, error: failure.error }, 'owner unreachable; asking the fallback channel');
-        gone = true;
+        if (r.audience === 'owner') ownerUnreachable = true;
+        logger.info({ tokenId, to: r.to, error: failure.error }, 'recipient unreachable; copy skipped');
+        continue;
       }
+      sent.push(copy);
+      posted += 1;
+      await recordCopies(deps, tokenId, jobId, sent);
     }
-    if (gone) {
+    if (ownerUnreachable && sent.length === 0 && deferred.length === 0) {
+      // Nobody of the token's people could be reached: the fallback channel is asked to adopt it.
+      if (!gone) logger.info({ tokenId }, 'owner unreachable; asking the fallback channel');
+      gone = true;
       if (!deps.fallbackChannelId) {
         logger.error(
           { tokenId, ownerId: claimed.ownerId },
@@ -220,15 +309,92 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
         await release(deps, tokenId, jobId, now + NO_FALLBACK_RETRY_MS);
         return 'no_fallback';
       }
-      await postMessage(deps, deps.fallbackChannelId, buildOrphanReminderMessage({ ...model, tz: 'UTC' }), mark);
+      sent.push(await postCopy(deps, deps.fallbackChannelId, buildOrphanReminderMessage({ ...model, tz: 'UTC' }), mark));
+      posted += 1;
     }
   } catch (err) {
     return handleFailure(deps, tokenId, jobId, err);
   }
-  await confirm(deps, tokenId, jobId, sendDecision, gone, tz, now);
-  logger.info({ tokenId, threshold: thresholdLabel(sendDecision.threshold), fallback: gone }, 'reminder sent');
+  if (deferred.length > 0) {
+    const at = Math.min(...deferred.map((r) => nextWorkingStart(now, r.tz, settings)));
+    await pause(deps, tokenId, jobId, sent, at);
+    logger.info(
+      { tokenId, threshold: thresholdLabel(sendDecision.threshold), waiting: deferred.length },
+      'reminder sent; co-owners outside working hours wait',
+    );
+    if (posted > 0) deps.metrics?.remindersSent.inc();
+    return 'partial';
+  }
+  await confirm(deps, tokenId, jobId, sendDecision, gone, tz, now, sent);
+  logger.info({ tokenId, threshold: thresholdLabel(sendDecision.threshold), fallback: gone, copies: sent.length }, 'reminder sent');
   deps.metrics?.remindersSent.inc();
   return gone ? 'sent_fallback' : 'sent';
+}
+
+const hasCopy = (copies: readonly ReminderCopy[], to: string) => copies.some((c) => c.to === to);
+const mergeCopies = (a: readonly ReminderCopy[], b: readonly ReminderCopy[]) => [...a, ...b.filter((c) => !hasCopy(a, c.to))];
+
+/** Posts one copy; where it landed (the DM's channel id for a user) is what chat.update needs later. */
+async function postCopy(deps: ReminderDeps, to: string, message: Message, mark: MessageMark): Promise<ReminderCopy> {
+  const res = await deps.client.chat.postMessage({
+    channel: to,
+    text: message.text,
+    blocks: message.blocks,
+    unfurl_links: false,
+    metadata: mark,
+  });
+  return { to, ch: res.channel ?? to, ts: res.ts ?? '' };
+}
+
+/** Records the copies posted so far in the claim (only while this delivery still holds it). */
+async function recordCopies(deps: ReminderDeps, tokenId: string, jobId: string, sent: readonly ReminderCopy[]): Promise<void> {
+  await deps.tokens.update(tokenId, (t) => {
+    const sending = t.reminder?.sending;
+    if (sending?.by !== jobId) return undefined;
+    return { next: { ...t, reminder: { ...t.reminder, sending: { ...sending, sent: [...sent] } } } };
+  });
+}
+
+/** Stops a delivery on purpose with its copies recorded; the next look at `at` goes on. */
+async function pause(deps: ReminderDeps, tokenId: string, jobId: string, sent: readonly ReminderCopy[], at: number): Promise<void> {
+  await deps.tokens.update(tokenId, (t) => {
+    const sending = t.reminder?.sending;
+    if (sending?.by !== jobId) return undefined;
+    const { unresolved: _settled, ...rest } = sending;
+    return {
+      next: { ...t, reminder: { ...t.reminder, sending: { ...rest, sent: [...sent], paused: true } } },
+      ops: [deps.tokens.scheduleOp(tokenId, at)],
+    };
+  });
+}
+
+/**
+ * The owner has left Slack: `successorId` (the first co-owner still in it) becomes the owner,
+ * in one compare-and-set with its history entry; only the delivery that made the change tells
+ * the token's people and its team channel.
+ */
+async function promoteCoOwner(deps: ReminderDeps, token: TokenRecord, successorId: string, now: number): Promise<void> {
+  const formerId = token.ownerId;
+  const result = await deps.tokens.update(token.id, (t) => {
+    if (t.ownerId !== formerId || !t.coOwners?.includes(successorId)) return undefined;
+    const coOwners = t.coOwners.filter((id) => id !== successorId && id !== formerId);
+    const { coOwners: _old, ...rest } = t;
+    const { orphanedAt: _orphan, ...reminder } = t.reminder ?? {};
+    return {
+      next: { ...rest, ownerId: successorId, ...(coOwners.length > 0 ? { coOwners } : {}), reminder },
+      event: { at: now, type: 'promoted', by: successorId, detail: `from ${formerId}, who left Slack` },
+    };
+  });
+  if (!result?.changed) return;
+  deps.logger.info({ tokenId: token.id, from: formerId, to: successorId }, 'owner left Slack; first co-owner promoted');
+  const message = buildPromotedMessage(result.token, formerId);
+  const audience = [...tokenPeople(result.token), ...(result.token.teamChannelId ? [result.token.teamChannelId] : [])];
+  for (const to of audience) {
+    // Best effort: the promotion itself is recorded; a notice Slack does not take is only logged.
+    await deps.client.chat
+      .postMessage({ channel: to, text: message.text, blocks: message.blocks, unfurl_links: false })
+      .catch((err) => deps.logger.warn({ err, tokenId: token.id, to }, 'could not tell about the new owner'));
+  }
 }
 
 /** The claim that sent a reminder, carried in its message metadata (see message-marks.ts). */
@@ -237,24 +403,29 @@ const markOf = (claim: { by: string; at: number }): MessageMark => ({
   event_payload: { claim: `${claim.by}@${claim.at}` },
 });
 
-async function postMessage(deps: ReminderDeps, channel: string, message: Message, mark: MessageMark): Promise<void> {
-  await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, metadata: mark });
-}
-
 /**
- * Looks in the owner's DM (unless they are gone) and the fallback channel for a message one of
- * `claims` sent. Only called after a delivery died or failed mid-send, so the cost is rare.
+ * Looks in each recipient's conversation not yet recorded, and in the fallback channel, for
+ * messages one of `claims` sent. Only called after a delivery died or failed mid-send, so the
+ * cost is rare. Returns the first claim found with every copy of it found.
  */
-async function findPostedReminder(
+async function findPostedReminders(
   deps: ReminderDeps,
-  ownerId: string,
-  gone: boolean,
+  recipients: readonly Recipient[],
+  sent: readonly ReminderCopy[],
   claims: readonly ReminderClaim[],
-): Promise<{ gone: boolean; claim: ReminderClaim } | undefined> {
+): Promise<{ gone: boolean; claim: ReminderClaim; copies: ReminderCopy[] } | undefined> {
   for (const claim of claims) {
-    if (!gone && (await hasMarkedMessage(deps.client, ownerId, markOf(claim), claim.at))) return { gone: false, claim };
-    if (deps.fallbackChannelId && (await hasMarkedMessage(deps.client, deps.fallbackChannelId, markOf(claim), claim.at)))
-      return { gone: true, claim };
+    const copies: ReminderCopy[] = [];
+    for (const r of recipients) {
+      if (hasCopy(sent, r.to)) continue;
+      const found = await findMarkedMessage(deps.client, r.to, markOf(claim), claim.at);
+      if (found) copies.push({ to: r.to, ch: found.channel, ts: found.ts });
+    }
+    if (copies.length > 0) return { gone: false, claim, copies };
+    if (deps.fallbackChannelId) {
+      const found = await findMarkedMessage(deps.client, deps.fallbackChannelId, markOf(claim), claim.at);
+      if (found) return { gone: true, claim, copies: [{ to: deps.fallbackChannelId, ch: found.channel, ts: found.ts }] };
+    }
   }
   return undefined;
 }
@@ -268,6 +439,7 @@ async function confirm(
   gone: boolean,
   tz: string,
   now: number,
+  copies: readonly ReminderCopy[] = [],
 ): Promise<void> {
   const { tokens, settings } = deps;
   const label = thresholdLabel(decision.threshold);
@@ -285,7 +457,12 @@ async function confirm(
     const next: TokenRecord = {
       ...t,
       status: expired ? 'expired' : t.status,
-      reminder: { ...rest, last: decision.threshold, ...(gone ? { orphanedAt: now } : {}) },
+      reminder: {
+        ...rest,
+        last: decision.threshold,
+        ...(gone ? { orphanedAt: now } : {}),
+        ...(copies.length > 0 ? { copies: [...copies] } : { copies: undefined }),
+      },
     };
     const after = next.status === 'active' ? nextLook(decideReminder(next, settings, gone ? 'UTC' : tz, now), now) : undefined;
     const ops = [tokens.scheduleOp(tokenId, after === now ? now + 1 : after)];
@@ -301,9 +478,14 @@ async function confirm(
  */
 async function release(deps: ReminderDeps, tokenId: string, jobId: string | undefined, at: number, keepClaim = false): Promise<void> {
   await deps.tokens.update(tokenId, (t) => {
-    const mine = !keepClaim && jobId !== undefined && t.reminder?.sending?.by === jobId;
+    const sending = t.reminder?.sending;
+    const mine = !keepClaim && jobId !== undefined && sending?.by === jobId;
+    if (!mine || !sending) return { next: t, ops: [deps.tokens.scheduleOp(tokenId, at)] };
     const { sending: _s, ...rest } = t.reminder ?? {};
-    return { next: mine ? { ...t, reminder: rest } : t, ops: [deps.tokens.scheduleOp(tokenId, at)] };
+    // Copies already posted stay recorded: the next attempt sends only the missing ones.
+    const { unresolved, sent } = sending;
+    const keep = sent?.length || unresolved?.length ? { ...sending, paused: true } : undefined;
+    return { next: { ...t, reminder: keep ? { ...rest, sending: keep } : rest }, ops: [deps.tokens.scheduleOp(tokenId, at)] };
   });
 }
 

@@ -4,7 +4,8 @@ import { escapeMrkdwn } from '../../blocks/text.js';
 import { CUSTOM_PRESET_ID } from '../../domain/presets.js';
 import { formatLocalTime, snoozeUntil } from '../../domain/reminders.js';
 import { defaultExpiry } from '../../domain/validation.js';
-import { createReminderButtonListener, showAnswer } from '../kit/reminder-press.js';
+import { createReminderButtonListener, showAnswerEverywhere } from '../kit/reminder-press.js';
+import { tokenPeople } from '../../domain/team.js';
 import type { Services } from '../kit/services.js';
 
 /*
@@ -31,17 +32,19 @@ export const createReminderRenewHandler = (deps: ReminderServices) =>
       workspace: token.workspace,
       purpose: token.purpose,
       places: token.places,
-      coOwners: token.coOwners,
+      // The presser renews it: everyone else who answers for the token stays with the new one.
+      coOwners: tokenPeople(token).filter((id) => id !== press.userId),
       teamChannelId: token.teamChannelId,
       metadata: { channelId: press.channel, renewsTokenId: token.id, revision: 0 },
     });
     const opened = await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view }));
     if (!opened) return;
-    await showAnswer(
-      deps.logger,
+    await showAnswerEverywhere(
+      deps,
       press.client,
+      press.record,
       press,
-      ':arrows_counterclockwise: Renewal started. Reminders for this token stop once the new one is recorded.',
+      `:arrows_counterclockwise: <@${press.userId}> started a renewal. Reminders for this token stop once the new one is recorded.`,
     );
   });
 
@@ -73,9 +76,10 @@ export const createReminderRevokeHandler = (deps: ReminderServices) =>
     );
     if (!result?.changed) return;
     deps.logger.info({ tokenId: press.record.id, by: press.userId }, 'token marked no longer needed');
-    await showAnswer(
-      deps.logger,
+    await showAnswerEverywhere(
+      deps,
       press.client,
+      press.record,
       press,
       `:wastebasket: <@${press.userId}> marked *${escapeMrkdwn(press.record.name)}* as no longer needed; its reminders have stopped. ` +
         'Revoke it in Atlassian too: id.atlassian.com → Security → API tokens → Revoke.',
@@ -99,7 +103,13 @@ export const createReminderSnoozeHandler = (deps: ReminderServices & Pick<Servic
           },
     );
     if (!result?.changed) return;
-    await showAnswer(deps.logger, press.client, press, `:zzz: Snoozed: I will remind you again on ${formatLocalTime(until, tz)}.`);
+    await showAnswerEverywhere(
+      deps,
+      press.client,
+      press.record,
+      press,
+      `:zzz: <@${press.userId}> snoozed this reminder: the next one comes on ${formatLocalTime(until, tz)} (${tz}).`,
+    );
   });
 
 /** Adopt (fallback channel): the presser becomes the owner of a token whose owner has left. */
@@ -118,9 +128,10 @@ export const createReminderAdoptHandler = (deps: ReminderServices) =>
     });
     if (!result?.changed) return;
     deps.logger.info({ tokenId: press.record.id, by: press.userId }, 'token adopted');
-    await showAnswer(
-      deps.logger,
+    await showAnswerEverywhere(
+      deps,
       press.client,
+      press.record,
       press,
       `:handshake: <@${press.userId}> adopted *${escapeMrkdwn(press.record.name)}* and gets its reminders from now on.`,
     );

@@ -2,7 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { TOKEN_ID } from '../../domain/record-ids.js';
 import type { TokenRecord } from '../../domain/types.js';
-import { buildAnsweredBlocks, buildOrphanReminderMessage, buildReminderMessage } from '../../blocks/reminders.js';
+import { audienceOf, buildAnsweredBlocks, buildOrphanReminderMessage, buildReminderMessage } from '../../blocks/reminders.js';
+import { tokenPeople } from '../../domain/team.js';
 import { buildNotYoursMessage } from '../../blocks/messages.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../clock.js';
@@ -15,9 +16,9 @@ export interface ReminderPress extends ButtonPress<TokenRecord> {
   blocks: KnownBlock[];
 }
 
-/** Who may press: the owner; anyone once the owner has left (`orphanedAt`), when `orphanOk`. */
+/** Who may press: the owner or a co-owner; anyone once the owner has left (`orphanedAt`), when `orphanOk`. */
 export function mayAnswer(token: TokenRecord, userId: string, orphanOk: boolean): boolean {
-  return token.ownerId === userId || (orphanOk && token.reminder?.orphanedAt !== undefined);
+  return tokenPeople(token).includes(userId) || (orphanOk && token.reminder?.orphanedAt !== undefined);
 }
 
 /**
@@ -45,11 +46,36 @@ export function createReminderButtonListener(
   });
 }
 
-/** The reminder message as the bot last sent it for this token, from the stored record. */
-function rebuildReminderBlocks(token: TokenRecord, now: number): KnownBlock[] {
-  const model = { token, threshold: token.reminder?.last ?? 0, tz: 'UTC', now };
-  const message = token.reminder?.orphanedAt !== undefined ? buildOrphanReminderMessage(model) : buildReminderMessage(model);
+/** The reminder message as the bot last sent it for this token (to `to`), from the stored record. */
+function rebuildReminderBlocks(token: TokenRecord, now: number, to?: string): KnownBlock[] {
+  const sending = token.reminder?.sending;
+  const model = { token, threshold: sending?.paused ? sending.threshold : (token.reminder?.last ?? 0), tz: 'UTC', now };
+  const message =
+    token.reminder?.orphanedAt !== undefined
+      ? buildOrphanReminderMessage(model)
+      : buildReminderMessage({ ...model, audience: to ? audienceOf(token, to) : 'owner' });
   return message.blocks ?? [];
+}
+
+/**
+ * Shows the answer in every copy of the token's last reminder (the owner's DM, each co-owner's,
+ * the team channel's) and in the pressed message: each is rewritten from the stored record.
+ */
+export async function showAnswerEverywhere(
+  deps: { logger: Logger; clock: Clock },
+  client: WebClient,
+  token: TokenRecord,
+  at: { channel?: string; ts?: string },
+  answer: string,
+): Promise<void> {
+  const copies = [...(token.reminder?.copies ?? []), ...(token.reminder?.sending?.sent ?? [])];
+  const targets = new Map<string, { channel: string; ts: string; to?: string }>();
+  if (at.channel && at.ts) targets.set(`${at.channel}/${at.ts}`, { channel: at.channel, ts: at.ts });
+  for (const c of copies) targets.set(`${c.ch}/${c.ts}`, { channel: c.ch, ts: c.ts, to: c.to });
+  const now = deps.clock.now();
+  await Promise.all(
+    [...targets.values()].map((t) => showAnswer(deps.logger, client, { ...t, blocks: rebuildReminderBlocks(token, now, t.to) }, answer)),
+  );
 }
 
 /** Rewrites the reminder to show the answer instead of its buttons. A failure is only logged. */

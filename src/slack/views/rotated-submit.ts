@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { TOKEN_ID } from '../../domain/record-ids.js';
 import { formatLongDate } from '../../domain/dates.js';
 import { checkExpiry } from '../../domain/validation.js';
-import { escapeMrkdwn, section } from '../../blocks/text.js';
+import { escapeMrkdwn } from '../../blocks/text.js';
 import { ROTATED_ACTION, ROTATED_BLOCK } from '../../blocks/ids.js';
 import { parseMetadata, viewSubmissionSchema } from '../kit/payloads.js';
-import { showAnswer } from '../kit/reminder-press.js';
+import { showAnswerEverywhere } from '../kit/reminder-press.js';
+import { tokenPeople } from '../../domain/team.js';
+import type { TokenRecord } from '../../domain/types.js';
 import type { Services } from '../kit/services.js';
 import type { ViewArgs } from '../kit/args.js';
 
@@ -44,8 +46,10 @@ export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'user
       ),
     );
     let pending: string[] = [];
+    let previous: TokenRecord | undefined;
     const result = await deps.tokens.update(meta.tokenId, (t) => {
-      if (t.ownerId !== userId || t.status === 'revoked' || t.status === 'rotated') return undefined;
+      previous = t;
+      if (!tokenPeople(t).includes(userId) || t.status === 'revoked' || t.status === 'rotated') return undefined;
       const places = t.places ?? [];
       const updated = places.filter((_, i) => ticked.has(i));
       pending = places.filter((_, i) => !ticked.has(i));
@@ -70,6 +74,6 @@ export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'user
         ? ` Still to update: ${pending.map(escapeMrkdwn).join('; ')}. Revoke the old token at id.atlassian.com once they all have the new one.`
         : '';
     const answer = `:white_check_mark: *${escapeMrkdwn(result.token.name)}* was rotated; it now expires ${formatLongDate(expiresOn)} and I will remind you before then.${still}`;
-    await showAnswer(deps.logger, client, { channel: meta.channel, ts: meta.ts, blocks: [section(answer)] }, answer);
+    await showAnswerEverywhere(deps, client, previous ?? result.token, { channel: meta.channel, ts: meta.ts }, answer);
   };
 }

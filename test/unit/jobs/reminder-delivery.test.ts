@@ -89,12 +89,20 @@ async function dueToken(extra: Partial<TokenRecord> = {}, opts: { ownerKnown?: b
 }
 
 /** Leaves a claim on the token as a delivery that never confirmed would. */
-async function leaveClaim(tokenId: string, sending: { threshold: number; at: number; by: string }): Promise<void> {
+async function leaveClaim(
+  tokenId: string,
+  sending: { threshold: number; at: number; by: string; sent?: Array<{ to: string; ch: string; ts: string }> },
+): Promise<void> {
   const res = await f.tokens.update(tokenId, (t) => ({ next: { ...t, reminder: { ...t.reminder, sending } } }));
   expect(res?.changed).toBe(true);
 }
 
 const stored = async (id: string) => (await f.tokens.get(id))!;
+/** The reminder state without `copies` (where each copy went: asserted where it matters). */
+const bare = (r: TokenRecord['reminder']) => {
+  const { copies: _where, ...rest } = r ?? {};
+  return rest;
+};
 const dueScore = (id: string) => f.tokens.nextReminderAt(id);
 const posts = (after = 0): FakeSlackCall[] => slack.callsTo('chat.postMessage').filter((c) => c.index >= after);
 const okPosts = (after = 0) => posts(after).filter((c) => c.response['ok'] === true);
@@ -119,7 +127,7 @@ describe('deliverReminder', () => {
     expect(slack.message(token.ownerId, String(dm!.response['ts']))).toBeDefined();
 
     const after = await stored(token.id);
-    expect(after.reminder).toEqual({ last: 7 });
+    expect(after.reminder).toEqual({ last: 7, copies: [{ to: token.ownerId, ch: `D${token.ownerId}`, ts: dm!.response['ts'] }] });
     expect(after.status).toBe('active');
     expect(await dueScore(token.id)).toBe(D1_DUE);
     expect(await reminded(token.id)).toEqual([{ at: T0, type: 'reminded', detail: 'd7' }]);
@@ -129,7 +137,7 @@ describe('deliverReminder', () => {
     expect(await deliverReminder(deps(), token.id, 'remind-b')).toBe('wait');
     expect(posts(calls)).toEqual([]);
     expect(await dueScore(token.id)).toBe(D1_DUE);
-    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7 });
     expect(await reminded(token.id)).toHaveLength(1);
     expect(await counterValue(sent)).toBe(1);
   });
@@ -158,7 +166,7 @@ describe('deliverReminder', () => {
     expect(history).toHaveLength(1);
     expect(history[0]!.args['channel']).toBe(`D${token.ownerId}`);
     expect(Number(history[0]!.args['oldest'])).toBe((leftAt - MINUTE) / 1000);
-    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7 });
     expect(await dueScore(token.id)).toBe(D1_DUE);
     expect(await reminded(token.id)).toEqual([{ at: T0, type: 'reminded', detail: 'd7' }]);
     expect(f.logs.withMsg('reminder was already in Slack; recorded it without sending again')).toHaveLength(1);
@@ -175,7 +183,7 @@ describe('deliverReminder', () => {
     expect(await deliverReminder(deps(), token.id, 'remind-second')).toBe('already_sent');
     expect(posts(calls)).toEqual([]);
     expect(okPosts()).toHaveLength(1);
-    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7 });
   });
 
   it('takes over a stale claim whose message is nowhere in Slack: sends once', async () => {
@@ -199,7 +207,7 @@ describe('deliverReminder', () => {
     expect(sentNow).toHaveLength(1);
     expect(sentNow[0]!.args['channel']).toBe(token.ownerId);
     expect(sentNow[0]!.args['metadata']).toEqual(markOf('remind-next', T0));
-    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7 });
     expect(await reminded(token.id)).toEqual([{ at: T0, type: 'reminded', detail: 'd7' }]);
     expect(f.logs.withMsg('taking over unfinished reminder claims; checking Slack for their messages')).toHaveLength(1);
   });
@@ -226,7 +234,7 @@ describe('deliverReminder', () => {
     f.clock.set(T0 + 2000);
     expect(await deliverReminder(deps(), token.id, 'remind-b')).toBe('already_sent');
     expect(posts(calls)).toEqual([]);
-    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7 });
     expect(await reminded(token.id)).toHaveLength(1);
   });
 
@@ -284,7 +292,7 @@ describe('deliverReminder', () => {
     expect(sentNow[0]!.args['metadata']).toEqual(markOf('remind-orphan', T0));
     expect(String(sentNow[0]!.args['text'])).toContain(`<@${token.ownerId}>`);
     expect(String(sentNow[0]!.args['text'])).toMatch(/no longer in this workspace/);
-    expect((await stored(token.id)).reminder).toEqual({ last: 7, orphanedAt: T0 });
+    expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7, orphanedAt: T0 });
     expect(await reminded(token.id)).toEqual([{ at: T0, type: 'reminded', detail: `d7; owner gone: sent to ${FALLBACK}` }]);
     expect(await dueScore(token.id)).toBe(D1_DUE);
   });
@@ -304,7 +312,7 @@ describe('deliverReminder', () => {
       [token.ownerId, false],
       [FALLBACK, true],
     ]);
-    expect((await stored(token.id)).reminder).toEqual({ last: 7, orphanedAt: T0 });
+    expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7, orphanedAt: T0 });
   });
 
   it('owner gone and no fallback channel: no_fallback, claim released, looked at again an hour later', async () => {
@@ -337,7 +345,7 @@ describe('deliverReminder', () => {
     expect(slack.callsTo('conversations.history').filter((c) => c.index >= calls)).toHaveLength(2);
     expect(okPosts()).toHaveLength(1);
     expect(okPosts()[0]!.args['metadata']).toEqual(markOf('remind-5xx', T0 + 2000));
-    expect((await stored(token.id)).reminder).toEqual({ last: 7 });
+    expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7 });
     expect(await reminded(token.id)).toEqual([{ at: T0 + 2000, type: 'reminded', detail: 'd7' }]);
   });
 
@@ -362,7 +370,7 @@ describe('deliverReminder', () => {
     expect(await deliverReminder(deps(), token.id, 'remind-exp')).toBe('sent');
     const after = await stored(token.id);
     expect(after.status).toBe('expired');
-    expect(after.reminder).toEqual({ last: -1 });
+    expect(bare(after.reminder)).toEqual({ last: -1 });
     expect(await dueScore(token.id)).toBeUndefined();
     const events = (await f.tokens.history(token.id)).map((e) => [e.type, e.detail]);
     expect(events).toEqual([
@@ -370,6 +378,56 @@ describe('deliverReminder', () => {
       ['expired', '2026-06-14'],
       ['reminded', 'expired; skipped d7,d1,d0'],
     ]);
+  });
+
+  it('co-owners and a team channel: a crash between two copies sends only the missing one', async () => {
+    const mate = newUserId('mate');
+    slack.setUser(mate, { tz: 'UTC' });
+    slack.setChannel('C0TEAMU1', { name: 'team' });
+    const token = await dueToken({ coOwners: [mate], teamChannelId: 'C0TEAMU1' });
+    const leftAt = T0 - STALE_CLAIM_MS;
+    // The dead delivery posted the owner's copy and recorded it, then posted the co-owner's and died.
+    const own = await f.client.chat.postMessage({ channel: token.ownerId, text: 'owner copy', metadata: markOf('remind-dead', leftAt) });
+    await f.client.chat.postMessage({ channel: mate, text: 'co-owner copy', metadata: markOf('remind-dead', leftAt) });
+    await leaveClaim(token.id, {
+      threshold: 7,
+      at: leftAt,
+      by: 'remind-dead',
+      sent: [{ to: token.ownerId, ch: String(own.channel), ts: String(own.ts) }],
+    });
+    const calls = slack.calls.length;
+
+    expect(await deliverReminder(deps(), token.id, 'remind-next')).toBe('sent');
+
+    // Only the channel's copy went out; the co-owner's was found in their DM by its mark.
+    expect(posts(calls).map((c) => c.args['channel'])).toEqual(['C0TEAMU1']);
+    expect(okPosts().filter((c) => c.args['channel'] === mate)).toHaveLength(1);
+    const after = await stored(token.id);
+    expect(bare(after.reminder)).toEqual({ last: 7 });
+    expect(after.reminder?.copies?.map((c) => c.to)).toEqual([token.ownerId, mate, 'C0TEAMU1']);
+    expect(await reminded(token.id)).toHaveLength(1);
+  });
+
+  it('a co-owner outside their working hours waits for them; the owner is not reminded twice', async () => {
+    const mate = newUserId('late');
+    // 10:30 UTC is 03:30 in Los Angeles: before REMINDER_HOUR there.
+    slack.setUser(mate, { tz: 'America/Los_Angeles' });
+    const token = await dueToken({ coOwners: [mate] });
+
+    expect(await deliverReminder(deps(), token.id, 'remind-a')).toBe('partial');
+    expect(okPosts().map((c) => c.args['channel'])).toEqual([token.ownerId]);
+    const la10 = Date.parse('2026-06-15T17:00:00Z');
+    expect(await dueScore(token.id)).toBe(la10);
+    expect((await stored(token.id)).reminder?.sending).toMatchObject({ threshold: 7, paused: true, sent: [{ to: token.ownerId }] });
+
+    f.clock.set(la10 + 1000);
+    const calls = slack.calls.length;
+    expect(await deliverReminder(deps(), token.id, 'remind-b')).toBe('sent');
+    expect(posts(calls).map((c) => c.args['channel'])).toEqual([mate]);
+    expect(String(posts(calls)[0]!.args['text'])).toMatch(/you co-own/);
+    expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7 });
+    expect(await reminded(token.id)).toHaveLength(1);
+    expect(await dueScore(token.id)).toBe(D1_DUE);
   });
 
   it('createReminderProcessors passes the job id as the claim owner', async () => {
