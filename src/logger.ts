@@ -51,9 +51,17 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
 const requestContext = new AsyncLocalStorage<{ req: { id: string; kind: string; user?: string } }>();
 
 /**
+ * Request ids: a random prefix per process and a counter, unique across replicas and far
+ * cheaper than random bytes per request.
+ */
+const REQUEST_ID_PREFIX = `${randomBytes(4).toString('hex')}-`;
+let requestSeq = 0;
+
+/**
  * Runs `fn` (Bolt processing one Slack request, listeners and their after-ack work included)
  * in that request's logging context, in effect a child logger per request: whatever logs
- * meanwhile adds `req: { id, kind, user }`. Ids are random, not Slack's, so nothing secret is copied.
+ * meanwhile adds `req: { id, kind, user }`. Ids are ours (a random prefix per process and a
+ * counter), not Slack's, so nothing secret is copied.
  */
 export function runInRequestContext<T>(body: unknown, fn: () => T): T {
   const b = (body ?? {}) as Record<string, unknown>;
@@ -63,7 +71,8 @@ export function runInRequestContext<T>(body: unknown, fn: () => T): T {
   const user = [b['user_id'], userObj?.id, eventObj?.user].find(
     (u): u is string => typeof u === 'string' && /^[UW][A-Z0-9]{1,20}$/.test(u),
   );
-  const req = { id: randomBytes(6).toString('hex'), kind, ...(user ? { user } : {}) };
+  requestSeq += 1;
+  const req = { id: `${REQUEST_ID_PREFIX}${requestSeq.toString(16)}`, kind, ...(user ? { user } : {}) };
   return requestContext.run({ req }, fn);
 }
 

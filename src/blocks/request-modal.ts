@@ -107,6 +107,11 @@ function presetOption(id: string): PlainTextOption {
   return { text: plain(truncate(preset.label, 75)), value: preset.id };
 }
 
+/** The request modal's private_metadata for `metadata`. */
+export function encodeRequestModalMetadata(metadata: RequestModalMetadata): string {
+  return JSON.stringify(metadata);
+}
+
 /** The `/bitbucket-token` request modal. Pure: model in, view JSON out. */
 export function buildRequestModal(model: RequestModalModel): ModalView {
   const preset = findPreset(model.presetId);
@@ -210,7 +215,7 @@ export function buildRequestModal(model: RequestModalModel): ModalView {
     title: plain('Bitbucket API token'),
     submit: plain('Get checklist'),
     close: plain('Cancel'),
-    private_metadata: JSON.stringify(model.metadata),
+    private_metadata: encodeRequestModalMetadata(model.metadata),
     blocks,
   };
 }

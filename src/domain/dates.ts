@@ -37,6 +37,11 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 /** The calendar date (YYYY-MM-DD) at `now` in `timeZone`; an invalid zone falls back to UTC. */
 export function todayIn(timeZone: string, now: Date): string {
+  // UTC (the request modal's "today", and many users') needs no formatter at all.
+  if (timeZone === 'UTC') {
+    const year = now.getUTCFullYear();
+    if (year >= 1 && year <= 9999) return now.toISOString().slice(0, 10);
+  }
   const formatter = (isValidTimeZone(timeZone) ? dayFormatter(timeZone) : null) ?? dayFormatter('UTC')!;
   const parts: Record<string, string> = {};
   for (const part of formatter.formatToParts(now)) parts[part.type] = part.value;

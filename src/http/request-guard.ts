@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import {
   HTTPModuleFunctions,
   defaultBodyLimit,
@@ -59,6 +60,7 @@ async function checkBody(
     if (isRawBodyError(err) && (err as { statusCode?: number }).statusCode === 413) return 413;
     throw err;
   }
+  if (parsesToObjectOrFails(buffered.rawBody.toString(), req.headers['content-type'])) return undefined;
   let body: unknown;
   try {
     body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
@@ -76,6 +78,21 @@ async function checkBody(
   });
   opts.logger.warn({ signed }, 'refused a Slack request whose body is not an object');
   return signed ? 400 : 401;
+}
+
+/** JSON text whose first token is `{`: it parses to an object or not at all. */
+const JSON_OBJECT_START = /^[ \t\n\r]*\{/;
+
+/**
+ * True when the body, read the way Bolt reads it, certainly parses to an object or fails to
+ * parse (Bolt answers that itself); false when unsure. Saves parsing every body twice, once
+ * here and once in Bolt: a form body is an object unless its `payload` is JSON of another kind,
+ * and JSON starting with `{` is an object or invalid, so the payload need not be parsed here.
+ */
+function parsesToObjectOrFails(text: string, contentType: string | undefined): boolean {
+  if (contentType !== 'application/x-www-form-urlencoded') return JSON_OBJECT_START.test(text);
+  const { payload } = parseQuery(text);
+  return typeof payload !== 'string' || JSON_OBJECT_START.test(payload);
 }
 
 /**

@@ -31,6 +31,7 @@ import { createAppHomeOpenedHandler } from './events/app-home-opened.js';
 import { createLeakGuardHandler } from './events/message-leak-guard.js';
 import type { Services } from './kit/services.js';
 import { createStaleSubmissionGuard } from './kit/trigger-age.js';
+import { ListenerRoutes } from './kit/routes.js';
 
 /** Registers every listener: one line per Slack entry point, by kind. */
 export function registerListeners(app: App, services: Services): void {
@@ -40,38 +41,43 @@ export function registerListeners(app: App, services: Services): void {
   // Commands
   app.command(COMMAND, createTokenCommandHandler(services));
 
+  // Actions and view submissions go through one Bolt listener per kind (kit/routes.ts).
+  const routes = new ListenerRoutes();
+
   // Actions: the request modal
-  app.action(REQUEST_ACTION.preset, createPresetSelectHandler(services));
-  app.action(REQUEST_ACTION.expiry, createPolicyRefreshHandler(services));
-  app.action(REQUEST_ACTION.scopes, createPolicyRefreshHandler(services));
+  routes.action(REQUEST_ACTION.preset, createPresetSelectHandler(services));
+  routes.action(REQUEST_ACTION.expiry, createPolicyRefreshHandler(services));
+  routes.action(REQUEST_ACTION.scopes, createPolicyRefreshHandler(services));
   // Actions: the scope advisor pushed on the request modal
-  app.action(REQUEST_ACTION.openAdvisor, createAdvisorOpenHandler(services));
-  app.action(ADVISOR_ACTION.capabilities, createAdvisorSelectHandler(services));
+  routes.action(REQUEST_ACTION.openAdvisor, createAdvisorOpenHandler(services));
+  routes.action(ADVISOR_ACTION.capabilities, createAdvisorSelectHandler(services));
   // Actions: the checklist, the App Home and the reminders
-  app.action(ACTION.recordToken, createRecordTokenHandler(services));
-  app.action(ACTION.homeNewRequest, createHomeNewRequestHandler(services));
-  app.action(ACTION.homeRecordExisting, createHomeRecordExistingHandler(services));
-  app.action(ACTION.calendarSendLink, createCalendarSendLinkHandler(services));
-  app.action(ACTION.calendarReset, createCalendarResetHandler(services));
-  app.action(ACTION.reminderRenew, createReminderRenewHandler(services));
-  app.action(ACTION.reminderRotated, createReminderRotatedHandler(services));
-  app.action(ACTION.reminderRevoke, createReminderRevokeHandler(services));
-  app.action(ACTION.reminderSnooze, createReminderSnoozeHandler(services));
-  app.action(ACTION.reminderAdopt, createReminderAdoptHandler(services));
+  routes.action(ACTION.recordToken, createRecordTokenHandler(services));
+  routes.action(ACTION.homeNewRequest, createHomeNewRequestHandler(services));
+  routes.action(ACTION.homeRecordExisting, createHomeRecordExistingHandler(services));
+  routes.action(ACTION.calendarSendLink, createCalendarSendLinkHandler(services));
+  routes.action(ACTION.calendarReset, createCalendarResetHandler(services));
+  routes.action(ACTION.reminderRenew, createReminderRenewHandler(services));
+  routes.action(ACTION.reminderRotated, createReminderRotatedHandler(services));
+  routes.action(ACTION.reminderRevoke, createReminderRevokeHandler(services));
+  routes.action(ACTION.reminderSnooze, createReminderSnoozeHandler(services));
+  routes.action(ACTION.reminderAdopt, createReminderAdoptHandler(services));
   // Actions: approvals
-  app.action(ACTION.approve, createApproveHandler(services));
-  app.action(ACTION.approveNarrowed, createNarrowHandler(services));
-  app.action(ACTION.reject, createRejectHandler(services));
-  app.action(ACTION.cancelRequest, createCancelHandler(services));
-  app.action(ACTION.requestAgain, createRequestAgainHandler(services));
+  routes.action(ACTION.approve, createApproveHandler(services));
+  routes.action(ACTION.approveNarrowed, createNarrowHandler(services));
+  routes.action(ACTION.reject, createRejectHandler(services));
+  routes.action(ACTION.cancelRequest, createCancelHandler(services));
+  routes.action(ACTION.requestAgain, createRequestAgainHandler(services));
 
   // Views (modal submissions)
-  app.view(CALLBACK.requestModal, createRequestSubmitHandler(services));
-  app.view(CALLBACK.advisorModal, createAdvisorSubmitHandler(services));
-  app.view(CALLBACK.recordModal, createRecordSubmitHandler(services));
-  app.view(CALLBACK.rotatedModal, createRotatedSubmitHandler(services));
-  app.view(CALLBACK.rejectModal, createRejectSubmitHandler(services));
-  app.view(CALLBACK.narrowModal, createNarrowSubmitHandler(services));
+  routes.view(CALLBACK.requestModal, createRequestSubmitHandler(services));
+  routes.view(CALLBACK.advisorModal, createAdvisorSubmitHandler(services));
+  routes.view(CALLBACK.recordModal, createRecordSubmitHandler(services));
+  routes.view(CALLBACK.rotatedModal, createRotatedSubmitHandler(services));
+  routes.view(CALLBACK.rejectModal, createRejectSubmitHandler(services));
+  routes.view(CALLBACK.narrowModal, createNarrowSubmitHandler(services));
+
+  routes.register(app);
 
   // Events
   app.event('app_home_opened', createAppHomeOpenedHandler(services));

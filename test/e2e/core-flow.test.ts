@@ -240,7 +240,7 @@ describe('valid request → checklist → recorded token', () => {
     const line = t.logs.lines
       .map((l) => JSON.parse(l) as { msg?: string; requestId?: string; req?: { id: string; kind: string; user?: string } })
       .find((l) => l.msg === 'request stored' && l.requestId === requestId);
-    expect(line?.req).toEqual({ id: expect.stringMatching(/^[0-9a-f]{12}$/), kind: 'view_submission', user: 'U2' });
+    expect(line?.req).toEqual({ id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]+$/), kind: 'view_submission', user: 'U2' });
     const stored = JSON.parse((await redis.get(`${t.prefix}:request:${requestId}`))!);
     expect(stored).toMatchObject({ requesterId: 'U2', status: 'approved', workspace: 'acme', expiresOn: daysFromNow(30) });
     expect(t.slack.violations).toEqual([]);
