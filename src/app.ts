@@ -148,6 +148,9 @@ export function createBot(options: BotOptions): Bot {
           store: orgSyncStore,
           emails: new EmailDirectory(jobClient, clock),
           settings: config.orgSync,
+          client: jobClient,
+          jobs,
+          fallbackChannelId: config.reminders.fallbackChannelId ?? config.approvals.channelId,
           clock,
           logger,
         })

@@ -3,11 +3,29 @@
  * means for the recorded tokens (../shared/reference/atlassian/admin-api-tokens.md). Time is
  * an argument; the job (src/jobs/processors/org-sync.ts) reads, calls these, and commits.
  */
-import type { AtlassianLink, TokenEvent, TokenRecord } from './types.js';
+import type { AtlassianLink, OwedNotice, TokenEvent, TokenRecord } from './types.js';
 
 const DAY_MS = 86_400_000;
 /** Atlassian API tokens live at most a year; a token listed without expiry is assumed to. */
 export const ASSUMED_LIFETIME_DAYS = 365;
+
+/**
+ * The owner of a token whose Atlassian account has no Slack member (no one with its email). It
+ * is recorded as orphaned from the start, so the fallback channel's Adopt / No longer needed
+ * flow applies; Slack answers user_not_found for it like for anyone who left.
+ */
+export const UNKNOWN_OWNER_ID = 'W0NOSLACKUSER';
+
+/** A notice owed about a token; an unsent one of the same kind is replaced, not repeated. */
+export function oweNotice(
+  notices: readonly OwedNotice[] | undefined,
+  kind: OwedNotice['kind'],
+  now: number,
+  detail?: string,
+): OwedNotice[] {
+  const kept = (notices ?? []).filter((n) => n.kind !== kind || n.claimedAt !== undefined);
+  return [...kept, { id: `${kind}-${now}`, kind, at: now, ...(detail ? { detail } : {}) }].slice(-10);
+}
 
 /** One token of the organization's listing (timestamps epoch ms). */
 export interface ListedToken {
@@ -75,23 +93,49 @@ export function findRecordedMatch(listed: ListedToken, ownerTokens: readonly Tok
     .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))[0];
 }
 
-/** The record of a listed token nobody recorded: source "atlassian", scopes unknown. */
-export function buildDiscoveredToken(args: { id: string; orgId: string; ownerId: string; listed: ListedToken; now: number }): TokenRecord {
-  const { id, orgId, ownerId, listed, now } = args;
+/**
+ * The record of a listed token nobody recorded: source "atlassian", scopes unknown. With no
+ * Slack owner (`ownerId` undefined) it is orphaned from the start and the fallback channel is
+ * told; unused for `unusedDays`, its owner is offered to retire it.
+ */
+export function buildDiscoveredToken(args: {
+  id: string;
+  orgId: string;
+  ownerId: string | undefined;
+  listed: ListedToken;
+  now: number;
+  unusedDays: number;
+}): TokenRecord {
+  const { id, orgId, ownerId, listed, now, unusedDays } = args;
   const { expiresOn } = listedExpiry(listed);
+  const status = expiresOn < utcDay(now) ? 'expired' : 'active';
+  const unused = status === 'active' && isUnused(listed, unusedDays, now);
+  let notices: OwedNotice[] = [];
+  if (!ownerId) notices = oweNotice(notices, 'owner-unknown', now);
+  if (unused) notices = oweNotice(notices, 'unused', now, unusedDetail(listed));
   return {
     id,
-    ownerId,
+    ownerId: ownerId ?? UNKNOWN_OWNER_ID,
     name: tokenNameFromLabel(listed.label),
     scopes: [],
     expiresOn,
     createdAt: listed.createdAt,
-    status: expiresOn < utcDay(now) ? 'expired' : 'active',
+    status,
     source: 'atlassian',
-    atlassian: linkFor(orgId, listed, now),
+    atlassian: {
+      ...linkFor(orgId, listed, now),
+      ...(unused ? { unusedOfferedAt: now } : {}),
+      ...(!ownerId && listed.user.email ? { ownerEmail: listed.user.email.slice(0, 320) } : {}),
+    },
     // Thresholds already past when the bot learnt of the token are not sent.
-    reminder: { from: now },
+    reminder: { from: now, ...(ownerId ? {} : { orphanedAt: now }) },
+    ...(notices.length > 0 ? { notices } : {}),
   };
+}
+
+/** "last used 2026-08-01" or "never used": what the unused offer says. */
+export function unusedDetail(listed: Pick<ListedToken, 'lastActiveAt'>): string {
+  return listed.lastActiveAt === undefined ? 'never used' : `last used ${utcDay(listed.lastActiveAt)}`;
 }
 
 /** What a sync does to one recorded token. */
@@ -100,16 +144,29 @@ export interface TokenSyncChange {
   events: TokenEvent[];
   /** The expiry moved: reminders start over from `now`. */
   expiryCorrected: boolean;
+  /** The owner was offered to retire it as unused (first time only). */
+  unusedOffered: boolean;
+  /** Notices this change owes (also in `next.notices`), to be sent by their jobs. */
+  owed: OwedNotice[];
 }
 
 /**
- * A recorded token seen in the listing (linked now or earlier): links it, and corrects its
- * expiry when Atlassian's known `expiresAt` names another day. An assumed expiry never
- * corrects anything. Undefined when nothing changes (a second run over the same listing).
+ * A recorded token seen in the listing (linked now or earlier): links it, corrects its expiry
+ * when Atlassian's known `expiresAt` names another day (an assumed expiry never corrects
+ * anything), and the first time it is found unused for `unusedDays`, offers its owner to retire
+ * it. Each change owes its owner a notice. Undefined when nothing changes (a second run over
+ * the same listing).
  */
-export function planSeenToken(token: TokenRecord, listed: ListedToken, orgId: string, now: number): TokenSyncChange | undefined {
+export function planSeenToken(
+  token: TokenRecord,
+  listed: ListedToken,
+  orgId: string,
+  now: number,
+  unusedDays = Number.POSITIVE_INFINITY,
+): TokenSyncChange | undefined {
   const events: TokenEvent[] = [];
-  const link = linkFor(orgId, listed, token.atlassian?.seenAt ?? now, token.atlassian);
+  const owed: OwedNotice[] = [];
+  let link = linkFor(orgId, listed, token.atlassian?.seenAt ?? now, token.atlassian);
   let next: TokenRecord = { ...token, atlassian: link };
   if (!token.atlassian) events.push({ at: now, type: 'linked', detail: `Atlassian token ${listed.id}` });
   const expiry = listedExpiry(listed);
@@ -118,17 +175,29 @@ export function planSeenToken(token: TokenRecord, listed: ListedToken, orgId: st
   if (live && expiry.known && expiry.expiresOn !== token.expiresOn) {
     expiryCorrected = true;
     const { sending, orphanedAt } = token.reminder ?? {};
+    const detail = `expiry ${token.expiresOn} → ${expiry.expiresOn} (Atlassian)`;
+    const notices = oweNotice(next.notices, 'corrected', now, `${token.expiresOn} → ${expiry.expiresOn}`);
+    owed.push(notices.at(-1)!);
     next = {
       ...next,
       expiresOn: expiry.expiresOn,
       status: expiry.expiresOn < utcDay(now) ? 'expired' : 'active',
       // The new date's thresholds count from now; a delivery in flight keeps its claim.
       reminder: { from: now, ...(sending ? { sending } : {}), ...(orphanedAt ? { orphanedAt } : {}) },
+      notices,
     };
-    events.push({ at: now, type: 'corrected', detail: `expiry ${token.expiresOn} → ${expiry.expiresOn} (Atlassian)` });
+    events.push({ at: now, type: 'corrected', detail });
   }
-  if (events.length === 0 && sameLink(token.atlassian, link)) return undefined;
-  return { next, events, expiryCorrected };
+  let unusedOffered = false;
+  if (next.status === 'active' && link.unusedOfferedAt === undefined && isUnused(listed, unusedDays, now)) {
+    unusedOffered = true;
+    link = { ...link, unusedOfferedAt: now };
+    const notices = oweNotice(next.notices, 'unused', now, unusedDetail(listed));
+    owed.push(notices.at(-1)!);
+    next = { ...next, atlassian: link, notices };
+  }
+  if (events.length === 0 && !unusedOffered && sameLink(token.atlassian, link)) return undefined;
+  return { next, events, expiryCorrected, unusedOffered, owed };
 }
 
 function sameLink(a: AtlassianLink | undefined, b: AtlassianLink): boolean {
@@ -141,10 +210,13 @@ function sameLink(a: AtlassianLink | undefined, b: AtlassianLink): boolean {
  */
 export function planVanishedToken(token: TokenRecord, orgId: string, now: number): TokenSyncChange | undefined {
   if (token.atlassian?.orgId !== orgId || (token.status !== 'active' && token.status !== 'expired')) return undefined;
+  const notices = oweNotice(token.notices, 'revoked', now);
   return {
-    next: { ...token, status: 'revoked', atlassian: { ...token.atlassian, goneAt: now } },
+    next: { ...token, status: 'revoked', atlassian: { ...token.atlassian, goneAt: now }, notices },
     events: [{ at: now, type: 'revoked-by-sync', detail: `Atlassian token ${token.atlassian.id} no longer listed` }],
     expiryCorrected: false,
+    unusedOffered: false,
+    owed: [notices.at(-1)!],
   };
 }
 

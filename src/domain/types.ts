@@ -107,6 +107,23 @@ export interface TokenRecord {
   source?: 'atlassian';
   /** The Atlassian token this record is, once the organization sync has matched it. */
   atlassian?: AtlassianLink;
+  /** Messages the organization sync owes about this token, until each is confirmed sent. */
+  notices?: OwedNotice[];
+}
+
+/**
+ * A message the organization sync owes: written in the same commit as the change it tells of,
+ * sent by its own job (src/jobs/processors/org-sync.ts), removed once sent. `claimedAt` is set
+ * before the first send, so a retry looks in Slack for a message already posted.
+ */
+export interface OwedNotice {
+  /** `<kind>-<epoch ms>`: unique per token; names the delivery job and marks the message. */
+  id: string;
+  kind: 'corrected' | 'revoked' | 'unused' | 'owner-unknown';
+  at: number;
+  /** E.g. the old and new expiry. Never a secret. */
+  detail?: string;
+  claimedAt?: number;
 }
 
 /** A recorded token's Atlassian API token (organization sync, src/domain/org-sync.ts). */
@@ -122,6 +139,10 @@ export interface AtlassianLink {
   seenAt: number;
   /** Epoch ms when a complete listing no longer had it. */
   goneAt?: number;
+  /** Epoch ms when the owner was offered to retire it as unused (once per token). */
+  unusedOfferedAt?: number;
+  /** The Atlassian account's email, kept only when no Slack member has it (for the fallback channel). */
+  ownerEmail?: string;
 }
 
 /** One entry of a token's history (audit trail). */

@@ -30,6 +30,8 @@ export const JOB = {
   orgSync: 'org-sync',
   /** Added by each reminder sweep per admin: sends the admin's weekly summary once it is due. */
   adminSummary: 'admin-summary',
+  /** Sends one notice the organization sync owes (expiry corrected, revoked, unused, owner unknown), exactly once. */
+  orgNotice: 'org-notice',
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
@@ -175,6 +177,26 @@ export async function installReminderSweep(jobs: JobQueue, everyMs: number): Pro
       data: {},
       opts: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 },
     },
+  );
+}
+
+/** One delivery per owed notice (notice ids are unique per token). */
+export const orgNoticeJobId = (tokenId: string, noticeId: string): string => `org-notice-${tokenId}-${noticeId}`;
+
+/** Adds one delivery job per owed notice; ids derived from the notice make it idempotent. */
+export async function enqueueOrgNotices(jobs: JobQueue, owed: ReadonlyArray<{ tokenId: string; noticeId: string }>): Promise<void> {
+  if (owed.length === 0) return;
+  await jobs.queue.addBulk(
+    owed.map(({ tokenId, noticeId }) => ({
+      name: JOB.orgNotice,
+      data: { tokenId, noticeId },
+      opts: {
+        jobId: orgNoticeJobId(tokenId, noticeId),
+        removeOnComplete: true,
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 2000 },
+      },
+    })),
   );
 }
 

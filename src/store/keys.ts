@@ -37,6 +37,8 @@ export interface Keys {
   orgSyncStatus: string;
   /** JSON AdminSummaryClaim with a TTL: the weekly summary to `adminId` for ISO `week` (being) sent. */
   adminSummary(adminId: string, week: string): string;
+  /** Set of token ids that owe an organization sync notice (token.notices), until each is sent. */
+  orgSyncNotices: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -56,5 +58,6 @@ export function createKeys(prefix: string): Keys {
     orgSyncLock: `${prefix}:orgsync:lock`,
     orgSyncStatus: `${prefix}:orgsync:status`,
     adminSummary: (adminId, week) => `${prefix}:admin-summary:${adminId}:${week}`,
+    orgSyncNotices: `${prefix}:orgsync:notices`,
   };
 }

@@ -86,6 +86,26 @@ export class OrgSyncStore {
     return ['HDEL', this.keys.orgSyncLinks, atlassianId];
   }
 
+  /** Index write that lists a token as owing notices (committed with the notices). */
+  owesNoticeOp(tokenId: string): IndexOp {
+    return ['SADD', this.keys.orgSyncNotices, tokenId];
+  }
+
+  /** Index write that drops a token whose notices are all sent. */
+  noticesDoneOp(tokenId: string): IndexOp {
+    return ['SREM', this.keys.orgSyncNotices, tokenId];
+  }
+
+  /** Every token id listed as owing notices, `count` at a time. */
+  async *tokensOwingNotices(count = 1000): AsyncGenerator<string[]> {
+    let cursor = '0';
+    do {
+      const [next, ids] = await this.redis.sscan(this.keys.orgSyncNotices, cursor, 'COUNT', count);
+      cursor = next;
+      if (ids.length > 0) yield ids;
+    } while (cursor !== '0');
+  }
+
   async unlink(atlassianId: string): Promise<void> {
     await this.redis.hdel(this.keys.orgSyncLinks, atlassianId);
   }

@@ -53,6 +53,16 @@ const atlassianLinkSchema = z.object({
   lastActiveAt: z.number().int().optional(),
   seenAt: z.number().int(),
   goneAt: z.number().int().optional(),
+  unusedOfferedAt: z.number().int().optional(),
+  ownerEmail: z.string().max(320).optional(),
+});
+
+const owedNoticeSchema = z.object({
+  id: z.string().regex(/^[a-z-]+-\d+$/),
+  kind: z.enum(['corrected', 'revoked', 'unused', 'owner-unknown']),
+  at: z.number().int(),
+  detail: z.string().max(500).optional(),
+  claimedAt: z.number().int().optional(),
 });
 
 export const tokenSchema = z
@@ -89,6 +99,7 @@ export const tokenSchema = z
       .optional(),
     source: z.literal('atlassian').optional(),
     atlassian: atlassianLinkSchema.optional(),
+    notices: z.array(owedNoticeSchema).max(20).optional(),
   })
   .refine((t) => t.scopes.length > 0 || t.source === 'atlassian', {
     message: 'a recorded token needs its scopes',

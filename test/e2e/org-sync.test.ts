@@ -11,6 +11,10 @@ import { TokenStore } from '../../src/store/tokens.js';
 import { OrgSyncStore, type OrgSyncStatus } from '../../src/store/org-sync.js';
 import { enqueueOrgSyncNow } from '../../src/jobs/queue.js';
 import { createTokenId, tokenIdForImport } from '../../src/domain/record-ids.js';
+import { UNKNOWN_OWNER_ID } from '../../src/domain/org-sync.js';
+import { ACTION, BLOCK } from '../../src/blocks/ids.js';
+import { blockActionsPayload } from '../support/slack-requests.js';
+import type { FakeSlackCall } from '../support/fake-slack.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
 import type { TokenEvent, TokenRecord } from '../../src/domain/types.js';
 
@@ -70,7 +74,24 @@ describe('Atlassian organization sync, end to end through the bot', () => {
   const stores = () => storesFor(t.prefix);
   const status = () => stores().sync.status();
   const tokenOf = async (id: string) => (await stores().tokens.get(id))!;
-  const historyOf = (id: string) => stores().tokens.history(id);
+  /** The token's history, without the 'reminded' entries of notices and reminders (sent in the background). */
+  const historyOf = async (id: string) => (await stores().tokens.history(id)).filter((e) => e.type !== 'reminded');
+  const isNoticeFor = (c: FakeSlackCall, channel: string, tokenId: string) => {
+    const meta = c.args['metadata'] as { event_type?: string; event_payload?: { notice?: string } } | undefined;
+    return (
+      c.args['channel'] === channel &&
+      c.response['ok'] === true &&
+      meta?.event_type === 'btb_org_notice' &&
+      String(meta.event_payload?.notice).startsWith(`${tokenId}-`)
+    );
+  };
+  const noticesTo = (channel: string, tokenId: string) => slack.callsTo('chat.postMessage').filter((c) => isNoticeFor(c, channel, tokenId));
+  const notice = (channel: string, tokenId: string) =>
+    slack.waitForCall('chat.postMessage', (c) => isNoticeFor(c, channel, tokenId), { timeoutMs: 20_000 });
+  const buttons = (c: FakeSlackCall) =>
+    (c.args['blocks'] as Array<{ elements?: Array<{ action_id?: string }> }>)
+      .flatMap((b) => b.elements ?? [])
+      .flatMap((e) => (e.action_id ? [e.action_id] : []));
 
   /** Asks for a run (as "Sync now" does) and resolves with the status it wrote. */
   async function syncNow(): Promise<OrgSyncStatus> {
@@ -88,6 +109,7 @@ describe('Atlassian organization sync, end to end through the bot', () => {
 
   beforeAll(async () => {
     slack = await startFakeSlack({
+      strictUsers: true,
       users: {
         UADA: { name: 'ada', profile: { email: 'Ada@Example.com' } },
         UBOB: { name: 'bob', profile: { email: 'bob@example.com' } },
@@ -101,13 +123,25 @@ describe('Atlassian organization sync, end to end through the bot', () => {
       fakeApiToken(1, {
         label: 'deeptraq  bitbucket INTEGRATION',
         expiresAt: isoIn(180),
+        lastActiveAt: isoIn(-1),
         user: { id: 'acc-ada', email: 'ada@example.com', name: 'Ada' },
         riskScore: 3,
       }),
-      fakeApiToken(2, { label: 'Renovate', expiresAt: isoIn(7), user: { id: 'acc-ada', email: 'ada@example.com' } }),
-      fakeApiToken(3, { label: 'Contractor script', user: { id: 'acc-carol', email: 'carol@elsewhere.example' } }),
+      fakeApiToken(2, {
+        label: 'Renovate',
+        expiresAt: isoIn(7),
+        lastActiveAt: isoIn(-2),
+        user: { id: 'acc-ada', email: 'ada@example.com' },
+      }),
+      fakeApiToken(3, {
+        label: 'Contractor script',
+        expiresAt: isoIn(100),
+        lastActiveAt: isoIn(-3),
+        user: { id: 'acc-carol', email: 'carol@elsewhere.example' },
+      }),
       fakeApiToken(4, {
         label: 'Old CI',
+        lastActiveAt: isoIn(-1),
         expiresAt: `${bobRecorded.expiresOn}T12:00:00.000Z`,
         user: { id: 'acc-bob', email: 'bob@example.com' },
       }),
@@ -143,7 +177,7 @@ describe('Atlassian organization sync, end to end through the bot', () => {
     const first = await eventually(status, (s) => (s?.runs ?? 0) >= 1);
     expect(first).toMatchObject({
       complete: true,
-      counts: { seen: 5, discovered: 2, linked: 2, corrected: 1, revoked: 0, ownersNotFound: 1, errors: 0 },
+      counts: { seen: 5, discovered: 3, linked: 2, corrected: 1, revoked: 0, unused: 1, ownersNotFound: 1, errors: 0 },
     });
     expect(first?.warning).toBeUndefined();
     // Paged with the key, two tokens a page.
@@ -177,31 +211,72 @@ describe('Atlassian organization sync, end to end through the bot', () => {
 
     // No expiresAt: assumed created + 365 days, flagged as not known.
     const ancient = await tokenOf(tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00005']));
+    expect(ancient.atlassian?.unusedOfferedAt).toBeDefined();
     expect(ancient.atlassian?.expiryKnown).toBe(false);
     expect(ancient.expiresOn).toBe(addDays(todayUtc(), 265));
 
-    // Carol is unknown to Slack: nothing recorded for her.
-    expect(await stores().tokens.get(tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00003']))).toBeUndefined();
+    // Carol's email is unknown to Slack: recorded orphaned, and the fallback channel is asked to adopt it.
+    const carolId = tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00003']);
+    const carol = await tokenOf(carolId);
+    expect(carol).toMatchObject({ ownerId: UNKNOWN_OWNER_ID, atlassian: { ownerEmail: 'carol@elsewhere.example' } });
+    const orphan = await notice('C0FALLBACK', carolId);
+    expect(orphan.args['text']).toContain('carol@elsewhere.example');
+    expect(buttons(orphan)).toEqual([ACTION.reminderAdopt, ACTION.reminderRevoke]);
+
+    // Owners are told once: Ada of her corrected expiry, Bob that "Ancient" was never used.
+    expect(String((await notice('UADA', adaRecorded.id)).args['text'])).toMatch(/expires on .*not .* as recorded/);
+    const unused = await notice('UBOB', ancient.id);
+    expect(unused.args['text']).toMatch(/not been used for 90 days or more \(never used\)/);
+    expect(buttons(unused)).toEqual([ACTION.reminderRevoke]);
+    await eventually(
+      () => redis.scard(stores().keys.orgSyncNotices),
+      (n) => n === 0,
+    );
+    expect((await tokenOf(ancient.id)).notices).toBeUndefined();
 
     // The discovered token gets its 7-day reminder like any token, saying its scopes are unknown.
-    const dm = await slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'UADA' && c.response['ok'] === true, {
-      timeoutMs: 20_000,
-    });
-    expect(JSON.stringify(dm.args['blocks'])).toContain('Renovate');
+    const dm = await slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args['channel'] === 'UADA' && c.response['ok'] === true && JSON.stringify(c.args['blocks']).includes('Renovate'),
+      { timeoutMs: 20_000 },
+    );
     expect(JSON.stringify(dm.args['blocks'])).toContain('unknown');
     expect(t.logs.text).not.toContain(atlassian.apiKey);
   });
 
+  it('lets anyone in the fallback channel adopt a token with no Slack owner', async () => {
+    const carolId = tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00003']);
+    const orphan = await notice('C0FALLBACK', carolId);
+    await t.sender.interaction(
+      blockActionsPayload({
+        userId: 'UBOB',
+        actionId: ACTION.reminderAdopt,
+        blockId: BLOCK.reminderActions,
+        value: carolId,
+        message: { ts: orphan.response['ts'], blocks: orphan.args['blocks'] },
+        channelId: 'C0FALLBACK',
+        responseUrl: `${slack.origin}/response/adopt`,
+      }),
+    );
+    const adopted = await eventually(
+      () => tokenOf(carolId),
+      (tok) => tok.ownerId === 'UBOB',
+    );
+    expect(adopted.reminder?.orphanedAt).toBeUndefined();
+  });
+
   it('changes nothing when run again over the same listing', async () => {
     await waitForIdleQueue(t);
+    const posts = slack.callsTo('chat.postMessage').length;
     const ids = await redis.zrange(stores().keys.allTokens, '0', '-1');
     const read = async () =>
       Promise.all(ids.map(async (id) => [await redis.get(stores().keys.token(id)), await redis.get(stores().keys.tokenHistory(id))]));
     const before = await read();
     const second = await syncNow();
-    expect(second.counts).toMatchObject({ seen: 5, discovered: 0, linked: 0, corrected: 0, revoked: 0, ownersNotFound: 1, errors: 0 });
+    expect(second.counts).toMatchObject({ seen: 5, discovered: 0, linked: 0, corrected: 0, revoked: 0, errors: 0 });
     await waitForIdleQueue(t);
     expect(await read()).toEqual(before);
+    expect(slack.callsTo('chat.postMessage').length).toBe(posts);
     expect(await redis.zcard(stores().keys.allTokens)).toBe(ids.length);
   });
 
@@ -222,9 +297,40 @@ describe('Atlassian organization sync, end to end through the bot', () => {
     expect(bob.status).toBe('revoked');
     expect(await redis.zscore(stores().keys.remindersDue, bobRecorded.id)).toBeNull();
     expect((await historyOf(bobRecorded.id)).map((e) => e.type)).toEqual(['recorded', 'linked', 'revoked-by-sync']);
+    expect(String((await notice('UBOB', bobRecorded.id)).args['text'])).toContain('no longer in your Atlassian organization');
 
     const again = await syncNow();
     expect(again.counts.revoked).toBe(0);
+    await waitForIdleQueue(t);
+    expect(noticesTo('UBOB', bobRecorded.id)).toHaveLength(1);
+  });
+
+  it('sends a notice whose message reached Slack before a crash only once (found by its mark)', async () => {
+    const { tokens, sync } = stores();
+    const renovateId = tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00002']);
+    const claimedAt = Date.now() - 1000;
+    const owed = { id: `revoked-${claimedAt}`, kind: 'revoked' as const, at: claimedAt, claimedAt };
+    // The state a process leaves when it dies after Slack took the message, before confirming.
+    await tokens.update(renovateId, (tok) => ({ next: { ...tok, notices: [owed] }, ops: [sync.owesNoticeOp(renovateId)] }));
+    const posted = await fetch(`${slack.url}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-test-token', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        channel: 'UADA',
+        text: 'posted before the crash',
+        metadata: { event_type: 'btb_org_notice', event_payload: { notice: `${renovateId}-${owed.id}` } },
+      }),
+    });
+    expect(((await posted.json()) as { ok: boolean }).ok).toBe(true);
+    const before = noticesTo('UADA', renovateId).length;
+    await syncNow(); // the run re-adds the jobs of notices still owed
+    await eventually(
+      () => tokenOf(renovateId),
+      (tok) => tok.notices === undefined,
+    );
+    await waitForIdleQueue(t);
+    expect(noticesTo('UADA', renovateId)).toHaveLength(before);
+    expect(t.logs.text).toContain('was already in Slack');
   });
 
   it('warns once about a refused key, keeps warning on the status, and recovers', async () => {

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { WebClient } from '@slack/web-api';
 import { AtlassianApiError, listApiTokens, type ListOptions } from '../../atlassian/api-tokens.js';
 import {
   buildDiscoveredToken,
@@ -10,9 +11,12 @@ import {
   type ListedToken,
   type SyncCounts,
   type TokenSyncChange,
+  UNKNOWN_OWNER_ID,
 } from '../../domain/org-sync.js';
 import { tokenIdForImport } from '../../domain/record-ids.js';
-import type { TokenRecord } from '../../domain/types.js';
+import type { OwedNotice, TokenRecord } from '../../domain/types.js';
+import { buildSyncNotice } from '../../blocks/org-sync.js';
+import { hasMarkedMessage, type MessageMark } from '../../slack-api/message-marks.js';
 import type { TokenStore } from '../../store/tokens.js';
 import type { OrgSyncStatus, OrgSyncStore, OrgSyncWarning } from '../../store/org-sync.js';
 import type { EmailDirectory } from '../../slack-api/users.js';
@@ -20,7 +24,7 @@ import type { IndexOp } from '../../store/commit.js';
 import type { OrgSyncConfig } from '../../config.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
-import { JOB } from '../queue.js';
+import { JOB, enqueueOrgNotices, type JobQueue } from '../queue.js';
 import type { JobProcessor } from '../worker.js';
 import { classifySlackError } from './reminders.js';
 
@@ -45,6 +49,12 @@ export interface OrgSyncDeps {
   store: OrgSyncStore;
   emails: Pick<EmailDirectory, 'userIdOf'>;
   settings: OrgSyncConfig;
+  /** The jobs' Web API client (no retries of its own: BullMQ retries the notice jobs). */
+  client: WebClient;
+  /** Where notice jobs are added. */
+  jobs: JobQueue;
+  /** REMINDER_FALLBACK_CHANNEL_ID, else the approvals channel: tokens with no Slack owner. */
+  fallbackChannelId?: string;
   clock: Clock;
   logger: Logger;
   /** Listing overrides (tests and the bench: shorter waits). */
@@ -66,6 +76,7 @@ export function createOrgSyncProcessors(deps: OrgSyncDeps): Record<string, JobPr
       }
       return result.outcome;
     },
+    [JOB.orgNotice]: (job: Job) => deliverOrgNotice(deps, String(job.data['tokenId']), String(job.data['noticeId'])),
   };
 }
 
@@ -116,6 +127,8 @@ export async function runOrgSync(
       failure = err;
     }
     if (complete) await markVanished(deps, seen, counts);
+    // Notices committed by this run or an earlier one that died before adding their jobs.
+    await enqueueAllOwedNotices(deps);
     const warning = failure && {
       kind: failure.kind,
       message: failure.message,
@@ -157,12 +170,14 @@ async function syncListedToken(deps: OrgSyncDeps, listed: ListedToken, counts: S
   const { tokens, store, settings, clock } = deps;
   const now = clock.now();
   if (isUnused(listed, settings.unusedDays, now)) counts.unused += 1;
+  const plan = (t: TokenRecord) => planSeenToken(t, listed, settings.orgId, now, settings.unusedDays);
 
   const linkedId = await store.linkedTokenId(listed.id);
   if (linkedId) {
-    const result = await applyChange(deps, linkedId, (t) => planSeenToken(t, listed, settings.orgId, now));
+    const result = await applyChange(deps, linkedId, plan);
     if (result) {
       if (result.expiryCorrected) counts.corrected += 1;
+      if (result.token.ownerId === UNKNOWN_OWNER_ID) counts.ownersNotFound += 1;
       return;
     }
     // The record is gone (deleted by an operator): forget the link and treat the token as new.
@@ -170,41 +185,52 @@ async function syncListedToken(deps: OrgSyncDeps, listed: ListedToken, counts: S
   }
 
   const ownerId = listed.user.email ? await lookupOwner(deps, listed.user.email) : null;
-  if (!ownerId) {
-    counts.ownersNotFound += 1;
-    return;
-  }
+  if (!ownerId) counts.ownersNotFound += 1;
 
-  const match = findRecordedMatch(listed, await tokens.listByUser(ownerId));
-  if (match) {
-    const result = await applyChange(deps, match.id, (t) => (t.atlassian ? undefined : planSeenToken(t, listed, settings.orgId, now)), [
-      store.linkOp(listed.id, match.id),
-    ]);
-    if (result?.changed) {
-      counts.linked += 1;
-      if (result.expiryCorrected) counts.corrected += 1;
-      return;
+  if (ownerId) {
+    const match = findRecordedMatch(listed, await tokens.listByUser(ownerId));
+    if (match) {
+      const result = await applyChange(deps, match.id, (t) => (t.atlassian ? undefined : plan(t)), [store.linkOp(listed.id, match.id)]);
+      if (result?.changed) {
+        counts.linked += 1;
+        if (result.expiryCorrected) counts.corrected += 1;
+        return;
+      }
+      // Linked meanwhile to another Atlassian token (two listed tokens of one name): record this one apart.
     }
-    // Linked meanwhile to another Atlassian token (two listed tokens of one name): record this one apart.
   }
 
+  // Nobody recorded it (or no Slack member has its email: recorded orphaned, for the fallback channel).
   const id = tokenIdForImport(['atlassian', settings.orgId, listed.id]);
-  const token = buildDiscoveredToken({ id, orgId: settings.orgId, ownerId, listed, now });
+  const token = buildDiscoveredToken({
+    id,
+    orgId: settings.orgId,
+    ownerId: ownerId ?? undefined,
+    listed,
+    now,
+    unusedDays: settings.unusedDays,
+  });
   const created = await tokens.create(token, { at: now, type: 'discovered', detail: `Atlassian token ${listed.id}` }, [
     store.linkOp(listed.id, id),
+    ...(token.notices?.length ? [store.owesNoticeOp(id)] : []),
   ]);
   if (created) {
     counts.discovered += 1;
+    await enqueueOrgNotices(
+      deps.jobs,
+      (token.notices ?? []).map((n) => ({ tokenId: id, noticeId: n.id })),
+    );
     return;
   }
   // Recorded by an earlier run whose link write was lost: link it again (same commit as any change).
-  const result = await applyChange(deps, id, (t) => planSeenToken(t, listed, settings.orgId, now), [store.linkOp(listed.id, id)], true);
+  const result = await applyChange(deps, id, plan, [store.linkOp(listed.id, id)], true);
   if (result?.expiryCorrected) counts.corrected += 1;
 }
 
 /**
- * Commits `plan`'s change to token `id` with its history and schedule writes. Returns whether
- * the record changed, or undefined when it does not exist.
+ * Commits `plan`'s change to token `id` with its history, schedule and notice writes, then adds
+ * the jobs of the notices it owes. Returns the token and whether it changed, or undefined when
+ * the record does not exist.
  */
 async function applyChange(
   deps: OrgSyncDeps,
@@ -212,20 +238,126 @@ async function applyChange(
   plan: (t: TokenRecord) => TokenSyncChange | undefined,
   extraOps: IndexOp[] = [],
   alwaysWriteOps = false,
-): Promise<{ changed: boolean; expiryCorrected: boolean } | undefined> {
-  const { tokens } = deps;
-  let corrected = false;
+): Promise<{ token: TokenRecord; changed: boolean; expiryCorrected: boolean } | undefined> {
+  const { tokens, store } = deps;
+  let decided: TokenSyncChange | undefined;
   const result = await tokens.update(id, (current) => {
-    const change = plan(current);
-    corrected = change?.expiryCorrected ?? false;
-    if (!change) return alwaysWriteOps ? { next: current, ops: extraOps } : undefined;
-    const ops: IndexOp[] = [...extraOps, ...change.events.map((e) => tokens.historyOp(id, e))];
+    decided = plan(current);
+    if (!decided) return alwaysWriteOps ? { next: current, ops: extraOps } : undefined;
+    const ops: IndexOp[] = [...extraOps, ...decided.events.map((e) => tokens.historyOp(id, e))];
     // New expiry: the next sweep looks at the token again; revoked: its reminders stop.
-    if (change.expiryCorrected && change.next.status === 'active') ops.push(tokens.scheduleOp(id, deps.clock.now()));
-    if (change.next.status === 'revoked') ops.push(tokens.scheduleOp(id, undefined));
-    return { next: change.next, ops };
+    if (decided.expiryCorrected && decided.next.status === 'active') ops.push(tokens.scheduleOp(id, deps.clock.now()));
+    if (decided.next.status === 'revoked') ops.push(tokens.scheduleOp(id, undefined));
+    if (decided.owed.length > 0) ops.push(store.owesNoticeOp(id));
+    return { next: decided.next, ops };
   });
-  return result && { changed: result.changed, expiryCorrected: result.changed && corrected };
+  if (!result) return undefined;
+  const change = result.changed ? (decided as TokenSyncChange | undefined) : undefined;
+  if (change && change.owed.length > 0)
+    await enqueueOrgNotices(
+      deps.jobs,
+      change.owed.map((n) => ({ tokenId: id, noticeId: n.id })),
+    );
+  return { token: result.token, changed: result.changed, expiryCorrected: change?.expiryCorrected ?? false };
+}
+
+/** Adds the delivery job of every notice still owed (idempotent job ids). */
+async function enqueueAllOwedNotices(deps: OrgSyncDeps): Promise<void> {
+  for await (const ids of deps.store.tokensOwingNotices()) {
+    const owed: Array<{ tokenId: string; noticeId: string }> = [];
+    for (const tokenId of ids) {
+      const token = await deps.tokens.get(tokenId);
+      for (const n of token?.notices ?? []) owed.push({ tokenId, noticeId: n.id });
+    }
+    await enqueueOrgNotices(deps.jobs, owed);
+  }
+}
+
+/** The mark a notice's message carries (one per notice: any attempt's message is found). */
+const noticeMark = (tokenId: string, noticeId: string): MessageMark => ({
+  event_type: 'btb_org_notice',
+  event_payload: { notice: `${tokenId}-${noticeId}` },
+});
+
+/**
+ * Sends one owed notice, exactly once: the notice is claimed (claimedAt) in the token record
+ * before the first send; an attempt that finds it already claimed (a crash or timeout after
+ * Slack may have taken the message) looks for the message's mark in Slack before sending.
+ * Confirming removes the notice. Slack errors throw: BullMQ retries with backoff.
+ */
+export async function deliverOrgNotice(deps: OrgSyncDeps, tokenId: string, noticeId: string): Promise<string> {
+  const { tokens, logger } = deps;
+  const token = await tokens.get(tokenId);
+  const notice = token?.notices?.find((n) => n.id === noticeId);
+  if (!token || !notice) return 'done';
+  let firstAttempt = false;
+  let claimedAt = notice.claimedAt;
+  if (claimedAt === undefined) {
+    const at = deps.clock.now();
+    const claim = await tokens.update(tokenId, (t) => {
+      const n = t.notices?.find((x) => x.id === noticeId);
+      if (!n || n.claimedAt !== undefined) return undefined;
+      return { next: { ...t, notices: t.notices!.map((x) => (x.id === noticeId ? { ...x, claimedAt: at } : x)) } };
+    });
+    const claimed = claim?.token.notices?.find((x) => x.id === noticeId);
+    if (!claimed?.claimedAt) return 'done';
+    firstAttempt = claim?.changed ?? false;
+    claimedAt = claimed.claimedAt;
+  }
+  const mark = noticeMark(tokenId, noticeId);
+  const toOwner = notice.kind !== 'owner-unknown' && token.ownerId !== UNKNOWN_OWNER_ID;
+  if (!firstAttempt) {
+    for (const where of [...(toOwner ? [token.ownerId] : []), ...(deps.fallbackChannelId ? [deps.fallbackChannelId] : [])]) {
+      if (await hasMarkedMessage(deps.client, where, mark, claimedAt)) {
+        await confirmNotice(deps, tokenId, notice);
+        logger.info({ tokenId, notice: notice.kind }, 'organization sync notice was already in Slack; recorded it without sending again');
+        return 'already_sent';
+      }
+    }
+  }
+  const message = buildSyncNotice(token, notice, { unusedDays: deps.settings.unusedDays });
+  const post = (channel: string) =>
+    deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, metadata: mark });
+  let sentTo: string | undefined;
+  if (toOwner) {
+    try {
+      await post(token.ownerId);
+      sentTo = 'owner';
+    } catch (err) {
+      if (classifySlackError(err).kind !== 'gone') throw err;
+    }
+  }
+  if (!sentTo) {
+    if (!deps.fallbackChannelId) {
+      logger.warn(
+        { tokenId, notice: notice.kind },
+        'organization sync notice has nobody to go to (no REMINDER_FALLBACK_CHANNEL_ID or APPROVAL_CHANNEL_ID); dropped',
+      );
+      await confirmNotice(deps, tokenId, notice);
+      return 'no_recipient';
+    }
+    await post(deps.fallbackChannelId);
+    sentTo = 'fallback';
+  }
+  await confirmNotice(deps, tokenId, notice);
+  logger.info({ tokenId, notice: notice.kind, to: sentTo }, 'organization sync notice sent');
+  return 'sent';
+}
+
+/** Removes a sent notice (and the token from the index once none is left), with a history entry. */
+async function confirmNotice(deps: OrgSyncDeps, tokenId: string, notice: OwedNotice): Promise<void> {
+  const { tokens, store } = deps;
+  const now = deps.clock.now();
+  await tokens.update(tokenId, (t) => {
+    if (!t.notices?.some((n) => n.id === notice.id)) return undefined;
+    const notices = t.notices.filter((n) => n.id !== notice.id);
+    const { notices: _n, ...rest } = t;
+    return {
+      next: notices.length > 0 ? { ...t, notices } : rest,
+      ops: notices.length > 0 ? [] : [store.noticesDoneOp(tokenId)],
+      event: { at: now, type: 'reminded', detail: `organization sync: ${notice.kind}` },
+    };
+  });
 }
 
 /** The owner's Slack id by email, waiting out Slack's rate limits. */

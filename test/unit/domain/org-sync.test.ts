@@ -7,7 +7,9 @@ import {
   normaliseTokenName,
   planSeenToken,
   planVanishedToken,
+  oweNotice,
   tokenNameFromLabel,
+  UNKNOWN_OWNER_ID,
   type ListedToken,
 } from '../../../src/domain/org-sync.js';
 import type { TokenRecord } from '../../../src/domain/types.js';
@@ -88,7 +90,9 @@ describe('findRecordedMatch', () => {
 
 describe('buildDiscoveredToken', () => {
   it('records a token with unknown scopes, source atlassian, linked, reminders counted from now', () => {
-    expect(buildDiscoveredToken({ id: 'tddddddddddddddd2', orgId: ORG, ownerId: 'U1', listed: listed(), now: NOW })).toEqual({
+    expect(
+      buildDiscoveredToken({ id: 'tddddddddddddddd2', orgId: ORG, ownerId: 'U1', listed: listed(), now: NOW, unusedDays: 90 }),
+    ).toEqual({
       id: 'tddddddddddddddd2',
       ownerId: 'U1',
       name: 'DeepTraQ Bitbucket Integration',
@@ -108,6 +112,7 @@ describe('buildDiscoveredToken', () => {
       ownerId: 'U1',
       listed: listed({ expiresAt: NOW - DAY }),
       now: NOW,
+      unusedDays: 90,
     });
     expect(t.status).toBe('expired');
   });
@@ -141,6 +146,8 @@ describe('planSeenToken', () => {
     expect(change.next.reminder).toEqual({ from: NOW, sending });
     expect(change.events.map((e) => e.type)).toEqual(['linked', 'corrected']);
     expect(change.events[1]?.detail).toBe('expiry 2027-05-01 → 2027-06-01 (Atlassian)');
+    expect(change.owed).toEqual([{ id: `corrected-${NOW}`, kind: 'corrected', at: NOW, detail: '2027-05-01 → 2027-06-01' }]);
+    expect(change.next.notices).toEqual(change.owed);
   });
 
   it('revives an expired record whose real expiry is later', () => {
@@ -172,11 +179,54 @@ describe('planVanishedToken', () => {
     expect(change.next.status).toBe('revoked');
     expect(change.next.atlassian?.goneAt).toBe(NOW);
     expect(change.events).toEqual([{ at: NOW, type: 'revoked-by-sync', detail: 'Atlassian token atl-1 no longer listed' }]);
+    expect(change.owed.map((n) => n.kind)).toEqual(['revoked']);
   });
   it('leaves unlinked, other-org, revoked and rotated tokens alone', () => {
     expect(planVanishedToken(token(), ORG, NOW)).toBeUndefined();
     expect(planVanishedToken(token({ atlassian: { ...link, orgId: 'org-2' } }), ORG, NOW)).toBeUndefined();
     expect(planVanishedToken(token({ atlassian: link, status: 'revoked' }), ORG, NOW)).toBeUndefined();
     expect(planVanishedToken(token({ atlassian: link, status: 'rotated' }), ORG, NOW)).toBeUndefined();
+  });
+});
+
+describe('unused offer and notices', () => {
+  it('offers a recorded token unused for the configured days once', () => {
+    const old = listed({ lastActiveAt: undefined, createdAt: NOW - 200 * DAY, expiresAt: NOW + 100 * DAY });
+    const recorded = token({ expiresOn: '2027-03-12' });
+    const first = planSeenToken(recorded, old, ORG, NOW, 90)!;
+    expect(first.unusedOffered).toBe(true);
+    expect(first.owed).toEqual([{ id: `unused-${NOW}`, kind: 'unused', at: NOW, detail: 'never used' }]);
+    expect(planSeenToken(first.next, old, ORG, NOW + DAY, 90)).toBeUndefined();
+    // Not offered when recently used, nor for a token no longer live.
+    expect(planSeenToken(recorded, listed({ expiresAt: NOW + 100 * DAY }), ORG, NOW, 90)?.unusedOffered).toBe(false);
+    expect(planSeenToken(token({ status: 'revoked', expiresOn: '2027-03-12' }), old, ORG, NOW, 90)?.unusedOffered).toBe(false);
+  });
+  it('replaces an unsent notice of the same kind but keeps a claimed one (its message may be out)', () => {
+    const a = oweNotice(undefined, 'corrected', 1, 'a');
+    expect(oweNotice(a, 'corrected', 2, 'b')).toEqual([{ id: 'corrected-2', kind: 'corrected', at: 2, detail: 'b' }]);
+    const claimed = [{ ...a[0]!, claimedAt: 5 }];
+    expect(oweNotice(claimed, 'corrected', 6).map((n) => n.id)).toEqual(['corrected-1', 'corrected-6']);
+    expect(oweNotice(a, 'revoked', 3).map((n) => n.kind)).toEqual(['corrected', 'revoked']);
+  });
+});
+
+describe('buildDiscoveredToken: unused and unknown owners', () => {
+  const build = (over: Partial<ListedToken>, owner: { id?: string } = { id: 'U1' }) =>
+    buildDiscoveredToken({ id: 'tddddddddddddddd2', orgId: ORG, ownerId: owner.id, listed: listed(over), now: NOW, unusedDays: 90 });
+
+  it('offers an unused token for removal once, noting when it was last used', () => {
+    const t = build({ lastActiveAt: NOW - 100 * DAY });
+    expect(t.notices).toEqual([{ id: `unused-${NOW}`, kind: 'unused', at: NOW, detail: 'last used 2026-08-24' }]);
+    expect(t.atlassian?.unusedOfferedAt).toBe(NOW);
+    expect(planSeenToken(t, listed({ lastActiveAt: NOW - 100 * DAY }), ORG, NOW + DAY, 90)).toBeUndefined();
+    expect(build({}).notices).toBeUndefined();
+  });
+
+  it('records a token whose email no Slack member has as orphaned, owing the fallback channel a notice', () => {
+    const t = build({}, {});
+    expect(t.ownerId).toBe(UNKNOWN_OWNER_ID);
+    expect(t.reminder).toEqual({ from: NOW, orphanedAt: NOW });
+    expect(t.atlassian?.ownerEmail).toBe('ada@example.com');
+    expect(t.notices?.map((n) => n.kind)).toEqual(['owner-unknown']);
   });
 });
