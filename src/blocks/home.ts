@@ -4,7 +4,7 @@ import { EXPIRING_SOON_DAYS, type OrgSummary, type TokenStanding } from '../doma
 import type { TokenRequest } from '../domain/types.js';
 import { buildLineSections, buildTokenSections, describeCounts, describeRequestLine, describeStanding } from './inventory.js';
 import type { Button, DividerBlock, HomeView, KnownBlock } from '@slack/types';
-import { context, escapeMrkdwn, header, plain, section } from './text.js';
+import { context, escapeMrkdwn, header, mrkdwn, plain, section } from './text.js';
 
 /** Slack allows 100 blocks in a Home tab. */
 export const HOME_MAX_BLOCKS = 100;
@@ -24,8 +24,14 @@ export interface HomeModel {
   approvalQueue?: readonly TokenRequest[];
   /** Organisation view; only for admins. */
   org?: OrgSummary;
-  /** The viewer's calendar feed address (absent when it could not be read). */
-  calendarUrl?: string;
+  /** The viewer's calendar feeds (absent when they could not be read). */
+  calendar?: HomeCalendar;
+}
+
+/** The viewer's calendar feed, and those of the team channels of their tokens. */
+export interface HomeCalendar {
+  url: string;
+  channels: ReadonlyArray<{ channelId: string; url: string }>;
 }
 
 const divider = (): DividerBlock => ({ type: 'divider' });
@@ -89,7 +95,7 @@ function buildOrg(org: OrgSummary): KnownBlock[] {
  * whole in a code block (select it on a computer) and "DM me the link" sends it as a message,
  * which phones can copy with a long press (Home tab text cannot be selected there).
  */
-export function buildCalendarSection(url: string): KnownBlock[] {
+export function buildCalendarSection({ url, channels }: HomeCalendar): KnownBlock[] {
   return [
     divider(),
     header('Calendar feed'),
@@ -116,6 +122,28 @@ export function buildCalendarSection(url: string): KnownBlock[] {
         },
       ],
     },
+    ...(channels.length > 0
+      ? [
+          context('Team channels of your tokens have a feed of their own: every token whose team channel it is. Share it with the team.'),
+          ...channels.map(
+            ({ channelId, url: channelUrl }): KnownBlock => ({
+              type: 'section',
+              text: mrkdwn(`*<#${channelId}>*\n\`\`\`${channelUrl}\`\`\``),
+              accessory: {
+                ...button('Reset link', ACTION.calendarResetChannel),
+                value: channelId,
+                confirm: {
+                  title: plain('Reset the channel’s link?'),
+                  text: plain('Calendars subscribed to this channel’s current address stop updating at once.'),
+                  confirm: plain('Reset link'),
+                  deny: plain('Keep it'),
+                  style: 'danger',
+                },
+              },
+            }),
+          ),
+        ]
+      : []),
   ];
 }
 
@@ -138,7 +166,7 @@ export function buildHomeView(model: HomeModel): HomeView {
       ],
     },
     ...buildMyTokens(model.tokens),
-    ...(model.calendarUrl ? buildCalendarSection(model.calendarUrl) : []),
+    ...(model.calendar ? buildCalendarSection(model.calendar) : []),
     ...buildRequests('Your open requests', model.openRequests, HOME_LIMITS.requests, false),
     ...(model.approvalQueue ? buildRequests('Waiting for your approval', model.approvalQueue, HOME_LIMITS.queue, true) : []),
     ...(model.org ? buildOrg(model.org) : []),

@@ -87,6 +87,8 @@ export const ACTION = {
   calendarSendLink: 'calendar_send_link',
   /** App Home: give the viewer a new calendar feed address; the old one stops working. */
   calendarReset: 'calendar_reset',
+  /** App Home: a new calendar feed address for the team channel in `value`. */
+  calendarResetChannel: 'calendar_reset_channel',
   approve: 'approval_approve',
   approveNarrowed: 'approval_approve_narrowed',
   reject: 'approval_reject',

@@ -63,6 +63,11 @@ export function buildTokenEvent(token: TokenRecord, command: string): CalendarEv
   };
 }
 
+/** The team channels of the live tokens among `tokens`, each once, in the tokens' order. */
+export function listTeamChannels(tokens: readonly TokenRecord[]): string[] {
+  return [...new Set(tokens.filter(isLiveToken).flatMap((t) => (t.teamChannelId ? [t.teamChannelId] : [])))];
+}
+
 /** A feed of the live tokens among `tokens` (rotated and revoked ones are left out), soonest first. */
 export function buildCalendarFeed(tokens: readonly TokenRecord[], options: CalendarOptions): CalendarFeedModel {
   const events = tokens

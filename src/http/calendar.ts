@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import ical, { foldLines } from 'ical-generator';
 import { buildCalendarFeed, CALENDAR_PATH, type CalendarEvent, type CalendarFeedModel } from '../domain/calendar.js';
 import type { Logger } from '../logger.js';
-import type { CalendarFeedStore, FeedTokens } from '../store/calendar-feeds.js';
+import { isChannelFeed, type CalendarFeedStore, type FeedTokens } from '../store/calendar-feeds.js';
 
 /** Calendar apps poll; a short private max-age keeps a reset or a new token visible soon. */
 const CACHE_CONTROL = 'private, max-age=300';
@@ -78,7 +78,7 @@ export function renderCalendar(model: CalendarFeedModel, events = new EventTextC
 }
 
 export interface CalendarRouteDeps {
-  feeds: Pick<CalendarFeedStore, 'resolve' | 'loadUserTokens'>;
+  feeds: Pick<CalendarFeedStore, 'resolve' | 'loadTokens'>;
   /** The bot's slash command, named in each event's renewal steps. */
   command: string;
   logger: Logger;
@@ -127,7 +127,8 @@ function matchesEtag(req: IncomingMessage, etag: string): boolean {
 export function feedBody(cache: CalendarCache, ownerId: string, tokens: FeedTokens, command: string): string {
   const cached = cache.get(ownerId, tokens.fingerprint);
   if (cached !== undefined) return cached;
-  const body = renderCalendar(buildCalendarFeed(tokens.decode(), { title: 'Bitbucket token expiries', command }), cache.events);
+  const title = isChannelFeed(ownerId) ? 'Bitbucket token expiries (team channel)' : 'Bitbucket token expiries';
+  const body = renderCalendar(buildCalendarFeed(tokens.decode(), { title, command }), cache.events);
   cache.set(ownerId, tokens.fingerprint, body);
   return body;
 }
@@ -152,7 +153,7 @@ export function createCalendarRoutes({ feeds, command, logger }: CalendarRouteDe
             notFound(res);
             return;
           }
-          const tokens = await feeds.loadUserTokens(owner);
+          const tokens = await feeds.loadTokens(owner);
           const etag = `"${FORMAT_VERSION}-${tokens.fingerprint.slice(0, 40)}"`;
           const headers = { 'cache-control': CACHE_CONTROL, etag, 'x-robots-tag': 'noindex' };
           if (matchesEtag(req, etag)) {

@@ -8,10 +8,13 @@ import type { Logger } from '../logger.js';
 import type { RequestStore } from '../store/requests.js';
 import type { TokenStore } from '../store/tokens.js';
 import type { CalendarFeedStore } from '../store/calendar-feeds.js';
-import { calendarFeedUrl } from '../domain/calendar.js';
+import { calendarFeedUrl, listTeamChannels } from '../domain/calendar.js';
+import type { HomeCalendar } from '../blocks/home.js';
 import type { ApproverDirectory } from './approvers.js';
 import type { UserDirectory } from './users.js';
 
+/** Team channel calendar feeds shown on one Home (the channels of the viewer's newest tokens first). */
+export const HOME_CHANNEL_FEEDS_MAX = 3;
 /** A user's own inventory is read up to this many tokens (Home and list show the most urgent). */
 export const USER_TOKENS_MAX = 1000;
 /** The admin view reads at most this many of the newest tokens: bounded work per publish. */
@@ -52,19 +55,19 @@ export class HomePublisher {
     const now = new Date(deps.clock.now());
     const today = todayIn(await deps.users.timeZoneOf(userId), now);
     const isAdmin = deps.adminUserIds.includes(userId);
-    const [tokens, requests, approvalQueue, org, calendarUrl] = await Promise.all([
+    const [tokens, requests, approvalQueue, org] = await Promise.all([
       deps.tokens.listByUser(userId, USER_TOKENS_MAX),
       deps.requests.listByUser(userId),
       this.loadApprovalQueue(userId),
       isAdmin ? this.loadOrgSummary(today) : undefined,
-      this.loadCalendarUrl(userId),
     ]);
+    const calendar = await this.loadCalendar(userId, listTeamChannels(tokens));
     const view = buildHomeView({
       tokens: rankTokens(tokens, today),
       openRequests: selectOpenRequests(requests, today),
       approvalQueue,
       ...(org ? { org } : {}),
-      ...(calendarUrl ? { calendarUrl } : {}),
+      ...(calendar ? { calendar } : {}),
     });
     await deps.client.views.publish({ user_id: userId, view });
   }
@@ -90,14 +93,24 @@ export class HomePublisher {
     })();
   }
 
-  /** The user's calendar feed address, created on first use; a failure leaves the section out. */
-  private async loadCalendarUrl(userId: string): Promise<string | undefined> {
+  /**
+   * The user's calendar feed address and those of the team channels of their live tokens, each
+   * created on first use; a failure leaves the section out.
+   */
+  private async loadCalendar(userId: string, channelIds: readonly string[]): Promise<HomeCalendar | undefined> {
     const { calendar, logger } = this.deps;
     if (!calendar) return undefined;
     try {
-      return calendarFeedUrl(calendar.publicUrl, await calendar.feeds.ensure(userId));
+      const url = calendarFeedUrl(calendar.publicUrl, await calendar.feeds.ensure(userId));
+      const channels = await Promise.all(
+        channelIds.slice(0, HOME_CHANNEL_FEEDS_MAX).map(async (channelId) => ({
+          channelId,
+          url: calendarFeedUrl(calendar.publicUrl, await calendar.feeds.ensure(channelId)),
+        })),
+      );
+      return { url, channels };
     } catch (err) {
-      logger.warn({ err, userId }, 'could not read the calendar feed for the App Home');
+      logger.warn({ err, userId }, 'could not read the calendar feeds for the App Home');
       return undefined;
     }
   }

@@ -7,7 +7,11 @@ import { createAdvisorOpenHandler } from './actions/advisor-open.js';
 import { createAdvisorSelectHandler } from './actions/advisor-select.js';
 import { createRecordTokenHandler } from './actions/record-token.js';
 import { createHomeNewRequestHandler, createHomeRecordExistingHandler } from './actions/home-buttons.js';
-import { createCalendarResetHandler, createCalendarSendLinkHandler } from './actions/calendar-buttons.js';
+import {
+  createCalendarResetChannelHandler,
+  createCalendarResetHandler,
+  createCalendarSendLinkHandler,
+} from './actions/calendar-buttons.js';
 import {
   createReminderAdoptHandler,
   createReminderRenewHandler,
@@ -57,6 +61,7 @@ export function registerListeners(app: App, services: Services): void {
   routes.action(ACTION.homeRecordExisting, createHomeRecordExistingHandler(services));
   routes.action(ACTION.calendarSendLink, createCalendarSendLinkHandler(services));
   routes.action(ACTION.calendarReset, createCalendarResetHandler(services));
+  routes.action(ACTION.calendarResetChannel, createCalendarResetChannelHandler(services));
   routes.action(ACTION.reminderRenew, createReminderRenewHandler(services));
   routes.action(ACTION.reminderRotated, createReminderRotatedHandler(services));
   routes.action(ACTION.reminderRevoke, createReminderRevokeHandler(services));

@@ -102,15 +102,27 @@ export class CalendarFeedStore {
     return same ? (owner ?? undefined) : undefined;
   }
 
-  /** A user's tokens (up to FEED_TOKENS_MAX, newest first), read raw with their fingerprint. */
-  async loadUserTokens(userId: string): Promise<FeedTokens> {
-    const ids = await this.redis.zrevrange(this.keys.userTokens(userId), 0, FEED_TOKENS_MAX - 1);
+  /**
+   * The tokens of a feed's owner, read raw with their fingerprint (up to FEED_TOKENS_MAX, newest
+   * first): a user's own tokens, or a channel's (tokens whose team channel it is).
+   */
+  async loadTokens(ownerId: string): Promise<FeedTokens> {
+    const channel = isChannelFeed(ownerId);
+    const index = channel ? this.keys.channelTokens(ownerId) : this.keys.userTokens(ownerId);
+    const ids = await this.redis.zrevrange(index, 0, FEED_TOKENS_MAX - 1);
     const raws = ids.length === 0 ? [] : await this.redis.mget(ids.map((id) => this.keys.token(id)));
     const hash = createHash('sha256');
     for (let i = 0; i < ids.length; i++) hash.update(`${ids[i]}\n${raws[i] ?? ''}\n`);
     return {
       fingerprint: hash.digest('hex'),
-      decode: () => raws.flatMap((raw) => decode(tokenSchema, raw) ?? []),
+      decode: () =>
+        raws.flatMap((raw) => {
+          const token = decode(tokenSchema, raw);
+          return token && (!channel || token.teamChannelId === ownerId) ? [token] : [];
+        }),
     };
   }
 }
+
+/** True when a feed belongs to a channel (its id is a channel id), not a user. */
+export const isChannelFeed = (ownerId: string): boolean => /^[CG]/.test(ownerId);

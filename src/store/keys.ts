@@ -12,6 +12,8 @@ export interface Keys {
   userRequests(userId: string): string;
   /** Sorted set of a user's token ids, scored by creation time. */
   userTokens(userId: string): string;
+  /** Sorted set of the ids of tokens whose team channel this is, scored by creation time (channel calendar feed). */
+  channelTokens(channelId: string): string;
   /** Sorted set of all token ids, scored by creation time (inventory, export). */
   allTokens: string;
   /** JSON lines of TokenEvent: everything that happened to a token, oldest first. */
@@ -47,6 +49,7 @@ export function createKeys(prefix: string): Keys {
     token: (id) => `${prefix}:token:${id}`,
     userRequests: (userId) => `${prefix}:user:${userId}:requests`,
     userTokens: (userId) => `${prefix}:user:${userId}:tokens`,
+    channelTokens: (channelId) => `${prefix}:channel:${channelId}:tokens`,
     allTokens: `${prefix}:tokens`,
     tokenHistory: (id) => `${prefix}:token:${id}:history`,
     remindersDue: `${prefix}:reminders:due`,

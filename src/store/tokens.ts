@@ -48,6 +48,7 @@ export class TokenStore {
   private newTokenOps(token: TokenRecord, event: TokenEvent): IndexOp[] {
     return [
       ['ZADD', this.keys.userTokens(token.ownerId), token.createdAt, token.id],
+      ...(token.teamChannelId ? [['ZADD', this.keys.channelTokens(token.teamChannelId), token.createdAt, token.id] as IndexOp] : []),
       ['ZADD', this.keys.allTokens, token.createdAt, token.id],
       this.historyOp(token.id, event),
       // Looked at by the next reminder sweep, which learns the owner's timezone and sets the
@@ -97,14 +98,22 @@ export class TokenStore {
           }
         );
       },
-      (before, after) =>
+      (before, after) => [
         // The owner's index follows the owner (Adopt).
-        before.ownerId === after.ownerId
+        ...(before.ownerId === after.ownerId
           ? []
-          : [
+          : ([
               ['ZREM', this.keys.userTokens(before.ownerId), id],
               ['ZADD', this.keys.userTokens(after.ownerId), after.createdAt, id],
-            ],
+            ] as IndexOp[])),
+        // The team channel's index (its calendar feed) follows the team channel.
+        ...(before.teamChannelId === after.teamChannelId
+          ? []
+          : ([
+              ...(before.teamChannelId ? [['ZREM', this.keys.channelTokens(before.teamChannelId), id]] : []),
+              ...(after.teamChannelId ? [['ZADD', this.keys.channelTokens(after.teamChannelId), after.createdAt, id]] : []),
+            ] as IndexOp[])),
+      ],
     );
     return result && { token: result.value, changed: result.changed };
   }

@@ -215,4 +215,60 @@ describe('calendar feed', () => {
       expect(await redis.get(key)).not.toContain(id);
     }
   });
+
+  it('a team channel has a feed of every token whose team channel it is, on its owners’ Homes', async () => {
+    const a = await seed('UCALTEAMA', { name: 'Team scanner', teamChannelId: 'CCALTEAM1', expiresOn: daysFromNow(12) });
+    await seed('UCALTEAMB', { name: 'Teammate’s deployer', teamChannelId: 'CCALTEAM1', expiresOn: daysFromNow(20) });
+    await seed('UCALTEAMA', { name: 'Private one' });
+    await seed('UCALTEAMC', { name: 'Other team', teamChannelId: 'CCALTEAM2' });
+
+    await homeFeedUrl('UCALTEAMA');
+    const blocks = JSON.stringify(t.slack.homeView('UCALTEAMA')?.['blocks']);
+    expect(blocks).toContain('<#CCALTEAM1>');
+    expect(blocks).not.toContain('CCALTEAM2');
+    const channelUrl = /<#CCALTEAM1>\*\\n```(https:[^`]+)```/.exec(blocks)?.[1];
+    expect(channelUrl).toMatch(/\/calendar\/[0-9a-f]{32}\.ics$/);
+    // The teammate's Home shows the same channel address.
+    await homeFeedUrl('UCALTEAMB');
+    expect(JSON.stringify(t.slack.homeView('UCALTEAMB')?.['blocks'])).toContain(channelUrl!);
+
+    const feed = await get(channelUrl!);
+    expect(feed.status).toBe(200);
+    const body = await feed.text();
+    expect(parseFeed(body).map((e) => e.summary)).toEqual([
+      'Bitbucket token expires: Team scanner',
+      'Bitbucket token expires: Teammate’s deployer',
+    ]);
+    expect(body).toContain('team channel');
+
+    // The index follows the token's team channel.
+    await tokens.update(a.id, (tok) => ({ next: { ...tok, teamChannelId: 'CCALTEAM2' } }));
+    expect(parseFeed(await (await get(channelUrl!)).text()).map((e) => e.summary)).toEqual([
+      'Bitbucket token expires: Teammate’s deployer',
+    ]);
+
+    // Someone with no token in the channel cannot reset its link; an owner of one can.
+    const press = (userId: string) =>
+      t.sender.interaction(
+        blockActionsPayload({
+          userId,
+          actionId: ACTION.calendarResetChannel,
+          blockId: 'calendar_channel',
+          value: 'CCALTEAM1',
+          view: { id: 'VHOME3', type: 'home' },
+        }),
+      );
+    let after = t.slack.calls.length;
+    await press('UCALSTRANGER');
+    await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === 'UCALSTRANGER', { after });
+    expect((await get(channelUrl!)).status).toBe(200);
+    after = t.slack.calls.length;
+    await press('UCALTEAMB');
+    await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === 'UCALTEAMB', { after });
+    expect((await get(channelUrl!)).status).toBe(404);
+    const fresh = /<#CCALTEAM1>\*\\n```(https:[^`]+)```/.exec(JSON.stringify(t.slack.homeView('UCALTEAMB')?.['blocks']))?.[1];
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(channelUrl);
+    expect((await get(fresh!)).status).toBe(200);
+  });
 });

@@ -1,6 +1,6 @@
 import { buildCalendarLinkMessage } from '../../blocks/messages.js';
-import { calendarFeedUrl } from '../../domain/calendar.js';
-import { blockActionSchema } from '../kit/payloads.js';
+import { calendarFeedUrl, listTeamChannels } from '../../domain/calendar.js';
+import { blockActionSchema, channelIdSchema } from '../kit/payloads.js';
 import type { Services } from '../kit/services.js';
 import type { ActionArgs } from '../kit/args.js';
 
@@ -39,6 +39,36 @@ export const createCalendarResetHandler =
       deps.logger.info({ userId }, 'calendar feed link reset');
     } catch (err) {
       deps.logger.warn({ err }, 'could not reset the calendar feed link');
+    }
+    deps.home.refresh(userId);
+  };
+
+/** How many of the presser's tokens are read to find that the channel is a team channel of theirs. */
+const OWN_TOKENS_READ = 1000;
+
+/**
+ * "Reset link" of a team channel's feed. Only someone who owns a live token whose team channel
+ * it is may reset it (the channel comes from the button's value, so it is checked, not trusted).
+ */
+export const createCalendarResetChannelHandler =
+  (deps: Pick<Services, 'logger' | 'home' | 'calendarFeeds' | 'tokens'>) =>
+  async ({ ack, body }: ActionArgs): Promise<void> => {
+    await ack();
+    const parsed = blockActionSchema.safeParse(body);
+    if (!parsed.success) return;
+    const userId = parsed.data.user.id;
+    const channel = channelIdSchema.safeParse(parsed.data.actions[0]?.value);
+    if (!channel.success) return;
+    try {
+      const mine = await deps.tokens.listByUser(userId, OWN_TOKENS_READ);
+      if (!listTeamChannels(mine).includes(channel.data)) {
+        deps.logger.warn({ userId }, 'calendar reset refused: not a team channel of the presser’s tokens');
+      } else {
+        await deps.calendarFeeds.reset(channel.data);
+        deps.logger.info({ userId, channelId: channel.data }, 'team channel calendar feed link reset');
+      }
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not reset the team channel calendar feed link');
     }
     deps.home.refresh(userId);
   };
