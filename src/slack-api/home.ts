@@ -1,7 +1,14 @@
 import type { WebClient } from '@slack/web-api';
 import { buildHomeView } from '../blocks/home.js';
 import { todayIn } from '../domain/dates.js';
-import { listLiveOwners, rankTokens, selectOpenRequests, summariseOrganisation, type OrgSummary } from '../domain/inventory.js';
+import {
+  isLiveToken,
+  listLiveOwners,
+  rankTokens,
+  selectOpenRequests,
+  summariseOrganisation,
+  type OrgSummary,
+} from '../domain/inventory.js';
 import type { TokenRequest } from '../domain/types.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -36,7 +43,7 @@ export interface HomeDeps {
   logger: Logger;
   clock: Clock;
   /** Calendar feeds: the viewer's feed id is created on their first Home. */
-  calendar?: { feeds: Pick<CalendarFeedStore, 'ensure'>; publicUrl: string };
+  calendar?: { feeds: Pick<CalendarFeedStore, 'ensure' | 'find'>; publicUrl: string };
 }
 
 /**
@@ -61,7 +68,7 @@ export class HomePublisher {
       this.loadApprovalQueue(userId),
       isAdmin ? this.loadOrgSummary(today) : undefined,
     ]);
-    const calendar = await this.loadCalendar(userId, listTeamChannels(tokens));
+    const calendar = await this.loadCalendar(userId, tokens.some(isLiveToken), listTeamChannels(tokens));
     const view = buildHomeView({
       tokens: rankTokens(tokens, today),
       openRequests: selectOpenRequests(requests, today),
@@ -95,13 +102,16 @@ export class HomePublisher {
 
   /**
    * The user's calendar feed address and those of the team channels of their live tokens, each
-   * created on first use; a failure leaves the section out.
+   * created on the first Home that has a token to show in it; a user without live tokens sees
+   * the section only if they have a feed already. A failure leaves the section out.
    */
-  private async loadCalendar(userId: string, channelIds: readonly string[]): Promise<HomeCalendar | undefined> {
+  private async loadCalendar(userId: string, hasTokens: boolean, channelIds: readonly string[]): Promise<HomeCalendar | undefined> {
     const { calendar, logger } = this.deps;
     if (!calendar) return undefined;
     try {
-      const url = calendarFeedUrl(calendar.publicUrl, await calendar.feeds.ensure(userId));
+      const feedId = hasTokens ? await calendar.feeds.ensure(userId) : await calendar.feeds.find(userId);
+      if (feedId === undefined) return undefined;
+      const url = calendarFeedUrl(calendar.publicUrl, feedId);
       const channels = await Promise.all(
         channelIds.slice(0, HOME_CHANNEL_FEEDS_MAX).map(async (channelId) => ({
           channelId,

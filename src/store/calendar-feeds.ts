@@ -44,6 +44,13 @@ export class CalendarFeedStore {
     return this.keys.calendarFeed(sha256(feedId).toString('hex'));
   }
 
+  /** The owner's current feed id, or undefined when they have none yet (nothing is created). */
+  async find(ownerId: string): Promise<string | undefined> {
+    if (!OWNER_ID.test(ownerId)) return undefined;
+    const nonce = await this.redis.get(this.keys.calendarOwner(ownerId));
+    return nonce === null ? undefined : this.feedId(ownerId, nonce);
+  }
+
   /** The owner's current feed id, created on first use (concurrent first uses agree on one). */
   async ensure(ownerId: string): Promise<string> {
     if (!OWNER_ID.test(ownerId)) throw new Error('calendar feed owner must be a Slack user or channel id');

@@ -167,6 +167,7 @@ describe('calendar feed', () => {
 
   it('DM me the link sends the address to the presser only', async () => {
     const user = 'UCALDM';
+    await seed(user, { name: 'Linked' });
     const url = await homeFeedUrl(user);
     const after = t.slack.calls.length;
     await t.sender.interaction(
@@ -182,6 +183,7 @@ describe('calendar feed', () => {
   });
 
   it('answers 404 to a guessed id and to malformed ids, and lists nothing', async () => {
+    await seed('UCALGUESS', { name: 'Guarded' });
     await homeFeedUrl('UCALGUESS');
     const guessed = randomBytes(16).toString('hex');
     const paths = [
@@ -204,8 +206,17 @@ describe('calendar feed', () => {
     }
   });
 
+  it('is not created for a user without tokens: no section, no keys', async () => {
+    const after = t.slack.calls.length;
+    await t.sender.event(appHomeOpenedEvent('UCALNOTOKENS'));
+    await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === 'UCALNOTOKENS', { after });
+    expect(JSON.stringify(t.slack.homeView('UCALNOTOKENS')?.['blocks'])).not.toContain('Calendar feed');
+    expect(await redis.exists(`${t.prefix}:calendar:owner:UCALNOTOKENS`)).toBe(0);
+  });
+
   it('a stored feed id is never in Redis, only its hash', async () => {
     const user = 'UCALSTORE';
+    await seed(user, { name: 'Stored' });
     const url = await homeFeedUrl(user);
     const id = /([0-9a-f]{32})\.ics$/.exec(url)![1]!;
     const keys = await redis.keys(`${t.prefix}:calendar:*`);
