@@ -65,7 +65,10 @@ export interface InventoryResult {
 
 const USERS_PER_TOKENS = 10;
 
-/** `size` realistic token records: about ten per owner, expiries spread over a year. */
+/**
+ * `size` realistic token records: about ten per owner, expiries spread over a year, each shared
+ * with two co-owners and a team channel, and stored in two places (issue 14's upper case).
+ */
 export function buildInventory(size: number, now = realNow()): { tokens: TokenRecord[]; events: TokenEvent[] } {
   const tokens: TokenRecord[] = [];
   const events: TokenEvent[] = [];
@@ -84,6 +87,9 @@ export function buildInventory(size: number, now = realNow()): { tokens: TokenRe
       createdAt,
       status: 'active',
       purpose: 'Imported by the benchmark',
+      places: [`Bitbucket Pipelines variable SCANNER_TOKEN in acme/repo-${i % 500}`, 'Vault secret/ci/scanner'],
+      coOwners: [`U${String(100000 + ((i + 1) % owners))}`, `U${String(100000 + ((i + 2) % owners))}`],
+      teamChannelId: `C0TEAM${i % 50}`,
     });
     events.push({ at: createdAt, type: 'imported', by: ownerId });
   }

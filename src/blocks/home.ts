@@ -16,6 +16,8 @@ export const HOME_MAX_BLOCKS = 100;
 export const HOME_LIMITS = { tokens: 15, requests: 10, queue: 15, orgExpiring: 25, orgOwnerGone: 15 } as const;
 
 export interface HomeModel {
+  /** Who is looking: tokens they co-own name their owner. */
+  viewer?: string;
   /** The viewer's live tokens, most urgent first. */
   tokens: readonly TokenStanding[];
   /** The viewer's requests still waiting for approval or for the token to be created. */
@@ -43,7 +45,7 @@ const button = (text: string, actionId: string, style?: 'primary'): Button => ({
   ...(style ? { style } : {}),
 });
 
-function buildMyTokens(tokens: readonly TokenStanding[]): KnownBlock[] {
+function buildMyTokens(tokens: readonly TokenStanding[], viewer?: string): KnownBlock[] {
   if (tokens.length === 0) {
     return [
       section(
@@ -51,7 +53,13 @@ function buildMyTokens(tokens: readonly TokenStanding[]): KnownBlock[] {
       ),
     ];
   }
-  return [context(describeCounts(tokens)), ...buildTokenSections(tokens, HOME_LIMITS.tokens, `\`${COMMAND} list\` shows up to 45.`)];
+  return [
+    context(describeCounts(tokens)),
+    ...buildTokenSections(tokens, HOME_LIMITS.tokens, `\`${COMMAND} list\` shows up to 45.`, {
+      editTeam: true,
+      ...(viewer ? { viewer } : {}),
+    }),
+  ];
 }
 
 function buildRequests(title: string, requests: readonly TokenRequest[], max: number, withRequester: boolean): KnownBlock[] {
@@ -165,7 +173,7 @@ export function buildHomeView(model: HomeModel): HomeView {
         button('Record an existing token', ACTION.homeRecordExisting),
       ],
     },
-    ...buildMyTokens(model.tokens),
+    ...buildMyTokens(model.tokens, model.viewer),
     ...(model.calendar ? buildCalendarSection(model.calendar) : []),
     ...buildRequests('Your open requests', model.openRequests, HOME_LIMITS.requests, false),
     ...(model.approvalQueue ? buildRequests('Waiting for your approval', model.approvalQueue, HOME_LIMITS.queue, true) : []),

@@ -1,10 +1,10 @@
-import { COMMAND } from './ids.js';
+import { ACTION, COMMAND } from './ids.js';
 import { formatLongDate } from '../domain/dates.js';
 import { countByStatus, EXPIRING_SOON_DAYS, type TokenStanding } from '../domain/inventory.js';
 import type { TokenRequest } from '../domain/types.js';
 import type { Message } from './messages.js';
 import type { ContextBlock, SectionBlock } from '@slack/types';
-import { context, escapeMrkdwn, section, truncate } from './text.js';
+import { context, escapeMrkdwn, plain, section, truncate } from './text.js';
 
 /** Pure pieces shared by the App Home and `/bitbucket-token list`. */
 
@@ -26,16 +26,33 @@ export function describeStanding(s: Pick<TokenStanding, 'status' | 'daysLeft'>):
 
 const code = (scope: string) => `\`${scope}\``;
 
-/** One token: name, status, expiry date, workspace and scopes. */
-export function buildTokenSection(s: TokenStanding): SectionBlock {
+/** "Owner <@U1> · co-owners <@U2>, <@U3> · team channel <#C1>", when the token is shared. */
+function describeTeam(token: TokenStanding['token'], viewer?: string): string | undefined {
+  const parts = [
+    ...(viewer && viewer !== token.ownerId ? [`owner <@${token.ownerId}>`] : []),
+    ...(token.coOwners?.length ? [`co-owners ${token.coOwners.map((id) => `<@${id}>`).join(', ')}`] : []),
+    ...(token.teamChannelId ? [`team channel <#${token.teamChannelId}>`] : []),
+  ];
+  return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
+/**
+ * One token: name, status, expiry date, workspace, scopes and who shares it. On the Home
+ * (`editTeam`), a button opens the co-owners and team channel modal.
+ */
+export function buildTokenSection(s: TokenStanding, opts: { editTeam?: boolean; viewer?: string } = {}): SectionBlock {
   const { token } = s;
   const where = token.workspace ? ` · workspace \`${escapeMrkdwn(token.workspace)}\`` : '';
+  const team = describeTeam(token, opts.viewer);
   const text =
     `*${escapeMrkdwn(token.name)}*\n${describeStanding(s)} (${formatLongDate(token.expiresOn)})${where}\n` +
     (token.scopes.length > 0
       ? truncate(`Scopes: ${token.scopes.map(code).join(', ')}`, 2000)
-      : 'Scopes unknown (found in Atlassian’s token list)');
-  return section(text);
+      : 'Scopes unknown (found in Atlassian’s token list)') +
+    (team ? `\n${team}` : '');
+  const block = section(text);
+  if (!opts.editTeam) return block;
+  return { ...block, accessory: { type: 'button', action_id: ACTION.homeEditTeam, text: plain('Co-owners & channel'), value: token.id } };
 }
 
 /** "3 tokens: 1 expired, 1 expiring within 30 days, 1 OK." */
@@ -46,8 +63,13 @@ export function describeCounts(standings: readonly TokenStanding[]): string {
 }
 
 /** Up to `max` token sections, then a note saying how many were left out. */
-export function buildTokenSections(standings: readonly TokenStanding[], max: number, moreHint: string): (SectionBlock | ContextBlock)[] {
-  const blocks: (SectionBlock | ContextBlock)[] = standings.slice(0, max).map(buildTokenSection);
+export function buildTokenSections(
+  standings: readonly TokenStanding[],
+  max: number,
+  moreHint: string,
+  opts: { editTeam?: boolean; viewer?: string } = {},
+): (SectionBlock | ContextBlock)[] {
+  const blocks: (SectionBlock | ContextBlock)[] = standings.slice(0, max).map((s) => buildTokenSection(s, opts));
   const rest = standings.length - max;
   if (rest > 0) blocks.push(context(`…and ${rest} more (most urgent shown first). ${moreHint}`));
   return blocks;

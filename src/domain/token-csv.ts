@@ -14,14 +14,26 @@ import { assessScopes, type ScopeNotice } from './scope-checks.js';
 import { containsSecret } from './secrets.js';
 import type { TokenEvent, TokenRecord, TokenStatus } from './types.js';
 import { checkName, checkPlaces, checkPurpose, checkWorkspace, echo } from './validation.js';
+import { checkTeam } from './team.js';
 
 /** Columns every import file must have. */
 export const REQUIRED_COLUMNS = ['owner_id', 'name', 'scopes', 'expires_on'] as const;
 /** Columns an import file may have. The export writes all of them, so an export imports as is. */
-export const OPTIONAL_COLUMNS = ['id', 'workspace', 'purpose', 'created_at', 'status', 'request_id', 'stored_in'] as const;
+export const OPTIONAL_COLUMNS = [
+  'id',
+  'workspace',
+  'purpose',
+  'created_at',
+  'status',
+  'request_id',
+  'stored_in',
+  'co_owners',
+  'team_channel',
+] as const;
 /**
  * Column order of a token export (and of a complete import file). `stored_in` holds the
- * "Stored in" places one per line inside the cell (the CSV writer quotes it).
+ * "Stored in" places one per line inside the cell (the CSV writer quotes it); `co_owners` the
+ * co-owners' Slack user ids separated by spaces; `team_channel` a channel id.
  */
 export const TOKEN_COLUMNS = [
   'id',
@@ -32,6 +44,8 @@ export const TOKEN_COLUMNS = [
   'created_at',
   'request_id',
   'stored_in',
+  'co_owners',
+  'team_channel',
 ] as const;
 /** Column order of a history export: one row per event, with enough of the token to read it alone. */
 export const HISTORY_COLUMNS = ['token_id', 'owner_id', 'name', 'at', 'type', 'by', 'detail'] as const;
@@ -153,6 +167,12 @@ function rowSchema(today: string, nowMs: number) {
         ctx.addIssue({ code: 'custom', message: check.error });
         return z.NEVER;
       }),
+    // Checked against the owner once the row is parsed (checkTeam).
+    co_owners: z
+      .string()
+      .default('')
+      .transform((v) => v.split(/[\s,]+/).filter(Boolean)),
+    team_channel: z.string().trim().default(''),
   });
 }
 
@@ -199,6 +219,10 @@ export function parseImportRow(cells: Readonly<Record<string, string>>, line: nu
   }
   if (issues.length > 0 || !parsed.success) return { issues };
   const row = parsed.data;
+  const team = checkTeam({ coOwners: row.co_owners, teamChannelId: row.team_channel }, row.owner_id);
+  if (team.errors.coOwners) issues.push({ line, column: 'co_owners', message: team.errors.coOwners });
+  if (team.errors.teamChannel) issues.push({ line, column: 'team_channel', message: team.errors.teamChannel });
+  if (issues.length > 0) return { issues };
   const token: TokenRecord = {
     id: row.id ?? tokenIdForImport([row.owner_id, row.name, row.workspace ?? '', row.expires_on]),
     ownerId: row.owner_id,
@@ -212,6 +236,8 @@ export function parseImportRow(cells: Readonly<Record<string, string>>, line: nu
   if (row.purpose) token.purpose = row.purpose;
   if (row.request_id) token.requestId = row.request_id;
   if (row.stored_in.length > 0) token.places = row.stored_in;
+  if (team.coOwners) token.coOwners = team.coOwners;
+  if (team.teamChannelId) token.teamChannelId = team.teamChannelId;
   const warnings = row.scopes.notices.map((notice: ScopeNotice) => ({ line, column: 'scopes', message: notice.message }));
   return { token, warnings };
 }
@@ -230,6 +256,8 @@ export function toTokenRow(token: TokenRecord): Record<(typeof TOKEN_COLUMNS)[nu
     created_at: new Date(token.createdAt).toISOString(),
     request_id: token.requestId ?? '',
     stored_in: guardCell((token.places ?? []).join('\n')),
+    co_owners: (token.coOwners ?? []).join(' '),
+    team_channel: token.teamChannelId ?? '',
   };
 }
 

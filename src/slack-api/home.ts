@@ -70,6 +70,7 @@ export class HomePublisher {
     ]);
     const calendar = await this.loadCalendar(userId, tokens.some(isLiveToken), listTeamChannels(tokens));
     const view = buildHomeView({
+      viewer: userId,
       tokens: rankTokens(tokens, today),
       openRequests: selectOpenRequests(requests, today),
       approvalQueue,

@@ -28,6 +28,8 @@ import {
 } from './actions/approval-buttons.js';
 import { createRequestSubmitHandler } from './views/request-submit.js';
 import { createRecordSubmitHandler } from './views/record-submit.js';
+import { createTeamSubmitHandler } from './views/team-submit.js';
+import { createHomeEditTeamHandler } from './actions/home-team.js';
 import { createAdvisorSubmitHandler } from './views/advisor-submit.js';
 import { createRotatedSubmitHandler } from './views/rotated-submit.js';
 import { createNarrowSubmitHandler, createRejectSubmitHandler } from './views/decision-submit.js';
@@ -59,6 +61,7 @@ export function registerListeners(app: App, services: Services): void {
   routes.action(ACTION.recordToken, createRecordTokenHandler(services));
   routes.action(ACTION.homeNewRequest, createHomeNewRequestHandler(services));
   routes.action(ACTION.homeRecordExisting, createHomeRecordExistingHandler(services));
+  routes.action(ACTION.homeEditTeam, createHomeEditTeamHandler(services));
   routes.action(ACTION.calendarSendLink, createCalendarSendLinkHandler(services));
   routes.action(ACTION.calendarReset, createCalendarResetHandler(services));
   routes.action(ACTION.calendarResetChannel, createCalendarResetChannelHandler(services));
@@ -79,6 +82,7 @@ export function registerListeners(app: App, services: Services): void {
   routes.view(CALLBACK.advisorModal, createAdvisorSubmitHandler(services));
   routes.view(CALLBACK.recordModal, createRecordSubmitHandler(services));
   routes.view(CALLBACK.rotatedModal, createRotatedSubmitHandler(services));
+  routes.view(CALLBACK.teamModal, createTeamSubmitHandler(services));
   routes.view(CALLBACK.rejectModal, createRejectSubmitHandler(services));
   routes.view(CALLBACK.narrowModal, createNarrowSubmitHandler(services));
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { blockActionsPayload, input, viewSubmissionPayload, type StateValues } from '../support/slack-requests.js';
+import { appHomeOpenedEvent, blockActionsPayload, input, viewSubmissionPayload, type StateValues } from '../support/slack-requests.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
-import { ACTION, BLOCK, CALLBACK, RECORD_ACTION, RECORD_BLOCK, REQUEST_BLOCK } from '../../src/blocks/ids.js';
+import { ACTION, BLOCK, CALLBACK, RECORD_ACTION, RECORD_BLOCK, REQUEST_BLOCK, TEAM_ACTION, TEAM_BLOCK } from '../../src/blocks/ids.js';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';
@@ -135,6 +135,77 @@ describe('record modal: co-owners and team channel', () => {
     expect(res.text).toBe('');
     const [token] = await tokens.listByUser('UCOREC2');
     expect(token).toMatchObject({ ownerId: 'UCOREC2', coOwners: [MATE], teamChannelId: TEAM });
+  });
+});
+
+describe('App Home: co-owners and team channel of a token', () => {
+  it('the owner edits them in a small modal (checked like the form), a stranger cannot', async () => {
+    const owner = 'UCOHOME1';
+    const token: TokenRecord = {
+      id: createTokenId(),
+      ownerId: owner,
+      name: 'Home-edited token',
+      scopes: ['read:repository:bitbucket'],
+      expiresOn: daysFromNow(40),
+      createdAt: Date.now(),
+      status: 'active',
+      coOwners: [MATE],
+    };
+    await tokens.create(token, { at: token.createdAt, type: 'recorded', by: owner });
+    let after = t.slack.calls.length;
+    await t.sender.event(appHomeOpenedEvent(owner));
+    await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === owner, { after });
+    const home = JSON.stringify(t.slack.homeView(owner)?.['blocks']);
+    expect(home).toContain(ACTION.homeEditTeam);
+    expect(home).toContain(`co-owners <@${MATE}>`);
+
+    const press = (userId: string) =>
+      t.sender.interaction(blockActionsPayload({ userId, actionId: ACTION.homeEditTeam, blockId: 'home_token', value: token.id }));
+    after = t.slack.calls.length;
+    await press('UCOSTRANGER');
+    await press(owner);
+    const open = await t.slack.waitForCall('views.open', undefined, { after });
+    expect(t.slack.callsTo('views.open').filter((c) => c.index >= after)).toHaveLength(1);
+    const view = open.args['view'] as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: Array<{ element?: Record<string, unknown> }>;
+    };
+    expect(view.callback_id).toBe(CALLBACK.teamModal);
+    expect(view.blocks.map((b) => b.element?.['initial_users']).find(Boolean)).toEqual([MATE]);
+
+    const submitTeam = (userId: string, coOwners: string[], channel: string | null) =>
+      t.sender.interaction(
+        viewSubmissionPayload({
+          userId,
+          callbackId: CALLBACK.teamModal,
+          privateMetadata: view.private_metadata,
+          values: {
+            [TEAM_BLOCK.coOwners]: { [TEAM_ACTION.coOwners]: input.users(coOwners) },
+            [TEAM_BLOCK.channel]: { [TEAM_ACTION.channel]: input.conversation(channel) },
+          },
+        }),
+      );
+    expect(errorsOf(await submitTeam(owner, [BOT], OUTSIDE))).toEqual({
+      [TEAM_BLOCK.coOwners]: expect.stringMatching(/bot or an app/),
+      [TEAM_BLOCK.channel]: expect.stringMatching(/not a member/),
+    });
+    expect(errorsOf(await submitTeam(owner, [owner], null))[TEAM_BLOCK.coOwners]).toMatch(/own this token/);
+    expect(errorsOf(await submitTeam('UCOSTRANGER', [MATE2], null))[TEAM_BLOCK.coOwners]).toMatch(/Only the owner or a co-owner/);
+
+    // A co-owner may change them too.
+    const ok = await submitTeam(MATE, [MATE, MATE2], TEAM);
+    expect(ok.text).toBe('');
+    const stored = await tokens.get(token.id);
+    expect(stored).toMatchObject({ coOwners: [MATE, MATE2], teamChannelId: TEAM });
+    expect((await tokens.history(token.id)).at(-1)).toMatchObject({ type: 'team_changed', by: MATE });
+
+    const cleared = await submitTeam(owner, [], null);
+    expect(cleared.text).toBe('');
+    const after2 = await tokens.get(token.id);
+    expect(after2?.coOwners).toBeUndefined();
+    expect(after2?.teamChannelId).toBeUndefined();
+    expect(t.slack.violations).toEqual([]);
   });
 });
 

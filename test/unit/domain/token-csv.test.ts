@@ -107,3 +107,22 @@ describe('stored_in column', () => {
     expect(secret).toEqual({ issues: [{ line: 4, column: 'stored_in', message: SECRET_CELL_MESSAGE }] });
   });
 });
+
+describe('co_owners and team_channel columns', () => {
+  it('import what the export writes, and refuse the owner, tampered ids and a DM', () => {
+    const shared = { ...row, co_owners: 'U0MATE1 U0MATE2,U0MATE1', team_channel: 'C0TEAM1' };
+    const parsed = parseImportRow(shared, 2, now);
+    expect(parsed).toMatchObject({ token: { coOwners: ['U0MATE1', 'U0MATE2'], teamChannelId: 'C0TEAM1' } });
+    const exported = toTokenRow((parsed as { token: TokenRecord }).token);
+    expect(exported).toMatchObject({ co_owners: 'U0MATE1 U0MATE2', team_channel: 'C0TEAM1' });
+    expect(parseImportRow({ ...row, co_owners: exported.co_owners, team_channel: exported.team_channel }, 2, now)).toMatchObject({
+      token: { coOwners: ['U0MATE1', 'U0MATE2'], teamChannelId: 'C0TEAM1' },
+    });
+    expect(parseImportRow({ ...row, co_owners: '', team_channel: '' }, 2, now)).not.toHaveProperty('token.coOwners');
+    expect(parseImportRow({ ...row, co_owners: row.owner_id }, 3, now)).toEqual({
+      issues: [{ line: 3, column: 'co_owners', message: expect.stringMatching(/own this token/) }],
+    });
+    expect(parseImportRow({ ...row, co_owners: '@omar' }, 4, now)).toMatchObject({ issues: [{ column: 'co_owners' }] });
+    expect(parseImportRow({ ...row, team_channel: 'D0DM1' }, 5, now)).toMatchObject({ issues: [{ column: 'team_channel' }] });
+  });
+});
