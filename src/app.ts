@@ -114,7 +114,11 @@ export function createBot(options: BotOptions): Bot {
 
   // Background jobs
   const jobs = createJobQueue({ redisUrl, keyPrefix, logger });
-  const metrics = createMetrics({ queueCounts: () => jobs.counts(), tokenCounts: () => inventory.countByStatus() });
+  const metrics = createMetrics({
+    queueCounts: () => jobs.counts(),
+    tokenCounts: () => inventory.countByStatus(),
+    ...(config.orgSync ? { orgSyncStatus: () => orgSyncStore.status() } : {}),
+  });
   const processors = {
     ...createReminderProcessors({
       tokens,
@@ -153,6 +157,10 @@ export function createBot(options: BotOptions): Bot {
           fallbackChannelId: config.reminders.fallbackChannelId ?? config.approvals.channelId,
           clock,
           logger,
+          // The admins' Homes show the last sync: republish them when one finishes.
+          onFinished: () => {
+            for (const adminId of config.adminUserIds) home.refresh(adminId);
+          },
         })
       : {}),
   };
@@ -223,6 +231,7 @@ export function createBot(options: BotOptions): Bot {
     logger,
     clock,
     calendar: { feeds: calendarFeeds, publicUrl: config.publicUrl },
+    ...(config.orgSync ? { orgSync: { status: () => orgSyncStore.status(), unusedDays: config.orgSync.unusedDays } } : {}),
   });
   registerListeners(app, {
     config,

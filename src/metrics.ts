@@ -22,6 +22,10 @@ export interface Metrics {
 export interface MetricsSources {
   queueCounts(): Promise<Record<string, number>>;
   tokenCounts(): Promise<{ counts: StatusCounts; counted: number; total: number }>;
+  /** The last Atlassian organization sync (only when the sync is on). */
+  orgSyncStatus?(): Promise<
+    { finishedAt: number; complete: boolean; counts: Readonly<Record<string, number>> | object; warning?: { kind: string } } | undefined
+  >;
 }
 
 export type RequestKind = 'command' | 'action' | 'view' | 'options' | 'shortcut' | 'event' | 'other';
@@ -103,6 +107,52 @@ export function createMetrics(sources: MetricsSources, prefix = 'btb_'): Metrics
       if (tokens) this.set(tokens.total);
     },
   });
+  const { orgSyncStatus } = sources;
+  if (orgSyncStatus) {
+    const readSync = () => withTimeout(orgSyncStatus(), SOURCE_TIMEOUT_MS).catch(() => undefined);
+    new Gauge({
+      name: `${prefix}org_sync_last_run_tokens`,
+      help: 'Atlassian organization sync, last finished run: tokens seen, discovered, linked, corrected, revoked, unused, ownersNotFound, errors',
+      labelNames: ['outcome'] as const,
+      registers,
+      async collect() {
+        this.reset();
+        const last = await readSync();
+        for (const [outcome, n] of Object.entries(last?.counts ?? {})) if (typeof n === 'number') this.set({ outcome }, n);
+      },
+    });
+    new Gauge({
+      name: `${prefix}org_sync_last_run_timestamp_seconds`,
+      help: 'When the last Atlassian organization sync finished (Unix seconds; absent before the first)',
+      registers,
+      async collect() {
+        this.reset();
+        const last = await readSync();
+        if (last) this.set(last.finishedAt / 1000);
+      },
+    });
+    new Gauge({
+      name: `${prefix}org_sync_last_run_complete`,
+      help: '1 when the last organization sync read the whole listing, else 0 (nothing is then marked revoked)',
+      registers,
+      async collect() {
+        this.reset();
+        const last = await readSync();
+        if (last) this.set(last.complete ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${prefix}org_sync_warning`,
+      help: '1 while the organization sync fails, by kind (auth, rate_limited, unavailable, bad_response)',
+      labelNames: ['kind'] as const,
+      registers,
+      async collect() {
+        this.reset();
+        const last = await readSync();
+        if (last?.warning) this.set({ kind: last.warning.kind }, 1);
+      },
+    });
+  }
   return { registry, requests, ackSeconds, remindersSent, remindersFailed };
 }
 

@@ -2,6 +2,7 @@ import { ACTION, BLOCK, COMMAND } from './ids.js';
 import { formatLongDate } from '../domain/dates.js';
 import { EXPIRING_SOON_DAYS, type OrgSummary, type TokenStanding } from '../domain/inventory.js';
 import type { TokenRequest } from '../domain/types.js';
+import type { SyncCounts } from '../domain/org-sync.js';
 import { buildLineSections, buildTokenSections, describeCounts, describeRequestLine, describeStanding } from './inventory.js';
 import type { Button, DividerBlock, HomeView, KnownBlock } from '@slack/types';
 import { context, escapeMrkdwn, header, mrkdwn, plain, section } from './text.js';
@@ -28,12 +29,22 @@ export interface HomeModel {
   org?: OrgSummary;
   /** The viewer's calendar feeds (absent when they could not be read). */
   calendar?: HomeCalendar;
+  /** Admins, with the organization sync on: its last run (undefined before the first). */
+  orgSync?: { last?: OrgSyncSummary; unusedDays: number };
 }
 
 /** The viewer's calendar feed, and those of the team channels of their tokens. */
 export interface HomeCalendar {
   url: string;
   channels: ReadonlyArray<{ channelId: string; url: string }>;
+}
+
+/** What the Home shows of the last organization sync (src/store/org-sync.ts OrgSyncStatus). */
+export interface OrgSyncSummary {
+  finishedAt: number;
+  complete: boolean;
+  counts: SyncCounts;
+  warning?: { kind: string; message: string; since: number };
 }
 
 const divider = (): DividerBlock => ({ type: 'divider' });
@@ -155,6 +166,31 @@ export function buildCalendarSection({ url, channels }: HomeCalendar): KnownBloc
   ];
 }
 
+const utcTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** The admins' organization sync section: the last run's counts, its warning, and "Sync now". */
+export function buildOrgSyncSection(sync: NonNullable<HomeModel['orgSync']>): KnownBlock[] {
+  const { last } = sync;
+  const lines: string[] = [];
+  if (!last) lines.push('No sync has finished yet.');
+  else {
+    const c = last.counts;
+    lines.push(
+      `*Last sync:* ${utcTime(last.finishedAt)}${last.complete ? '' : ' (incomplete: nothing was marked revoked)'}`,
+      `${c.seen} tokens seen · ${c.discovered} discovered · ${c.linked} linked · ${c.corrected} expiries corrected · ${c.revoked} revoked · ` +
+        `${c.unused} unused for ${sync.unusedDays}+ days · ${c.ownersNotFound} owners not found in Slack · ${c.errors} errors`,
+    );
+  }
+  return [
+    divider(),
+    header('Atlassian organization sync'),
+    ...(last?.warning ? [section(`:warning: *Since ${utcTime(last.warning.since)}:* ${escapeMrkdwn(last.warning.message)}`)] : []),
+    section(lines.join('\n')),
+    { type: 'actions', block_id: BLOCK.orgSyncActions, elements: [button('Sync now', ACTION.orgSyncNow)] },
+    context('Managed accounts only; Atlassian’s list has no scopes, so tokens found there show “scopes unknown”.'),
+  ];
+}
+
 /** Keeps a view within Slack's block limit whatever the model holds. */
 function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   if (blocks.length <= max) return blocks;
@@ -178,6 +214,7 @@ export function buildHomeView(model: HomeModel): HomeView {
     ...buildRequests('Your open requests', model.openRequests, HOME_LIMITS.requests, false),
     ...(model.approvalQueue ? buildRequests('Waiting for your approval', model.approvalQueue, HOME_LIMITS.queue, true) : []),
     ...(model.org ? buildOrg(model.org) : []),
+    ...(model.orgSync ? buildOrgSyncSection(model.orgSync) : []),
     context('I store names, scopes and expiry dates only, never a token. Never paste a token into Slack.'),
   ];
   return { type: 'home', blocks: capBlocks(blocks, HOME_MAX_BLOCKS) };

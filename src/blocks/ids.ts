@@ -89,6 +89,8 @@ export const ACTION = {
   calendarReset: 'calendar_reset',
   /** App Home: a new calendar feed address for the team channel in `value`. */
   calendarResetChannel: 'calendar_reset_channel',
+  /** App Home (admins, organization sync on): run the Atlassian organization sync now. */
+  orgSyncNow: 'org_sync_now',
   approve: 'approval_approve',
   approveNarrowed: 'approval_approve_narrowed',
   reject: 'approval_reject',
@@ -101,6 +103,7 @@ export const BLOCK = {
   reminderActions: 'reminder_actions',
   homeActions: 'home_actions',
   calendarActions: 'calendar_actions',
+  orgSyncActions: 'org_sync_actions',
   approvalActions: 'approval_actions',
   requesterActions: 'requester_actions',
 } as const;

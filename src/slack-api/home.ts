@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { buildHomeView } from '../blocks/home.js';
+import { buildHomeView, type OrgSyncSummary } from '../blocks/home.js';
 import { todayIn } from '../domain/dates.js';
 import {
   isLiveToken,
@@ -42,6 +42,8 @@ export interface HomeDeps {
   adminUserIds: readonly string[];
   logger: Logger;
   clock: Clock;
+  /** The organization sync's last run, shown to admins (only when the sync is on). */
+  orgSync?: { status(): Promise<OrgSyncSummary | undefined>; unusedDays: number };
   /** Calendar feeds: the viewer's feed id is created on their first Home. */
   calendar?: { feeds: Pick<CalendarFeedStore, 'ensure' | 'find'>; publicUrl: string };
 }
@@ -62,11 +64,12 @@ export class HomePublisher {
     const now = new Date(deps.clock.now());
     const today = todayIn(await deps.users.timeZoneOf(userId), now);
     const isAdmin = deps.adminUserIds.includes(userId);
-    const [tokens, requests, approvalQueue, org] = await Promise.all([
+    const [tokens, requests, approvalQueue, org, orgSync] = await Promise.all([
       deps.tokens.listByUser(userId, USER_TOKENS_MAX),
       deps.requests.listByUser(userId),
       this.loadApprovalQueue(userId),
       isAdmin ? this.loadOrgSummary(today) : undefined,
+      isAdmin && deps.orgSync ? this.loadOrgSync(deps.orgSync) : undefined,
     ]);
     const calendar = await this.loadCalendar(userId, tokens.some(isLiveToken), listTeamChannels(tokens));
     const view = buildHomeView({
@@ -76,6 +79,7 @@ export class HomePublisher {
       approvalQueue,
       ...(org ? { org } : {}),
       ...(calendar ? { calendar } : {}),
+      ...(orgSync ? { orgSync } : {}),
     });
     await deps.client.views.publish({ user_id: userId, view });
   }
@@ -124,6 +128,15 @@ export class HomePublisher {
       logger.warn({ err, userId }, 'could not read the calendar feeds for the App Home');
       return undefined;
     }
+  }
+
+  /** The last organization sync; a failed read shows "no sync yet" rather than no Home. */
+  private async loadOrgSync(orgSync: NonNullable<HomeDeps['orgSync']>): Promise<{ last?: OrgSyncSummary; unusedDays: number }> {
+    const last = await orgSync.status().catch((err: unknown) => {
+      this.deps.logger.warn({ err }, 'could not read the organization sync status for the App Home');
+      return undefined;
+    });
+    return { ...(last ? { last } : {}), unusedDays: orgSync.unusedDays };
   }
 
   /** Requests waiting for this user's decision: approvers only, never their own requests. */

@@ -12,6 +12,7 @@ import {
   createCalendarResetHandler,
   createCalendarSendLinkHandler,
 } from './actions/calendar-buttons.js';
+import { createOrgSyncNowHandler } from './actions/org-sync-now.js';
 import {
   createReminderAdoptHandler,
   createReminderRenewHandler,
@@ -65,6 +66,7 @@ export function registerListeners(app: App, services: Services): void {
   routes.action(ACTION.calendarSendLink, createCalendarSendLinkHandler(services));
   routes.action(ACTION.calendarReset, createCalendarResetHandler(services));
   routes.action(ACTION.calendarResetChannel, createCalendarResetChannelHandler(services));
+  routes.action(ACTION.orgSyncNow, createOrgSyncNowHandler(services));
   routes.action(ACTION.reminderRenew, createReminderRenewHandler(services));
   routes.action(ACTION.reminderRotated, createReminderRotatedHandler(services));
   routes.action(ACTION.reminderRevoke, createReminderRevokeHandler(services));

@@ -13,7 +13,7 @@ import { enqueueOrgSyncNow } from '../../src/jobs/queue.js';
 import { createTokenId, tokenIdForImport } from '../../src/domain/record-ids.js';
 import { UNKNOWN_OWNER_ID } from '../../src/domain/org-sync.js';
 import { ACTION, BLOCK } from '../../src/blocks/ids.js';
-import { blockActionsPayload } from '../support/slack-requests.js';
+import { appHomeOpenedEvent, blockActionsPayload } from '../support/slack-requests.js';
 import type { FakeSlackCall } from '../support/fake-slack.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
 import type { TokenEvent, TokenRecord } from '../../src/domain/types.js';
@@ -88,6 +88,11 @@ describe('Atlassian organization sync, end to end through the bot', () => {
   const noticesTo = (channel: string, tokenId: string) => slack.callsTo('chat.postMessage').filter((c) => isNoticeFor(c, channel, tokenId));
   const notice = (channel: string, tokenId: string) =>
     slack.waitForCall('chat.postMessage', (c) => isNoticeFor(c, channel, tokenId), { timeoutMs: 20_000 });
+  const homeText = (userId: string) => JSON.stringify(slack.homeView(userId)?.['blocks'] ?? []);
+  const pressSyncNow = (userId: string) =>
+    t.sender.interaction(
+      blockActionsPayload({ userId, actionId: ACTION.orgSyncNow, blockId: BLOCK.orgSyncActions, view: slack.homeView(userId) }),
+    );
   const buttons = (c: FakeSlackCall) =>
     (c.args['blocks'] as Array<{ elements?: Array<{ action_id?: string }> }>)
       .flatMap((b) => b.elements ?? [])
@@ -164,6 +169,7 @@ describe('Atlassian organization sync, end to end through the bot', () => {
         ATLASSIAN_ADMIN_API_KEY: atlassian.apiKey,
         ATLASSIAN_API_URL: atlassian.url,
         ORG_SYNC_HOURS: '168',
+        ADMIN_USER_IDS: 'UADA',
       },
     });
   }, 60_000);
@@ -343,8 +349,42 @@ describe('Atlassian organization sync, end to end through the bot', () => {
     const second = await syncNow();
     expect(second.warning).toEqual(first.warning);
     expect(warnings()).toBe(before + 1);
+    // The admins see it on their Home (republished when the run finished).
+    await vi.waitFor(() => expect(homeText('UADA')).toContain('ATLASSIAN_ADMIN_API_KEY'), { timeout: 10_000 });
     const recovered = await syncNow();
     expect(recovered.warning).toBeUndefined();
     expect(t.logs.text).not.toContain(atlassian.apiKey);
+  });
+
+  it('shows admins the last sync on the App Home with Sync now (admins only) and exports the counts on /metrics', async () => {
+    await waitForIdleQueue(t);
+    const after = slack.calls.length;
+    await t.sender.event(appHomeOpenedEvent('UADA'));
+    await slack.waitForCall('views.publish', (c) => c.args['user_id'] === 'UADA', { after });
+    const home = homeText('UADA');
+    expect(home).toContain('Atlassian organization sync');
+    expect(home).toMatch(/4 tokens seen · 0 discovered/);
+    expect(home).toContain(ACTION.orgSyncNow);
+    // Not an admin: no Sync now on the Home, and pressing it anyway starts nothing.
+    await t.sender.event(appHomeOpenedEvent('UBOB'));
+    await slack.waitForCall('views.publish', (c) => c.args['user_id'] === 'UBOB', { after });
+    expect(homeText('UBOB')).not.toContain(ACTION.orgSyncNow);
+    const runs = (await status())!.runs;
+    const refusal = slack.calls.length;
+    expect((await pressSyncNow('UBOB')).status).toBe(200);
+    await slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'UBOB' && /Only the bot/.test(String(c.args['text'])), {
+      after: refusal,
+    });
+    await waitForIdleQueue(t);
+    expect((await status())!.runs).toBe(runs);
+    // An admin's press runs one.
+    expect((await pressSyncNow('UADA')).status).toBe(200);
+    await eventually(status, (s) => (s?.runs ?? 0) === runs + 1);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${t.port}/metrics`)).text();
+    expect(metrics).toMatch(/btb_org_sync_last_run_tokens\{outcome="seen"\} 4/);
+    expect(metrics).toMatch(/btb_org_sync_last_run_complete 1/);
+    expect(metrics).toMatch(/btb_org_sync_last_run_timestamp_seconds \d+/);
+    expect(metrics).not.toContain(atlassian.apiKey);
   });
 });

@@ -59,6 +59,8 @@ export interface OrgSyncDeps {
   logger: Logger;
   /** Listing overrides (tests and the bench: shorter waits). */
   listing?: Partial<Pick<ListOptions, 'sleep' | 'timeoutMs' | 'maxWaitMs'>>;
+  /** Called after each finished run (the admins' App Homes are republished). */
+  onFinished?: () => void;
   /** Waits between users.lookupByEmail retries (default setTimeout). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -144,6 +146,7 @@ export async function runOrgSync(
       runs: (previous?.runs ?? 0) + 1,
     };
     await store.saveStatus(status);
+    deps.onFinished?.();
     return { outcome: complete ? 'complete' : 'incomplete', counts, ...(warning ? { warning } : {}) };
   } finally {
     await store.releaseLock(runId).catch(() => undefined);

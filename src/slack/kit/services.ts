@@ -16,7 +16,7 @@ import type { JobQueue } from '../../jobs/queue.js';
  * `Pick<Services, ...>` of what it uses, so its signature says what it touches.
  */
 export interface Services {
-  config: Pick<Config, 'approvals' | 'reminders' | 'publicUrl'>;
+  config: Pick<Config, 'approvals' | 'reminders' | 'publicUrl' | 'adminUserIds' | 'orgSync'>;
   logger: Logger;
   clock: Clock;
   /**
