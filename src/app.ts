@@ -171,7 +171,13 @@ export function createBot(options: BotOptions): Bot {
   const boltLogger = toBoltLogger(logger);
   const tracker = createRequestTracker(metrics);
   const customRoutes = [
-    ...createHealthRoutes({ redis, metrics, isQueueUp: () => jobs.isUp(), isStopping: () => stopping !== undefined }),
+    ...createHealthRoutes({
+      redis,
+      metrics,
+      isQueueUp: () => jobs.isUp(),
+      isStopping: () => stopping !== undefined,
+      minReplicas: config.redis.minReplicas,
+    }),
     ...createCalendarRoutes({ feeds: calendarFeeds, command: COMMAND, logger }),
     ...(options.routes ?? []),
   ];

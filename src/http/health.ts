@@ -1,7 +1,7 @@
 import type { CustomRoute } from '@slack/bolt';
 import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
-import { isRedisUp } from '../store/redis.js';
+import { connectedReplicas, isRedisUp } from '../store/redis.js';
 import type { Metrics } from '../metrics.js';
 
 export interface HealthDeps {
@@ -11,6 +11,8 @@ export interface HealthDeps {
   isQueueUp(): Promise<boolean>;
   /** True once shutdown has begun: the bot is finishing work and wants no more. */
   isStopping(): boolean;
+  /** REDIS_MIN_REPLICAS: replicas every reported write waits for (0: none, no check). */
+  minReplicas?: number;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -21,9 +23,14 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /**
  * GET /healthz: liveness, 200 while the process runs (it reports Redis but does not fail on it:
  * restarting the bot does not bring Redis back). GET /readyz: 200 when Redis and the job queue
- * answer and the bot is not shutting down, else 503 with the reason. GET /metrics: Prometheus.
+ * answer, the bot is not shutting down and, with REDIS_MIN_REPLICAS set, the primary has that
+ * many replicas connected (without them every write the bot reports would be refused after its
+ * WAIT timed out), else 503 with the reason. GET /metrics: Prometheus.
  */
-export function createHealthRoutes({ redis, metrics, isQueueUp, isStopping }: HealthDeps): CustomRoute[] {
+export function createHealthRoutes({ redis, metrics, isQueueUp, isStopping, minReplicas = 0 }: HealthDeps): CustomRoute[] {
+  /** undefined when no replica is required or Redis does not answer (reported as down already). */
+  const replicas = async (redisUp: boolean): Promise<number | undefined> =>
+    minReplicas > 0 && redisUp ? connectedReplicas(redis).catch(() => undefined) : undefined;
   return [
     {
       path: '/healthz',
@@ -37,12 +44,20 @@ export function createHealthRoutes({ redis, metrics, isQueueUp, isStopping }: He
       method: ['GET'],
       handler: async (_req, res) => {
         const [redisUp, queueUp] = await Promise.all([isRedisUp(redis), isQueueUp()]);
+        const connected = await replicas(redisUp);
+        const replicasShort = connected !== undefined && connected < minReplicas;
         const stopping = isStopping();
-        const ready = redisUp && queueUp && !stopping;
+        const ready = redisUp && queueUp && !replicasShort && !stopping;
         json(res, ready ? 200 : 503, {
           status: ready ? 'ready' : stopping ? 'stopping' : 'not_ready',
           redis: redisUp ? 'up' : 'down',
           queue: queueUp ? 'up' : 'down',
+          ...(connected === undefined ? {} : { replicas: { connected, required: minReplicas } }),
+          ...(replicasShort
+            ? {
+                reason: `no replica: the Redis primary has ${connected} connected of the ${minReplicas} REDIS_MIN_REPLICAS requires, so writes cannot be confirmed and are refused`,
+              }
+            : {}),
         });
       },
     },

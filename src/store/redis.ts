@@ -73,6 +73,18 @@ export async function isRedisUp(redis: Redis): Promise<boolean> {
   }
 }
 
+/**
+ * Replicas connected to the primary behind `redis` (INFO replication, connected_slaves); on a
+ * cluster, the fewest any primary has. Throws when Redis does not answer.
+ */
+export async function connectedReplicas(redis: Redis): Promise<number> {
+  const primaries = isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis];
+  const counts = await Promise.all(
+    primaries.map(async (node) => Number(/^connected_slaves:(\d+)/m.exec(await node.info('replication'))?.[1] ?? 0)),
+  );
+  return Math.min(...counts);
+}
+
 /** What a write must reach before the bot calls it done (REDIS_MIN_REPLICAS, REDIS_WAIT_TIMEOUT_MS). */
 export interface Durability {
   minReplicas: number;
