@@ -8,7 +8,7 @@ import { createLogger } from './logger.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { createBot, type Bot } from './app.js';
 import { StartupError } from './errors.js';
-import { startSandbox, type Sandbox } from './sandbox/index.js';
+import type { Sandbox } from './sandbox/index.js';
 
 const SHUTDOWN_BOUND_MS = 15_000;
 
@@ -66,6 +66,8 @@ async function main(): Promise<void> {
     const redis = redisUrl ?? config.redis.target;
     if (config.sandbox && redis !== undefined) {
       // No Slack app configured: the real bot against the local sandbox's emulated Slack.
+      // Loaded only here: a bot connected to Slack never loads the emulation and its page.
+      const { startSandbox } = await import('./sandbox/index.js');
       sandbox = await startSandbox({ config, logger, redis });
       bot = createBot({
         config: sandbox.config,

@@ -8,7 +8,7 @@ import { getFreePort } from '../support/net.js';
 import { SIGNING_SECRET } from '../support/test-bot.js';
 
 /**
- * Starts the bot the way users do: `npm start` runs `tsx src/main.ts`; the Docker image runs
+ * Starts the bot the way users do: `npm start` runs `node --import tsx src/main.ts` (tsx here); the Docker image runs
  * `node dist/main.js`. Each runs in a scratch directory so a developer's .env is not read.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
