@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ack,inventory,delivery,footprint,calendar] [-- --profile]
+ * `npm run bench [-- --quick] [-- --only=ack,inventory,delivery,footprint,calendar,orgsync] [-- --profile]
  *   [-- --kinds=command,submission] [-- --rates=50,100,200]`
  *
  * Measures the bot's speed and scale next to baselines measured in the same run, prints tables
@@ -19,6 +19,7 @@ import { measureInventory, type InventoryResult } from './inventory.js';
 import { measureDelivery, referenceDelivery, type DeliveryResult } from './delivery.js';
 import { compareFootprint, measureFootprint, type FootprintResult } from './footprint.js';
 import { measureCalendar, type CalendarResult } from './calendar.js';
+import { measureOrgSync, type OrgSyncBenchResult } from './orgsync.js';
 import { machineInfo, table } from './report.js';
 import { startSlackProcess, type SlackProcess } from './slack-process.js';
 import { ratio } from './stats.js';
@@ -28,7 +29,7 @@ import { appDelivery, sweepProbe } from './wiring.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
-const PARTS = ['ack', 'inventory', 'delivery', 'footprint', 'calendar'] as const;
+const PARTS = ['ack', 'inventory', 'delivery', 'footprint', 'calendar', 'orgsync'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Plan {
@@ -44,6 +45,7 @@ interface Plan {
   idleMs: number;
   calendarTokens: number;
   calendarRuns: number;
+  orgSyncTokens: number;
 }
 
 const FULL: Plan = {
@@ -59,6 +61,7 @@ const FULL: Plan = {
   idleMs: 3_000,
   calendarTokens: 1_000,
   calendarRuns: 30,
+  orgSyncTokens: 10_000,
 };
 
 const QUICK: Plan = {
@@ -74,6 +77,7 @@ const QUICK: Plan = {
   idleMs: 1_000,
   calendarTokens: 1_000,
   calendarRuns: 10,
+  orgSyncTokens: 1_000,
 };
 
 interface AckStep extends LoadResult {
@@ -338,6 +342,32 @@ async function benchCalendar(plan: Plan, scratch: RedisServer): Promise<Calendar
   return result;
 }
 
+async function benchOrgSync(plan: Plan, scratch: RedisServer): Promise<OrgSyncBenchResult> {
+  log(`orgsync: ${plan.orgSyncTokens} Atlassian tokens, 100 a page`);
+  const r = await measureOrgSync(scratch.url, plan.orgSyncTokens, 100);
+  console.log(
+    table(
+      `Organization sync (${r.tokens} tokens of ${r.owners} owners, ${r.pageSize} a page; fake API Access endpoint and fake Slack in this process)`,
+      ['run', 'seconds', 'tokens/s', 'discovered', 'unused', 'changed'],
+      [
+        [
+          'first (all new)',
+          r.firstSec,
+          Math.round(r.tokens / r.firstSec),
+          r.firstCounts.discovered,
+          r.firstCounts.unused,
+          r.firstCounts.discovered,
+        ],
+        ['second (same listing)', r.secondSec, Math.round(r.tokens / r.secondSec), r.secondCounts.discovered, r.secondCounts.unused, 0],
+      ],
+    ),
+  );
+  console.log(
+    `Redis used_memory ${r.redisBeforeMiB} -> ${r.redisAfterMiB} MiB (${r.bytesPerToken} bytes per token, ${r.keysAfter} keys; ${r.noticeJobs} notice jobs queued)`,
+  );
+  return r;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -381,6 +411,7 @@ async function main(): Promise<void> {
     if (parts.has('delivery')) results['delivery'] = await benchDelivery(plan, scratch);
     if (parts.has('footprint')) results['footprint'] = await benchFootprint(plan, redis, slack);
     if (parts.has('calendar')) results['calendar'] = await benchCalendar(plan, scratch);
+    if (parts.has('orgsync')) results['orgsync'] = await benchOrgSync(plan, scratch);
   } finally {
     await slack.stop();
     await redis.stop();
