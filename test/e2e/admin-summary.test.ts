@@ -145,10 +145,16 @@ describe('weekly admin summary', () => {
     expect(after).toEqual(before);
   });
 
-  it('the next Monday brings the next week’s summary', async () => {
-    await moveTo(NEXT_MONDAY_NY_1030);
-    const { after } = await acrossAnotherSweep(t, counts);
-    expect(after).toEqual({ ny: 2, utc: 2 });
-    expect(JSON.stringify(summariesTo(NY)[1]!.args['blocks'])).toContain('2027-W02');
+  it('the next Monday brings the next week’s summary, once, with two replicas running', async () => {
+    const replica = await startTestBot({ name: 'admin-summary', slack, prefix, clock, env });
+    try {
+      await moveTo(NEXT_MONDAY_NY_1030);
+      const { before, after } = await acrossAnotherSweep(t, counts);
+      expect(before).toEqual({ ny: 2, utc: 2 });
+      expect(after).toEqual(before);
+      expect(JSON.stringify(summariesTo(NY)[1]!.args['blocks'])).toContain('2027-W02');
+    } finally {
+      await replica.stop();
+    }
   });
 });
