@@ -37,7 +37,8 @@ export function buildAdminSummaryMessage(summary: AdminSummary, home?: HomeLink)
     header(`Weekly token summary · ${summary.week}`),
     section(
       `*${scope}* by their riskiest scope (unexpired): ` +
-        `:red_circle: ${org.riskCounts.high} high · :large_yellow_circle: ${org.riskCounts.medium} medium · :large_green_circle: ${org.riskCounts.low} low`,
+        `:red_circle: ${org.riskCounts.high} high · :large_yellow_circle: ${org.riskCounts.medium} medium · :large_green_circle: ${org.riskCounts.low} low` +
+        (org.unknownScopes > 0 ? ` · :grey_question: ${org.unknownScopes} scopes unknown` : ''),
     ),
     ...list(`Expiring in the next ${EXPIRING_SOON_DAYS} days`, org.expiringSoon, ADMIN_SUMMARY_LIMITS.expiring, 'Soonest shown first.'),
     ...list('Owner no longer in Slack', org.ownerGone, ADMIN_SUMMARY_LIMITS.ownerGone, 'Find a new owner or revoke them.'),

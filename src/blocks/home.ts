@@ -96,7 +96,8 @@ function buildOrg(org: OrgSummary): KnownBlock[] {
     header('Organisation'),
     section(
       `*${scope}* by their riskiest scope (unexpired): ` +
-        `:red_circle: ${org.riskCounts.high} high · :large_yellow_circle: ${org.riskCounts.medium} medium · :large_green_circle: ${org.riskCounts.low} low`,
+        `:red_circle: ${org.riskCounts.high} high · :large_yellow_circle: ${org.riskCounts.medium} medium · :large_green_circle: ${org.riskCounts.low} low` +
+        (org.unknownScopes > 0 ? ` · :grey_question: ${org.unknownScopes} scopes unknown` : ''),
     ),
     section(`*Expiring within ${EXPIRING_SOON_DAYS} days (${org.expiringSoon.length})*`),
     ...(org.expiringSoon.length === 0

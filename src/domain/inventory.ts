@@ -63,6 +63,8 @@ export interface OrgSummary {
   ownerGone: TokenStanding[];
   /** Live, unexpired tokens by the highest risk among their scopes. */
   riskCounts: Record<RiskLevel, number>;
+  /** Live, unexpired tokens whose scopes are unknown (found by the organization sync), not in riskCounts. */
+  unknownScopes: number;
 }
 
 /**
@@ -77,13 +79,19 @@ export function summariseOrganisation(
 ): OrgSummary {
   const ranked = rankTokens(tokens, today);
   const riskCounts: Record<RiskLevel, number> = { low: 0, medium: 0, high: 0 };
-  for (const s of ranked) if (s.status !== 'expired') riskCounts[highestRisk(s.token.scopes)] += 1;
+  let unknownScopes = 0;
+  for (const s of ranked) {
+    if (s.status === 'expired') continue;
+    if (s.token.scopes.length === 0) unknownScopes += 1;
+    else riskCounts[highestRisk(s.token.scopes)] += 1;
+  }
   return {
     total: ranked.length,
     partial,
     expiringSoon: ranked.filter((s) => s.status === 'expiring'),
     ownerGone: ranked.filter((s) => goneOwnerIds.has(s.token.ownerId)),
     riskCounts,
+    unknownScopes,
   };
 }
 

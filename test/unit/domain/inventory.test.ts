@@ -89,5 +89,17 @@ describe('summariseOrganisation', () => {
     expect(org.expiringSoon.map((s) => s.token.name)).toEqual(['admin']);
     expect(org.ownerGone.map((s) => s.token.name)).toEqual(['write']);
     expect(listLiveOwners(tokens)).toEqual(['U1', 'ULEFT']);
+    expect(org.unknownScopes).toBe(0);
+  });
+
+  it('counts tokens with unknown scopes (found by the organization sync) apart from the risk levels', () => {
+    const tokens = [
+      token({ name: 'found', scopes: [], source: 'atlassian' }),
+      token({ name: 'found expired', scopes: [], source: 'atlassian', expiresOn: '2026-02-01' }),
+      token({ name: 'read' }),
+    ];
+    const org = summariseOrganisation(tokens, TODAY, new Set());
+    expect(org.unknownScopes).toBe(1);
+    expect(org.riskCounts).toEqual({ low: 1, medium: 0, high: 0 });
   });
 });
