@@ -12,10 +12,11 @@ export const checklistMark = (requestId: string): MessageMark => ({
 /** DMs the requester their personalised setup checklist for an approved request. */
 export async function sendChecklist(client: WebClient, request: TokenRequest, approvedNote?: string): Promise<void> {
   const message = buildChecklistForRequest(request, approvedNote);
-  await client.chat.postMessage({
+  // Blocks as JSON text: handed objects, @slack/web-api walks them twice more (see viewJson in modals.ts).
+  await client.apiCall('chat.postMessage', {
     channel: request.requesterId,
     text: message.text,
-    blocks: message.blocks,
+    blocks: JSON.stringify(message.blocks),
     metadata: checklistMark(request.id),
   });
 }

@@ -81,7 +81,8 @@ export class HomePublisher {
       ...(calendar ? { calendar } : {}),
       ...(orgSync ? { orgSync } : {}),
     });
-    await deps.client.views.publish({ user_id: userId, view });
+    // The view as JSON text: handed an object, @slack/web-api walks it twice more (see viewJson in modals.ts).
+    await deps.client.apiCall('views.publish', { user_id: userId, view: JSON.stringify(view) });
   }
 
   /**
