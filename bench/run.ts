@@ -1,6 +1,10 @@
 /**
  * `npm run bench [-- --quick] [-- --only=ack,inventory,delivery,footprint,calendar,orgsync] [-- --profile]
  *   [-- --kinds=command,submission] [-- --rates=50,100,200]`
+}
+
+ * `npm run bench [-- --quick] [-- --only=ack,inventory,delivery,footprint,calendar] [-- --profile]
+ *   [-- --kinds=command,submission] [-- --rates=50,100,200] [-- --min-replicas=1]`
  *
  * Measures the bot's speed and scale next to baselines measured in the same run, prints tables
  * and writes bench/results.json (bench/results-quick.json for --quick) with machine info. It is a
@@ -8,6 +12,7 @@
  * stops by itself. See BENCHMARKS.md.
  */
 import { writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,10 +93,18 @@ function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-async function benchAck(plan: Plan, kinds: AckKind[], redis: RedisServer, slack: SlackProcess, profile: boolean): Promise<AckStep[]> {
+async function benchAck(
+  plan: Plan,
+  kinds: AckKind[],
+  redis: RedisServer,
+  slack: SlackProcess,
+  profile: boolean,
+  minReplicas: number,
+): Promise<AckStep[]> {
   const start = (kind: TargetKind) =>
     startTarget({
       kind,
+      ...(kind === 'app' && minReplicas > 0 ? { minReplicas } : {}),
       slackUrl: slack.url,
       redisUrl: redis.url,
       prefix: uniquePrefix(`bench-${kind}`),
@@ -368,6 +381,23 @@ async function benchOrgSync(plan: Plan, scratch: RedisServer): Promise<OrgSyncBe
   return r;
 }
 
+/** A replica of `primary` (redis-server --replicaof), once the primary counts it as connected. */
+async function startReplica(primary: RedisServer): Promise<RedisServer> {
+  const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
+  const client = new Redis(primary.url);
+  try {
+    const deadline = realNow() + 20_000;
+    while (!/^connected_slaves:[1-9]/m.test(await client.info('replication'))) {
+      if (realNow() > deadline) throw new Error('the bench replica did not connect within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    client.disconnect();
+  }
+  log(`replica of the bench Redis on port ${replica.port}: the app runs with REDIS_MIN_REPLICAS=1`);
+  return replica;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -377,8 +407,12 @@ async function main(): Promise<void> {
       profile: { type: 'boolean', default: false },
       kinds: { type: 'string' },
       rates: { type: 'string' },
+      'min-replicas': { type: 'string', default: '0' },
     },
   });
+  // REDIS_MIN_REPLICAS for the app (every reported write followed by WAIT); the bench then runs a replica of its Redis.
+  const minReplicas = Number(values['min-replicas']);
+  if (!Number.isInteger(minReplicas) || minReplicas < 0 || minReplicas > 1) throw new Error('--min-replicas: 0 or 1');
   const plan = { ...(values.quick ? QUICK : FULL) };
   if (values.rates) plan.rates = values.rates.split(',').map((r) => Number(r.trim()));
   if (plan.rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error(`--rates: positive numbers, e.g. --rates=50,100,200`);
@@ -398,11 +432,12 @@ async function main(): Promise<void> {
   const started = realNow();
   const redis = await startRedisServer();
   const scratch = await startRedisServer();
+  const replica = minReplicas > 0 ? await startReplica(redis) : undefined;
   const slack = await startSlackProcess();
-  const results: Record<string, unknown> = { machine, quick: values.quick, plan };
+  const results: Record<string, unknown> = { machine, quick: values.quick, plan, minReplicas };
   try {
     if (parts.has('ack')) {
-      const steps = await benchAck(plan, kinds, redis, slack, values.profile);
+      const steps = await benchAck(plan, kinds, redis, slack, values.profile, minReplicas);
       const rows = pairAck(steps);
       printAck(rows);
       results['ack'] = { steps, goals: ackGoals(steps, rows, plan.rates) };
@@ -414,6 +449,7 @@ async function main(): Promise<void> {
     if (parts.has('orgsync')) results['orgsync'] = await benchOrgSync(plan, scratch);
   } finally {
     await slack.stop();
+    await replica?.stop();
     await redis.stop();
     await scratch.stop();
   }

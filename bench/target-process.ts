@@ -38,6 +38,8 @@ export interface TargetOptions {
   signingSecret: string;
   /** Directory for `node --cpu-prof` output; no profiling when unset. */
   cpuProfDir?: string;
+  /** REDIS_MIN_REPLICAS for the app (WAIT after every reported write). */
+  minReplicas?: number;
 }
 
 function waitFor<T extends TargetMessage['type']>(
@@ -80,6 +82,7 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
       BENCH_REDIS_URL: opts.redisUrl,
       BENCH_PREFIX: opts.prefix,
       BENCH_SIGNING_SECRET: opts.signingSecret,
+      ...(opts.minReplicas ? { BENCH_MIN_REPLICAS: String(opts.minReplicas) } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -51,6 +51,7 @@ async function startApp(): Promise<Target> {
     REDIS_URL: env('BENCH_REDIS_URL'),
     REDIS_KEY_PREFIX: env('BENCH_PREFIX'),
     LOG_LEVEL: 'warn',
+    ...(process.env['BENCH_MIN_REPLICAS'] ? { REDIS_MIN_REPLICAS: process.env['BENCH_MIN_REPLICAS'] } : {}),
   });
   const nullStream = new Writable({ write: (_chunk, _enc, done) => done() });
   const logger = createLogger({ level: config.logLevel, destination: nullStream });
