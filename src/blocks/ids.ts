@@ -17,7 +17,13 @@ export const CALLBACK = {
   advisorModal: 'scope_advisor',
   /** App Home: edit a token's co-owners and team channel. */
   teamModal: 'token_team',
+  /** A token found by the organization sync: its owner says its scopes (Atlassian does not). */
+  scopesModal: 'token_scopes',
 } as const;
+
+/** The scopes input of the "say its scopes" modal. */
+export const SCOPES_BLOCK = 'said_scopes';
+export const SCOPES_ACTION = 'said_scopes_select';
 
 /** The co-owners and team channel inputs of the team modal (App Home). */
 export const TEAM_BLOCK = { coOwners: 'team_co_owners', channel: 'team_channel' } as const;
@@ -77,6 +83,8 @@ export const ACTION = {
   reminderRevoke: 'reminder_revoke',
   reminderSnooze: 'reminder_snooze',
   reminderAdopt: 'reminder_adopt',
+  /** Reminder of a token whose scopes are unknown (organization sync): say them (optional). */
+  reminderScopes: 'reminder_scopes',
   /** App Home: open the request modal. */
   homeNewRequest: 'home_new_request',
   /** App Home: open the modal that records an existing token. */

@@ -1,4 +1,5 @@
-import { ACTION, BLOCK, CALLBACK, ROTATED_ACTION, ROTATED_BLOCK } from './ids.js';
+import { ACTION, BLOCK, CALLBACK, ROTATED_ACTION, ROTATED_BLOCK, SCOPES_ACTION, SCOPES_BLOCK } from './ids.js';
+import { buildScopeOptionGroups } from './request-modal.js';
 import { formatLongDate } from '../domain/dates.js';
 import { EXPIRED, daysLeft } from '../domain/reminders.js';
 import type { TokenRecord } from '../domain/types.js';
@@ -79,6 +80,8 @@ export function buildReminderMessage(model: ReminderModel): Message {
         button('Already rotated', ACTION.reminderRotated, token.id),
         button('No longer needed', ACTION.reminderRevoke, token.id, 'danger'),
         ...(model.threshold === EXPIRED ? [] : [button('Snooze 1 day', ACTION.reminderSnooze, token.id)]),
+        // Found in Atlassian's list, which has no scopes: the owner may say them (optional).
+        ...(token.scopes.length === 0 ? [button('Say its scopes', ACTION.reminderScopes, token.id)] : []),
       ]),
       context('Renew opens a pre-filled request. I never need the token value.'),
     ],
@@ -157,6 +160,42 @@ export function buildRotatedModal(token: TokenRecord, initialDate: string, metad
             },
           ]
         : []),
+    ],
+  };
+}
+
+/** Metadata of the "say its scopes" modal: which token, and which reminder to update. */
+export interface ScopesModalMetadata {
+  tokenId: string;
+  channel?: string;
+  ts?: string;
+}
+
+/** Asks the owner of a token found by the organization sync which scopes it has (optional). */
+export function buildScopesModal(token: TokenRecord, metadata: ScopesModalMetadata): ModalView {
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.scopesModal,
+    title: plain('Token scopes'),
+    submit: plain('Save'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      section(
+        `Atlassian's token list does not show scopes. Which scopes does *${escapeMrkdwn(token.name)}* have? ` +
+          'You see them at id.atlassian.com → Security → API tokens, next to the token.',
+      ),
+      {
+        type: 'input',
+        block_id: SCOPES_BLOCK,
+        label: plain('Scopes'),
+        element: {
+          type: 'multi_static_select',
+          action_id: SCOPES_ACTION,
+          placeholder: plain('Search scopes, e.g. repository'),
+          option_groups: buildScopeOptionGroups(),
+        },
+      },
     ],
   };
 }

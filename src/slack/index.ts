@@ -18,8 +18,10 @@ import {
   createReminderRenewHandler,
   createReminderRevokeHandler,
   createReminderRotatedHandler,
+  createReminderScopesHandler,
   createReminderSnoozeHandler,
 } from './actions/reminder-buttons.js';
+import { createScopesSubmitHandler } from './views/scopes-submit.js';
 import {
   createApproveHandler,
   createCancelHandler,
@@ -72,6 +74,7 @@ export function registerListeners(app: App, services: Services): void {
   routes.action(ACTION.reminderRevoke, createReminderRevokeHandler(services));
   routes.action(ACTION.reminderSnooze, createReminderSnoozeHandler(services));
   routes.action(ACTION.reminderAdopt, createReminderAdoptHandler(services));
+  routes.action(ACTION.reminderScopes, createReminderScopesHandler(services));
   // Actions: approvals
   routes.action(ACTION.approve, createApproveHandler(services));
   routes.action(ACTION.approveNarrowed, createNarrowHandler(services));
@@ -84,6 +87,7 @@ export function registerListeners(app: App, services: Services): void {
   routes.view(CALLBACK.advisorModal, createAdvisorSubmitHandler(services));
   routes.view(CALLBACK.recordModal, createRecordSubmitHandler(services));
   routes.view(CALLBACK.rotatedModal, createRotatedSubmitHandler(services));
+  routes.view(CALLBACK.scopesModal, createScopesSubmitHandler(services));
   routes.view(CALLBACK.teamModal, createTeamSubmitHandler(services));
   routes.view(CALLBACK.rejectModal, createRejectSubmitHandler(services));
   routes.view(CALLBACK.narrowModal, createNarrowSubmitHandler(services));

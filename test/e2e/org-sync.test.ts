@@ -12,8 +12,8 @@ import { OrgSyncStore, type OrgSyncStatus } from '../../src/store/org-sync.js';
 import { enqueueOrgSyncNow } from '../../src/jobs/queue.js';
 import { createTokenId, tokenIdForImport } from '../../src/domain/record-ids.js';
 import { UNKNOWN_OWNER_ID } from '../../src/domain/org-sync.js';
-import { ACTION, BLOCK } from '../../src/blocks/ids.js';
-import { appHomeOpenedEvent, blockActionsPayload } from '../support/slack-requests.js';
+import { ACTION, BLOCK, CALLBACK, SCOPES_ACTION, SCOPES_BLOCK } from '../../src/blocks/ids.js';
+import { appHomeOpenedEvent, blockActionsPayload, input, viewSubmissionPayload } from '../support/slack-requests.js';
 import type { FakeSlackCall } from '../support/fake-slack.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
 import type { TokenEvent, TokenRecord } from '../../src/domain/types.js';
@@ -248,6 +248,47 @@ describe('Atlassian organization sync, end to end through the bot', () => {
     );
     expect(JSON.stringify(dm.args['blocks'])).toContain('unknown');
     expect(t.logs.text).not.toContain(atlassian.apiKey);
+  });
+
+  it("lets the owner say the scopes of a token found in Atlassian's list from its reminder (optional)", async () => {
+    const renovateId = tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00002']);
+    const dm = await slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args['channel'] === 'UADA' && c.response['ok'] === true && JSON.stringify(c.args['blocks']).includes('Renovate'),
+      { timeoutMs: 20_000 },
+    );
+    expect(buttons(dm)).toContain(ACTION.reminderScopes);
+    const after = slack.calls.length;
+    await t.sender.interaction(
+      blockActionsPayload({
+        userId: 'UADA',
+        actionId: ACTION.reminderScopes,
+        blockId: BLOCK.reminderActions,
+        value: renovateId,
+        message: { ts: dm.response['ts'], blocks: dm.args['blocks'] },
+        channelId: String(dm.response['channel']),
+        responseUrl: `${slack.origin}/response/scopes`,
+      }),
+    );
+    const open = await slack.waitForCall('views.open', (c) => c.response['ok'] === true, { after });
+    const view = slack.views.get(String((open.response['view'] as { id: string }).id))!;
+    expect(view['callback_id']).toBe(CALLBACK.scopesModal);
+    const submit = (userId: string, scopes: string[]) =>
+      t.sender.interaction(viewSubmissionPayload({ userId, view, values: { [SCOPES_BLOCK]: { [SCOPES_ACTION]: input.multi(scopes) } } }));
+    // Someone else, or a scope that does not exist: refused next to the field.
+    const notTheirs = await submit('UBOB', ['read:repository:bitbucket']);
+    expect((notTheirs.json() as { errors: Record<string, string> }).errors[SCOPES_BLOCK]).toMatch(/Only the token/);
+    const unknown = await submit('UADA', ['read:everything:bitbucket']);
+    expect((unknown.json() as { errors: Record<string, string> }).errors[SCOPES_BLOCK]).toMatch(/from the list/);
+    expect((await tokenOf(renovateId)).scopes).toEqual([]);
+
+    expect((await submit('UADA', ['write:repository:bitbucket', 'read:repository:bitbucket'])).text).toBe('');
+    expect((await tokenOf(renovateId)).scopes).toEqual(['read:repository:bitbucket', 'write:repository:bitbucket']);
+    expect((await stores().tokens.history(renovateId)).at(-1)).toMatchObject({ type: 'corrected', by: 'UADA' });
+    const update = await slack.waitForCall('chat.update', (c) => c.args['ts'] === dm.response['ts'], { after });
+    expect(JSON.stringify(update.args['blocks'])).toContain('read:repository:bitbucket');
+    expect(buttons(update)).not.toContain(ACTION.reminderScopes);
+    expect(buttons(update)).toContain(ACTION.reminderRenew);
   });
 
   it('lets anyone in the fallback channel adopt a token with no Slack owner', async () => {

@@ -1,5 +1,5 @@
 import { buildRequestModal } from '../../blocks/request-modal.js';
-import { buildRotatedModal } from '../../blocks/reminders.js';
+import { buildRotatedModal, buildScopesModal } from '../../blocks/reminders.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import { CUSTOM_PRESET_ID } from '../../domain/presets.js';
 import { formatLocalTime, snoozeUntil } from '../../domain/reminders.js';
@@ -135,4 +135,15 @@ export const createReminderAdoptHandler = (deps: ReminderServices) =>
       press,
       `:handshake: <@${press.userId}> adopted *${escapeMrkdwn(press.record.name)}* and gets its reminders from now on.`,
     );
+  });
+
+/**
+ * Say its scopes (a token found by the organization sync, whose scopes Atlassian does not list):
+ * opens a modal to pick them (see views/scopes-submit.ts). Optional: reminders work without.
+ */
+export const createReminderScopesHandler = (deps: ReminderServices) =>
+  createReminderButtonListener(deps, { what: 'say the scopes of this token' }, async (press) => {
+    if (!press.triggerId) return;
+    const view = buildScopesModal(press.record, { tokenId: press.record.id, channel: press.channel, ts: press.ts });
+    await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view }));
   });
