@@ -5,6 +5,7 @@ import { REQUEST_ID, TOKEN_ID } from '../domain/record-ids.js';
 import { MAX_UNRESOLVED_CLAIMS } from '../domain/reminders.js';
 import { PLACE_MAX, PLACES_MAX } from '../domain/limits.js';
 import { coOwnerListSchema, teamChannelSchema } from '../domain/team.js';
+import { packToken, unpackToken } from './token-shape.js';
 
 /** Records are validated on the way in and out: a record that breaks the schema is never written. */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -65,7 +66,8 @@ const owedNoticeSchema = z.object({
   claimedAt: z.number().int().optional(),
 });
 
-export const tokenSchema = z
+/** A token record as the app uses it (full field names). */
+export const tokenRecordSchema = z
   .object({
     id: z.string().regex(TOKEN_ID),
     ownerId: userId,
@@ -106,9 +108,20 @@ export const tokenSchema = z
     path: ['scopes'],
   }) satisfies z.ZodType<TokenRecord>;
 
+/**
+ * A stored token record: the compact shape (src/store/token-shape.ts) or the earlier full one,
+ * both read as a TokenRecord. `encode` writes the compact shape.
+ */
+export const tokenSchema = z.preprocess(unpackToken, tokenRecordSchema);
+
+/** How a record is written when its stored shape differs from the app's (by schema). */
+const storedShapes = new WeakMap<z.ZodType, (record: Record<string, unknown>) => unknown>([[tokenSchema, packToken]]);
+
 /** Serialises a record after checking it against its schema. Throws on a bad record. */
 export function encode<T>(schema: z.ZodType<T>, record: T): string {
-  return JSON.stringify(schema.parse(record));
+  const valid = schema.parse(record);
+  const pack = storedShapes.get(schema);
+  return JSON.stringify(pack ? pack(valid as Record<string, unknown>) : valid);
 }
 
 /** Parses a stored record; undefined when absent. Throws when the stored JSON is corrupt. */

@@ -5,6 +5,7 @@ import { blockActionsPayload, signSlackRequest } from '../support/slack-requests
 import { daysFromNow, openRequestModal, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import { ACTION, BLOCK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/blocks/ids.js';
 import { findPreset } from '../../src/domain/presets.js';
+import { tokenSchema } from '../../src/store/schemas.js';
 
 const FAKE_TOKEN = `ATATT3xFfGF0${'Zm9vYmFy'.repeat(4)}=ABCD1234`;
 
@@ -288,7 +289,7 @@ describe('valid request → checklist → recorded token', () => {
     await t.slack.waitForCalls('response_url', 7, (c) => String(c.args['text']).includes('already recorded'), { after });
     const tokenIds = await redis.zrange(`${t.prefix}:user:U3:tokens`, 0, '-1');
     expect(tokenIds).toHaveLength(1);
-    const token = JSON.parse((await redis.get(`${t.prefix}:token:${tokenIds[0]}`))!);
+    const token = tokenSchema.parse(JSON.parse((await redis.get(`${t.prefix}:token:${tokenIds[0]}`))!));
     expect(token).toMatchObject({ ownerId: 'U3', name: 'CI token', requestId, status: 'active', expiresOn: daysFromNow(60) });
     expect(token.scopes).toEqual(['read:repository:bitbucket', 'read:pipeline:bitbucket', 'write:pipeline:bitbucket']);
     const confirmations = t.slack

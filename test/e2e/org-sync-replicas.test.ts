@@ -8,6 +8,7 @@ import { uniquePrefix } from '../support/redis-server.js';
 import { waitForIdleQueue } from '../support/queue-state.js';
 import { createKeys } from '../../src/store/keys.js';
 import { OrgSyncStore } from '../../src/store/org-sync.js';
+import { tokenSchema } from '../../src/store/schemas.js';
 import { JOB, QUEUE_NAME } from '../../src/jobs/queue.js';
 import { tokenIdForImport } from '../../src/domain/record-ids.js';
 
@@ -177,7 +178,7 @@ describe('organization sync across replicas', () => {
     expect(status?.complete).toBe(true);
     expect(status?.counts.revoked).toBe(0);
     expect(await redis.zcard(keys.allTokens)).toBe(8);
-    expect(JSON.parse((await redis.get(keys.token(lastPageToken)))!).status).toBe('active');
+    expect(tokenSchema.parse(JSON.parse((await redis.get(keys.token(lastPageToken)))!)).status).toBe('active');
     // The old tokens' notices were sent by the first run; the new ones are used: nothing more.
     expect(slack.callsTo('chat.postMessage').filter(isNotice)).toHaveLength(noticesBefore);
     expect(await redis.get(keys.orgSyncLock)).toBeNull();

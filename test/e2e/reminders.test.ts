@@ -12,6 +12,7 @@ import { ACTION, BLOCK, CALLBACK, REQUEST_BLOCK, ROTATED_ACTION, ROTATED_BLOCK }
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';
+import { tokenSchema } from '../../src/store/schemas.js';
 import { createTokenId } from '../../src/domain/record-ids.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
 import type { TokenRecord } from '../../src/domain/types.js';
@@ -70,7 +71,8 @@ const history = async (prefix: string, id: string) =>
     .split('\n')
     .filter(Boolean)
     .map((e) => JSON.parse(e) as { type: string; by?: string; detail?: string });
-const tokenJson = async (prefix: string, id: string) => JSON.parse((await redis.get(`${prefix}:token:${id}`))!) as TokenRecord;
+const tokenJson = async (prefix: string, id: string) =>
+  tokenSchema.parse(JSON.parse((await redis.get(`${prefix}:token:${id}`))!)) as TokenRecord;
 const dueScore = async (prefix: string, id: string) => redis.zscore(`${prefix}:reminders:due`, id);
 
 /** Waits until `check` holds, polling Redis (the worker runs in the background). */

@@ -1,0 +1,73 @@
+/**
+ * The compact shape a token record is stored in. At 100,000 tokens every byte of a record is
+ * 100 KB of Redis, so the stored JSON uses short field names, leaves out what is the default
+ * (`status: "active"`) and drops the `:bitbucket` suffix every Bitbucket scope ends with
+ * (BENCHMARKS.md, "Inventory"). Only the record's top-level fields are renamed; nested objects
+ * (reminder state, Atlassian link, notices) are stored as they are.
+ *
+ * Records written before this shape (full field names, `id` present) still load: `unpackToken`
+ * passes them through unchanged, and they are rewritten compactly on their next change.
+ */
+
+/** Record field → stored name. Every stored name is unique and none is a record field name. */
+const SHORT = {
+  id: 'i',
+  ownerId: 'o',
+  name: 'n',
+  scopes: 's',
+  workspace: 'w',
+  expiresOn: 'e',
+  createdAt: 'c',
+  requestId: 'q',
+  status: 'st',
+  purpose: 'p',
+  places: 'l',
+  coOwners: 'co',
+  teamChannelId: 'ch',
+  reminder: 'r',
+  source: 'src',
+  atlassian: 'a',
+  notices: 'x',
+} as const;
+
+const LONG: Record<string, string> = Object.fromEntries(Object.entries(SHORT).map(([long, short]) => [short, long]));
+
+const SCOPE_SUFFIX = ':bitbucket';
+const DEFAULT_STATUS = 'active';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The stored form of a (validated) token record. Fields this module does not know are kept
+ * under their own name, so a field added later is never lost by packing.
+ */
+export function packToken(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    if (field === 'status' && value === DEFAULT_STATUS) continue;
+    if (field === 'scopes' && Array.isArray(value)) {
+      out[SHORT.scopes] = value.map((s) => (typeof s === 'string' && s.endsWith(SCOPE_SUFFIX) ? s.slice(0, -SCOPE_SUFFIX.length) : s));
+      continue;
+    }
+    out[(SHORT as Record<string, string>)[field] ?? field] = value;
+  }
+  return out;
+}
+
+/**
+ * The record a stored value stands for: a compact record (no `id`, an `i`) is expanded; a record
+ * in the earlier full shape, or anything else, is returned as it is for the schema to judge.
+ */
+export function unpackToken(stored: unknown): unknown {
+  if (!isObject(stored) || 'id' in stored || !(SHORT.id in stored)) return stored;
+  const out: Record<string, unknown> = { status: DEFAULT_STATUS };
+  for (const [field, value] of Object.entries(stored)) {
+    const long = LONG[field] ?? field;
+    out[long] =
+      long === 'scopes' && Array.isArray(value)
+        ? value.map((s) => (typeof s === 'string' && !s.endsWith(SCOPE_SUFFIX) ? `${s}${SCOPE_SUFFIX}` : s))
+        : value;
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { uniquePrefix } from '../support/redis-server.js';
+import { createKeys, type Keys } from '../../src/store/keys.js';
+import { RequestStore } from '../../src/store/requests.js';
+import { TokenStore } from '../../src/store/tokens.js';
+import { TokenInventory } from '../../src/store/inventory.js';
+import { tokenSchema } from '../../src/store/schemas.js';
+import { packToken, unpackToken } from '../../src/store/token-shape.js';
+import { createTokenId } from '../../src/domain/record-ids.js';
+import type { TokenRecord } from '../../src/domain/types.js';
+
+/**
+ * Token records are stored in a compact shape (src/store/token-shape.ts). Records written in the
+ * earlier full shape must still load everywhere tokens are read, and be rewritten on change.
+ */
+describe('token record storage', () => {
+  let redis: Redis;
+  let keys: Keys;
+  let tokens: TokenStore;
+  let inventory: TokenInventory;
+
+  beforeAll(() => {
+    redis = new Redis(inject('redisUrl'));
+    keys = createKeys(uniquePrefix('token-storage'));
+    tokens = new TokenStore(redis, keys, new RequestStore(redis, keys));
+    inventory = new TokenInventory(redis, keys);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  /** A record with every field set, as the app holds it. */
+  function fullRecord(overrides: Partial<TokenRecord> = {}): TokenRecord {
+    return {
+      id: createTokenId(),
+      ownerId: 'U0OWNER1',
+      name: 'DeepTraQ scanner',
+      scopes: ['read:repository:bitbucket', 'write:pullrequest:bitbucket'],
+      workspace: 'acme',
+      expiresOn: '2027-03-01',
+      createdAt: 1_764_000_000_000,
+      requestId: 'rabcdefghijklmnop',
+      status: 'active',
+      purpose: 'Code scanning',
+      places: ['Vault secret/ci/deeptraq', 'Bitbucket Pipelines variable DEEPTRAQ_TOKEN in acme/web'],
+      coOwners: ['U0COOWN1', 'U0COOWN2'],
+      teamChannelId: 'C0TEAM1',
+      reminder: { last: 7, copies: [{ to: 'U0OWNER1', ch: 'D0DM1', ts: '1764000000.000100' }] },
+      atlassian: { orgId: 'org-1', id: 'atl-1', expiryKnown: true, seenAt: 1_764_000_000_000 },
+      notices: [{ id: 'unused-1764000000000', kind: 'unused', at: 1_764_000_000_000 }],
+      ...overrides,
+    };
+  }
+
+  /** Stores `record` the way releases before the compact shape did: plain JSON of the record. */
+  async function storeOldShape(record: TokenRecord): Promise<void> {
+    await redis.set(keys.token(record.id), JSON.stringify(record));
+    await redis.zadd(keys.userTokens(record.ownerId), record.createdAt, record.id);
+    await redis.zadd(keys.allTokens, record.createdAt, record.id);
+  }
+
+  it('loads a record stored in the earlier full shape, by id, by owner and in the inventory', async () => {
+    const old = fullRecord({ ownerId: 'U0OLDSHAPE' });
+    await storeOldShape(old);
+
+    expect(await tokens.get(old.id)).toEqual(old);
+    expect(await tokens.listByUser('U0OLDSHAPE')).toEqual([old]);
+    const seen: TokenRecord[] = [];
+    for await (const page of inventory.pages()) seen.push(...page.filter((t) => t.id === old.id));
+    expect(seen).toEqual([old]);
+  });
+
+  it('loads old-shape records of every status, with no optional field, and found by the organization sync', async () => {
+    const minimal: TokenRecord = {
+      id: createTokenId(),
+      ownerId: 'U0MINIMAL',
+      name: 'Minimal',
+      scopes: ['read:repository:bitbucket'],
+      expiresOn: '2027-01-01',
+      createdAt: 1_700_000_000_000,
+      status: 'revoked',
+    };
+    const found = fullRecord({ scopes: [], source: 'atlassian', status: 'expired', places: undefined });
+    delete found.places;
+    for (const record of [minimal, found]) {
+      await storeOldShape(record);
+      expect(await tokens.get(record.id)).toEqual(record);
+    }
+  });
+
+  it('rewrites an old-shape record compactly on its next change, losing nothing', async () => {
+    const old = fullRecord();
+    await storeOldShape(old);
+    const oldRaw = (await redis.get(keys.token(old.id)))!;
+
+    const result = await tokens.update(old.id, (t) => ({ next: { ...t, name: 'DeepTraQ scanner (prod)' } }));
+    expect(result?.changed).toBe(true);
+
+    const raw = (await redis.get(keys.token(old.id)))!;
+    expect(raw.length).toBeLessThan(oldRaw.length);
+    expect(JSON.parse(raw)).not.toHaveProperty('ownerId');
+    expect(await tokens.get(old.id)).toEqual({ ...old, name: 'DeepTraQ scanner (prod)' });
+  });
+
+  it('stores a new record compactly: short names, no default status, no scope suffix', async () => {
+    const record = fullRecord({ reminder: undefined, atlassian: undefined, notices: undefined });
+    for (const field of ['reminder', 'atlassian', 'notices'] as const) delete record[field];
+    expect(await tokens.create(record, { at: record.createdAt, type: 'recorded', by: record.ownerId })).toBe(true);
+
+    const raw = (await redis.get(keys.token(record.id)))!;
+    const stored = JSON.parse(raw) as Record<string, unknown>;
+    expect(Object.keys(stored)).not.toContain('status');
+    expect(Object.keys(stored)).not.toContain('teamChannelId');
+    expect(stored['s']).toEqual(['read:repository', 'write:pullrequest']);
+    expect(raw.length).toBeLessThan(JSON.stringify(record).length - 100);
+    expect(await tokens.get(record.id)).toEqual(record);
+  });
+
+  it('packs and unpacks every field, keeps a non-default status, and leaves unknown shapes to the schema', () => {
+    const record = fullRecord({ status: 'rotated', source: 'atlassian' });
+    const packed = packToken(record as unknown as Record<string, unknown>);
+    expect(packed['st']).toBe('rotated');
+    expect(unpackToken(JSON.parse(JSON.stringify(packed)))).toEqual(record);
+    expect(tokenSchema.parse(packed)).toEqual(record);
+    // Neither shape: the schema refuses it rather than guessing.
+    expect(unpackToken({ name: 'x' })).toEqual({ name: 'x' });
+    expect(tokenSchema.safeParse({ name: 'x' }).success).toBe(false);
+    expect(tokenSchema.safeParse({ i: 'not-an-id', o: 'U1', n: 'x', s: ['read:repository'], e: '2027-01-01', c: 1 }).success).toBe(false);
+  });
+});
