@@ -138,7 +138,7 @@ describe('Sentinel failover', () => {
         30_000,
         '/readyz 200 again',
       );
-      expect(up.body).toEqual({ status: 'ready', redis: 'up', queue: 'up' });
+      expect(up.body).toEqual({ status: 'ready', redis: 'up', queue: 'up', replicas: { connected: 1, required: 1 } });
     }
     // The gap: each bot said so on /readyz (503), and is ready again without a restart.
     const polls = await watch.stop();
