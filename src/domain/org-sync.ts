@@ -148,6 +148,8 @@ export interface TokenSyncChange {
   unusedOffered: boolean;
   /** Notices this change owes (also in `next.notices`), to be sent by their jobs. */
   owed: OwedNotice[];
+  /** The reminders should be looked at again now (e.g. a new owner, in their timezone). */
+  lookAgain?: boolean;
 }
 
 /**
@@ -217,6 +219,25 @@ export function planVanishedToken(token: TokenRecord, orgId: string, now: number
     expiryCorrected: false,
     unusedOffered: false,
     owed: [notices.at(-1)!],
+  };
+}
+
+/**
+ * A token recorded with no Slack owner whose Atlassian email now belongs to a Slack member
+ * (they joined, or their email was added): they become its owner and get its reminders.
+ * Undefined when the token has an owner already.
+ */
+export function planOwnerFound(token: TokenRecord, ownerId: string, now: number): TokenSyncChange | undefined {
+  if (token.ownerId !== UNKNOWN_OWNER_ID) return undefined;
+  const { orphanedAt: _orphaned, ...reminder } = token.reminder ?? {};
+  const { ownerEmail: _email, ...link } = token.atlassian ?? { orgId: '', id: '', expiryKnown: false, seenAt: now };
+  return {
+    next: { ...token, ownerId, reminder, ...(token.atlassian ? { atlassian: link } : {}) },
+    events: [{ at: now, type: 'adopted', detail: 'owner found in Slack by the Atlassian account’s email' }],
+    lookAgain: true,
+    expiryCorrected: false,
+    unusedOffered: false,
+    owed: [],
   };
 }
 

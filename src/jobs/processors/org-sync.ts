@@ -7,6 +7,7 @@ import {
   findRecordedMatch,
   isUnused,
   planSeenToken,
+  planOwnerFound,
   planVanishedToken,
   type ListedToken,
   type SyncCounts,
@@ -180,7 +181,7 @@ async function syncListedToken(deps: OrgSyncDeps, listed: ListedToken, counts: S
     const result = await applyChange(deps, linkedId, plan);
     if (result) {
       if (result.expiryCorrected) counts.corrected += 1;
-      if (result.token.ownerId === UNKNOWN_OWNER_ID) counts.ownersNotFound += 1;
+      if (result.token.ownerId === UNKNOWN_OWNER_ID) await resolveUnknownOwner(deps, linkedId, listed, counts);
       return;
     }
     // The record is gone (deleted by an operator): forget the link and treat the token as new.
@@ -230,6 +231,18 @@ async function syncListedToken(deps: OrgSyncDeps, listed: ListedToken, counts: S
   if (result?.expiryCorrected) counts.corrected += 1;
 }
 
+/** A token recorded with no Slack owner: look the email up again; a member with it becomes its owner. */
+async function resolveUnknownOwner(deps: OrgSyncDeps, tokenId: string, listed: ListedToken, counts: SyncCounts): Promise<void> {
+  const ownerId = listed.user.email ? await lookupOwner(deps, listed.user.email) : null;
+  if (!ownerId) {
+    counts.ownersNotFound += 1;
+    return;
+  }
+  const now = deps.clock.now();
+  // Its reminders now go to the owner: the next sweep looks at it in their timezone (lookAgain).
+  await applyChange(deps, tokenId, (t) => planOwnerFound(t, ownerId, now));
+}
+
 /**
  * Commits `plan`'s change to token `id` with its history, schedule and notice writes, then adds
  * the jobs of the notices it owes. Returns the token and whether it changed, or undefined when
@@ -249,7 +262,8 @@ async function applyChange(
     if (!decided) return alwaysWriteOps ? { next: current, ops: extraOps } : undefined;
     const ops: IndexOp[] = [...extraOps, ...decided.events.map((e) => tokens.historyOp(id, e))];
     // New expiry: the next sweep looks at the token again; revoked: its reminders stop.
-    if (decided.expiryCorrected && decided.next.status === 'active') ops.push(tokens.scheduleOp(id, deps.clock.now()));
+    if ((decided.expiryCorrected || decided.lookAgain) && decided.next.status === 'active')
+      ops.push(tokens.scheduleOp(id, deps.clock.now()));
     if (decided.next.status === 'revoked') ops.push(tokens.scheduleOp(id, undefined));
     if (decided.owed.length > 0) ops.push(store.owesNoticeOp(id));
     return { next: decided.next, ops };

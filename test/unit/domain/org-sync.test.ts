@@ -5,6 +5,7 @@ import {
   isUnused,
   listedExpiry,
   normaliseTokenName,
+  planOwnerFound,
   planSeenToken,
   planVanishedToken,
   oweNotice,
@@ -228,5 +229,25 @@ describe('buildDiscoveredToken: unused and unknown owners', () => {
     expect(t.reminder).toEqual({ from: NOW, orphanedAt: NOW });
     expect(t.atlassian?.ownerEmail).toBe('ada@example.com');
     expect(t.notices?.map((n) => n.kind)).toEqual(['owner-unknown']);
+  });
+});
+
+describe('planOwnerFound', () => {
+  it('gives a token recorded with no Slack owner to the member who now has its email, and looks at its reminders again', () => {
+    const orphan = buildDiscoveredToken({
+      id: 'tddddddddddddddd2',
+      orgId: ORG,
+      ownerId: undefined,
+      listed: listed(),
+      now: NOW,
+      unusedDays: 90,
+    });
+    const change = planOwnerFound(orphan, 'UNEW', NOW + DAY)!;
+    expect(change.next.ownerId).toBe('UNEW');
+    expect(change.next.reminder).toEqual({ from: NOW });
+    expect(change.next.atlassian?.ownerEmail).toBeUndefined();
+    expect(change.lookAgain).toBe(true);
+    expect(change.events.map((e) => e.type)).toEqual(['adopted']);
+    expect(planOwnerFound(change.next, 'UOTHER', NOW + 2 * DAY)).toBeUndefined();
   });
 });
