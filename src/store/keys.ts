@@ -6,7 +6,7 @@
 export interface Keys {
   /** JSON TokenRequest. */
   request(id: string): string;
-  /** JSON TokenRecord (metadata only, never the secret). */
+  /** JSON TokenRecord (metadata only, never the secret), compact (token-shape.ts), with its first history entry. */
   token(id: string): string;
   /** Sorted set of a user's request ids, scored by creation time. */
   userRequests(userId: string): string;
@@ -16,7 +16,7 @@ export interface Keys {
   channelTokens(channelId: string): string;
   /** Sorted set of all token ids, scored by creation time (inventory, export). */
   allTokens: string;
-  /** JSON lines of TokenEvent: everything that happened to a token, oldest first. */
+  /** JSON lines of TokenEvent: what happened to a token after its first entry (kept in its record), oldest first. */
   tokenHistory(id: string): string;
   /** Sorted set of token ids whose reminders are pending, scored by when to look at them next (epoch ms). */
   remindersDue: string;

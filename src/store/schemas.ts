@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Redis } from 'ioredis';
-import type { TokenRecord, TokenRequest } from '../domain/types.js';
+import type { TokenEvent, TokenRecord, TokenRequest } from '../domain/types.js';
 import { REQUEST_ID, TOKEN_ID } from '../domain/record-ids.js';
 import { MAX_UNRESOLVED_CLAIMS } from '../domain/reminders.js';
 import { PLACE_MAX, PLACES_MAX } from '../domain/limits.js';
@@ -66,56 +66,99 @@ const owedNoticeSchema = z.object({
   claimedAt: z.number().int().optional(),
 });
 
+const tokenEventSchema = z.object({
+  at: z.number().int(),
+  type: z.enum([
+    'recorded',
+    'imported',
+    'reminded',
+    'renewed',
+    'rotated',
+    'revoked',
+    'adopted',
+    'expired',
+    'snoozed',
+    'discovered',
+    'corrected',
+    'linked',
+    'revoked-by-sync',
+    'promoted',
+    'team_changed',
+  ]),
+  by: z.string().max(200).optional(),
+  detail: z.string().max(3000).optional(),
+}) satisfies z.ZodType<TokenEvent>;
+
+const tokenFields = z.object({
+  id: z.string().regex(TOKEN_ID),
+  ownerId: userId,
+  name: z.string().min(1).max(100),
+  // Empty only for a token the organization sync found: Atlassian's listing has no scopes.
+  scopes: scopeList.or(z.array(z.string()).length(0)),
+  workspace: z.string().max(62).optional(),
+  expiresOn: isoDate,
+  createdAt: z.number().int(),
+  requestId: z.string().regex(REQUEST_ID).optional(),
+  status: z.enum(['active', 'rotated', 'revoked', 'expired']),
+  purpose: z.string().max(3000).optional(),
+  places: placeList.optional(),
+  coOwners: coOwnerListSchema.optional(),
+  teamChannelId: teamChannelSchema.optional(),
+  reminder: z
+    .object({
+      last: z.number().int().min(-1).optional(),
+      snoozedUntil: z.number().int().optional(),
+      from: z.number().int().optional(),
+      sending: claimSchema
+        .extend({
+          unresolved: z.array(claimSchema).max(MAX_UNRESOLVED_CLAIMS).optional(),
+          sent: copyList.optional(),
+          paused: z.boolean().optional(),
+        })
+        .optional(),
+      orphanedAt: z.number().int().optional(),
+      copies: copyList.optional(),
+    })
+    .optional(),
+  source: z.literal('atlassian').optional(),
+  atlassian: atlassianLinkSchema.optional(),
+  notices: z.array(owedNoticeSchema).max(20).optional(),
+});
+
+const scopesKnown: [(t: { scopes: string[]; source?: 'atlassian' }) => boolean, { message: string; path: string[] }] = [
+  (t) => t.scopes.length > 0 || t.source === 'atlassian',
+  { message: 'a recorded token needs its scopes', path: ['scopes'] },
+];
+
 /** A token record as the app uses it (full field names). */
-export const tokenRecordSchema = z
-  .object({
-    id: z.string().regex(TOKEN_ID),
-    ownerId: userId,
-    name: z.string().min(1).max(100),
-    // Empty only for a token the organization sync found: Atlassian's listing has no scopes.
-    scopes: scopeList.or(z.array(z.string()).length(0)),
-    workspace: z.string().max(62).optional(),
-    expiresOn: isoDate,
-    createdAt: z.number().int(),
-    requestId: z.string().regex(REQUEST_ID).optional(),
-    status: z.enum(['active', 'rotated', 'revoked', 'expired']),
-    purpose: z.string().max(3000).optional(),
-    places: placeList.optional(),
-    coOwners: coOwnerListSchema.optional(),
-    teamChannelId: teamChannelSchema.optional(),
-    reminder: z
-      .object({
-        last: z.number().int().min(-1).optional(),
-        snoozedUntil: z.number().int().optional(),
-        from: z.number().int().optional(),
-        sending: claimSchema
-          .extend({
-            unresolved: z.array(claimSchema).max(MAX_UNRESOLVED_CLAIMS).optional(),
-            sent: copyList.optional(),
-            paused: z.boolean().optional(),
-          })
-          .optional(),
-        orphanedAt: z.number().int().optional(),
-        copies: copyList.optional(),
-      })
-      .optional(),
-    source: z.literal('atlassian').optional(),
-    atlassian: atlassianLinkSchema.optional(),
-    notices: z.array(owedNoticeSchema).max(20).optional(),
-  })
-  .refine((t) => t.scopes.length > 0 || t.source === 'atlassian', {
-    message: 'a recorded token needs its scopes',
-    path: ['scopes'],
-  }) satisfies z.ZodType<TokenRecord>;
+export const tokenRecordSchema = tokenFields.refine(...scopesKnown) satisfies z.ZodType<TokenRecord>;
 
 /**
- * A stored token record: the compact shape (src/store/token-shape.ts) or the earlier full one,
- * both read as a TokenRecord. `encode` writes the compact shape.
+ * A token record as stored: the record with its first history entry (`firstEvent`: recorded,
+ * imported or discovered), kept in the record rather than in the token's history key, so a
+ * token nobody has acted on since costs one Redis key fewer. Later entries are in the history
+ * key. Records written before have no `firstEvent` (their first entry is in the history key).
+ * Only the token store sees it (TokenStore.history); `tokenSchema` leaves it out.
+ */
+export type StoredToken = TokenRecord & { firstEvent?: TokenEvent };
+
+/**
+ * A stored token read as the app's TokenRecord: the compact shape (src/store/token-shape.ts) or
+ * the earlier full one. `encode` writes the compact shape.
  */
 export const tokenSchema = z.preprocess(unpackToken, tokenRecordSchema);
 
+/** The same with the first history entry (see StoredToken); what the token store writes. */
+export const storedTokenSchema = z.preprocess(
+  unpackToken,
+  tokenFields.extend({ firstEvent: tokenEventSchema.optional() }).refine(...scopesKnown),
+) satisfies z.ZodType<StoredToken, unknown>;
+
 /** How a record is written when its stored shape differs from the app's (by schema). */
-const storedShapes = new WeakMap<z.ZodType, (record: Record<string, unknown>) => unknown>([[tokenSchema, packToken]]);
+const storedShapes = new WeakMap<z.ZodType, (record: Record<string, unknown>) => unknown>([
+  [tokenSchema, packToken],
+  [storedTokenSchema, packToken],
+]);
 
 /** Serialises a record after checking it against its schema. Throws on a bad record. */
 export function encode<T>(schema: z.ZodType<T>, record: T): string {

@@ -2,8 +2,8 @@
  * The compact shape a token record is stored in. At 100,000 tokens every byte of a record is
  * 100 KB of Redis, so the stored JSON uses short field names, leaves out what is the default
  * (`status: "active"`) and drops the `:bitbucket` suffix every Bitbucket scope ends with
- * (BENCHMARKS.md, "Inventory"). Only the record's top-level fields are renamed; nested objects
- * (reminder state, Atlassian link, notices) are stored as they are.
+ * (BENCHMARKS.md, "Inventory"). Only the record's top-level fields and its first history entry
+ * are renamed; other nested objects (reminder state, Atlassian link, notices) are stored as they are.
  *
  * Records written before this shape (full field names, `id` present) still load: `unpackToken`
  * passes them through unchanged, and they are rewritten compactly on their next change.
@@ -28,7 +28,12 @@ const SHORT = {
   source: 'src',
   atlassian: 'a',
   notices: 'x',
+  firstEvent: 'h',
 } as const;
+
+/** First history entry field → stored name; `at` is left out when it equals the record's `createdAt`. */
+const EVENT_SHORT: Record<string, string> = { at: 'a', type: 't', by: 'b', detail: 'd' };
+const EVENT_LONG: Record<string, string> = Object.fromEntries(Object.entries(EVENT_SHORT).map(([long, short]) => [short, long]));
 
 const LONG: Record<string, string> = Object.fromEntries(Object.entries(SHORT).map(([long, short]) => [short, long]));
 
@@ -50,6 +55,10 @@ export function packToken(record: Record<string, unknown>): Record<string, unkno
       out[SHORT.scopes] = value.map((s) => (typeof s === 'string' && s.endsWith(SCOPE_SUFFIX) ? s.slice(0, -SCOPE_SUFFIX.length) : s));
       continue;
     }
+    if (field === 'firstEvent' && isObject(value)) {
+      out[SHORT.firstEvent] = renameKeys(value, EVENT_SHORT, (k, v) => k === 'at' && v === record['createdAt']);
+      continue;
+    }
     out[(SHORT as Record<string, string>)[field] ?? field] = value;
   }
   return out;
@@ -64,10 +73,26 @@ export function unpackToken(stored: unknown): unknown {
   const out: Record<string, unknown> = { status: DEFAULT_STATUS };
   for (const [field, value] of Object.entries(stored)) {
     const long = LONG[field] ?? field;
-    out[long] =
-      long === 'scopes' && Array.isArray(value)
-        ? value.map((s) => (typeof s === 'string' && !s.endsWith(SCOPE_SUFFIX) ? `${s}${SCOPE_SUFFIX}` : s))
-        : value;
+    if (long === 'scopes' && Array.isArray(value)) {
+      out[long] = value.map((s) => (typeof s === 'string' && !s.endsWith(SCOPE_SUFFIX) ? `${s}${SCOPE_SUFFIX}` : s));
+    } else if (long === 'firstEvent' && isObject(value)) {
+      out[long] = { at: stored[SHORT.createdAt], ...renameKeys(value, EVENT_LONG, () => false) };
+    } else {
+      out[long] = value;
+    }
+  }
+  return out;
+}
+
+function renameKeys(
+  value: Record<string, unknown>,
+  names: Record<string, string>,
+  omit: (key: string, value: unknown) => boolean,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined || omit(key, v)) continue;
+    out[names[key] ?? key] = v;
   }
   return out;
 }

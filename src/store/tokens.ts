@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { TokenEvent, TokenRecord, TokenRequest } from '../domain/types.js';
 import type { Keys } from './keys.js';
 import { commitRecord, updateRecord, type IndexOp } from './commit.js';
-import { decode, encode, readAll, tokenSchema } from './schemas.js';
+import { decode, encode, readAll, storedTokenSchema, tokenSchema, type StoredToken } from './schemas.js';
 import type { RequestStore } from './requests.js';
 import { tokenPeople } from '../domain/team.js';
 
@@ -23,6 +23,12 @@ end
 return leased
 `;
 
+/** The record as the app sees it: the first history entry is the store's (see StoredToken). */
+function withoutFirstEvent(token: StoredToken): TokenRecord {
+  const { firstEvent: _history, ...record } = token;
+  return record;
+}
+
 /** A token change: the next record, extra writes, and the history entry to append. */
 export interface TokenChange {
   next: TokenRecord;
@@ -42,15 +48,22 @@ export class TokenStore {
   }
 
   /**
-   * The writes that accompany a new token record: its indexes and its first history
-   * entry. Every way a token comes into being goes through here.
+   * A new token record as stored: with its first history entry (see StoredToken), which saves
+   * the history key until something else happens to the token.
    */
-  private newTokenOps(token: TokenRecord, event: TokenEvent): IndexOp[] {
+  private withFirstEvent(token: TokenRecord, event: TokenEvent): string {
+    return encode(storedTokenSchema, { ...token, firstEvent: event });
+  }
+
+  /**
+   * The writes that accompany a new token record: its indexes. Every way a token comes into
+   * being goes through here (and `withFirstEvent`).
+   */
+  private newTokenOps(token: TokenRecord): IndexOp[] {
     return [
       ['ZADD', this.keys.userTokens(token.ownerId), token.createdAt, token.id],
       ...(token.teamChannelId ? [['ZADD', this.keys.channelTokens(token.teamChannelId), token.createdAt, token.id] as IndexOp] : []),
       ['ZADD', this.keys.allTokens, token.createdAt, token.id],
-      this.historyOp(token.id, event),
       // Looked at by the next reminder sweep, which learns the owner's timezone and sets the
       // exact time; scheduling here makes a token and its reminders appear together.
       ['ZADD', this.keys.remindersDue, token.createdAt, token.id],
@@ -88,12 +101,13 @@ export class TokenStore {
     const result = await updateRecord(
       this.redis,
       this.keys.token(id),
-      tokenSchema,
-      (current) => {
+      storedTokenSchema,
+      (current: StoredToken) => {
         const decision = change(current);
         return (
           decision && {
-            next: decision.next,
+            // The first history entry stays whatever the change (see StoredToken).
+            next: { ...withoutFirstEvent(decision.next), ...(current.firstEvent ? { firstEvent: current.firstEvent } : {}) },
             ops: [...(decision.ops ?? []), ...(decision.event ? [this.historyOp(id, decision.event)] : [])],
           }
         );
@@ -115,7 +129,7 @@ export class TokenStore {
             ] as IndexOp[])),
       ],
     );
-    return result && { token: result.value, changed: result.changed };
+    return result && { token: withoutFirstEvent(result.value), changed: result.changed };
   }
 
   /**
@@ -152,18 +166,20 @@ export class TokenStore {
     return commitRecord(this.redis, {
       key: this.keys.token(token.id),
       expected: null,
-      next: encode(tokenSchema, token),
-      ops: [...this.newTokenOps(token, event), ...ops],
+      next: this.withFirstEvent(token, event),
+      ops: [...this.newTokenOps(token), ...ops],
     });
   }
 
-  /** The token's history, oldest first. */
+  /** The token's history, oldest first: its first entry from the record, the others from the history key. */
   async history(id: string): Promise<TokenEvent[]> {
-    const raw = (await this.redis.get(this.keys.tokenHistory(id))) ?? '';
-    return raw
+    const [record, raw] = await this.redis.mget(this.keys.token(id), this.keys.tokenHistory(id));
+    const first = decode(storedTokenSchema, record ?? null)?.firstEvent;
+    const later = (raw ?? '')
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as TokenEvent);
+    return first ? [first, ...later] : later;
   }
 
   /**
@@ -184,8 +200,8 @@ export class TokenStore {
       return {
         next: { ...request, status: 'created', tokenId: token.id, updatedAt: now },
         ops: [
-          ['SET', this.keys.token(token.id), encode(tokenSchema, token)],
-          ...this.newTokenOps(token, { at: now, type: 'recorded', by: request.requesterId }),
+          ['SET', this.keys.token(token.id), this.withFirstEvent(token, { at: now, type: 'recorded', by: request.requesterId })],
+          ...this.newTokenOps(token),
         ],
       };
     });

@@ -6,6 +6,7 @@ import { daysFromNow, openRequestModal, recordButtonValue, requestState, submitR
 import { ACTION, BLOCK, REQUEST_ACTION, REQUEST_BLOCK } from '../../src/blocks/ids.js';
 import { findPreset } from '../../src/domain/presets.js';
 import { tokenSchema } from '../../src/store/schemas.js';
+import { tokenHistory } from '../support/redis-state.js';
 
 const FAKE_TOKEN = `ATATT3xFfGF0${'Zm9vYmFy'.repeat(4)}=ABCD1234`;
 
@@ -301,10 +302,7 @@ describe('valid request → checklist → recorded token', () => {
     expect(JSON.stringify(updated.args['blocks'])).not.toContain('record_token');
     const request = JSON.parse((await redis.get(`${t.prefix}:request:${requestId}`))!);
     expect(request).toMatchObject({ status: 'created', tokenId: tokenIds[0] });
-    const history = ((await redis.get(`${t.prefix}:token:${tokenIds[0]}:history`)) ?? '')
-      .split('\n')
-      .filter(Boolean)
-      .map((e) => JSON.parse(e));
+    const history = await tokenHistory(redis, t.prefix, tokenIds[0]!);
     expect(history).toEqual([expect.objectContaining({ type: 'recorded', by: 'U3' })]);
     expect(t.slack.violations).toEqual([]);
   });

@@ -12,6 +12,7 @@ import { ACTION, BLOCK, CALLBACK, REQUEST_BLOCK, ROTATED_ACTION, ROTATED_BLOCK }
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';
+import { tokenHistory } from '../support/redis-state.js';
 import { tokenSchema } from '../../src/store/schemas.js';
 import { createTokenId } from '../../src/domain/record-ids.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
@@ -66,11 +67,7 @@ const dmTo = (slack: FakeSlack, userId: string, after = 0) =>
   slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === userId && c.response['ok'] === true, { after, timeoutMs: 15_000 });
 const okPosts = (slack: FakeSlack, channel: string) =>
   slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === channel && c.response['ok'] === true);
-const history = async (prefix: string, id: string) =>
-  ((await redis.get(`${prefix}:token:${id}:history`)) ?? '')
-    .split('\n')
-    .filter(Boolean)
-    .map((e) => JSON.parse(e) as { type: string; by?: string; detail?: string });
+const history = (prefix: string, id: string) => tokenHistory(redis, prefix, id);
 const tokenJson = async (prefix: string, id: string) =>
   tokenSchema.parse(JSON.parse((await redis.get(`${prefix}:token:${id}`))!)) as TokenRecord;
 const dueScore = async (prefix: string, id: string) => redis.zscore(`${prefix}:reminders:due`, id);

@@ -113,8 +113,60 @@ describe('token record storage', () => {
     expect(Object.keys(stored)).not.toContain('status');
     expect(Object.keys(stored)).not.toContain('teamChannelId');
     expect(stored['s']).toEqual(['read:repository', 'write:pullrequest']);
-    expect(raw.length).toBeLessThan(JSON.stringify(record).length - 100);
+    // Over 100 bytes shorter than the record's plain JSON (besides its first history entry, `h`).
+    const { h: first, ...rest } = stored;
+    expect(first).toEqual({ t: 'recorded', b: record.ownerId });
+    expect(JSON.stringify(rest).length).toBeLessThan(JSON.stringify(record).length - 100);
     expect(await tokens.get(record.id)).toEqual(record);
+  });
+
+  it("keeps a new token's first history entry in its record, and the history reads the same", async () => {
+    const record = fullRecord({ reminder: undefined, atlassian: undefined, notices: undefined });
+    const first = { at: record.createdAt, type: 'recorded' as const, by: 'U0OWNER1', detail: 'recorded by hand' };
+    expect(await tokens.create(record, first)).toBe(true);
+    // No history key until something else happens; the record carries the entry compactly.
+    expect(await redis.exists(keys.tokenHistory(record.id))).toBe(0);
+    expect(JSON.parse((await redis.get(keys.token(record.id)))!)['h']).toEqual({ t: 'recorded', b: 'U0OWNER1', d: 'recorded by hand' });
+    expect(await tokens.history(record.id)).toEqual([first]);
+
+    // Later entries go to the history key, after the first; the first survives every change.
+    const renamed = { at: record.createdAt + 1000, type: 'corrected' as const, by: 'U0OWNER1', detail: 'renamed' };
+    const result = await tokens.update(record.id, (t) => ({ next: { ...t, name: 'Renamed' }, event: renamed }));
+    expect(result?.token).toEqual({ ...record, name: 'Renamed' });
+    await tokens.update(record.id, (t) => ({
+      next: {
+        id: t.id,
+        ownerId: 'U0OWNER2',
+        name: t.name,
+        scopes: t.scopes,
+        expiresOn: t.expiresOn,
+        createdAt: t.createdAt,
+        status: 'revoked',
+      },
+    }));
+    expect(await tokens.history(record.id)).toEqual([first, renamed]);
+    // The app's record never shows it.
+    expect(await tokens.get(record.id)).not.toHaveProperty('firstEvent');
+  });
+
+  it('reads the history of an old token whose first entry is in its history key', async () => {
+    const old = fullRecord();
+    await storeOldShape(old);
+    const first = { at: old.createdAt, type: 'imported', detail: 'inventory.csv line 2' };
+    await redis.append(keys.tokenHistory(old.id), `${JSON.stringify(first)}\n`);
+    await tokens.update(old.id, (t) => ({
+      next: { ...t, status: 'revoked' },
+      event: { at: old.createdAt + 1, type: 'revoked', by: 'U0OWNER1' },
+    }));
+    expect(await tokens.history(old.id)).toEqual([first, { at: old.createdAt + 1, type: 'revoked', by: 'U0OWNER1' }]);
+  });
+
+  it("stores the first entry's time only when it differs from the token's creation", () => {
+    const record = fullRecord();
+    const imported = { ...record, firstEvent: { at: record.createdAt + 5, type: 'imported', detail: 'x.csv line 2' } };
+    const packed = packToken(imported as unknown as Record<string, unknown>);
+    expect(packed['h']).toEqual({ a: record.createdAt + 5, t: 'imported', d: 'x.csv line 2' });
+    expect(unpackToken(JSON.parse(JSON.stringify(packed)))).toEqual(imported);
   });
 
   it('packs and unpacks every field, keeps a non-default status, and leaves unknown shapes to the schema', () => {

@@ -7,7 +7,7 @@ import { ALWAYS_REMIND, eventually, recordDueToken } from '../support/faults.js'
 import type { FakeSlackCall } from '../support/fake-slack.js';
 import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import { ACTION, BLOCK, CALLBACK } from '../../src/blocks/ids.js';
-import { expectNothingStored, storedState } from '../support/redis-state.js';
+import { expectNothingStored, storedState, tokenHistory } from '../support/redis-state.js';
 
 /**
  * Who may press each button, and what pressing it twice (or Slack redelivering it) does.
@@ -64,11 +64,7 @@ interface ButtonCase {
   prepare(t: TestBot, owner: string): Promise<Prepared>;
 }
 
-const historyOf = async (tokenId: string) =>
-  ((await redis.get(`${t.prefix}:token:${tokenId}:history`)) ?? '')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { type: string });
+const historyOf = (tokenId: string) => tokenHistory(redis, t.prefix, tokenId);
 const countHistory = async (tokenId: string, type: string) => (await historyOf(tokenId)).filter((e) => e.type === type).length;
 const updatesOf = (ts: unknown) => t.slack.callsTo('chat.update').filter((c) => c.args['ts'] === ts && c.response['ok'] === true).length;
 const modalsOpened = (callbackId: string, after: number) =>
@@ -217,7 +213,7 @@ const BUTTONS: ButtonCase[] = [
           const tokens = (await dumpPrefix(redis, t.prefix)).filter(
             (e) => new RegExp(`^${t.prefix}:token:[^:]+$`).test(e.key) && e.values.some((v) => v.includes(requestId)),
           ).length;
-          const history = ((await redis.get(`${t.prefix}:token:t${requestId.slice(1)}:history`)) ?? '').split('\n').filter(Boolean).length;
+          const history = (await historyOf(`t${requestId.slice(1)}`)).length;
           const confirmations = t.slack
             .callsTo('chat.postMessage')
             .filter((c) => c.args['channel'] === owner && String(c.args['text']).includes('Recorded')).length;

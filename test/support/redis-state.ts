@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { JOB } from '../../src/jobs/queue.js';
+import { createKeys } from '../../src/store/keys.js';
+import { RequestStore } from '../../src/store/requests.js';
+import { TokenStore } from '../../src/store/tokens.js';
+import type { TokenEvent } from '../../src/domain/types.js';
 
 /**
  * What the bot has stored under a key prefix, in a form that can be compared before and after
@@ -68,4 +72,13 @@ export function expectNothingStored(before: StoredState, after: StoredState): vo
   const stillThere = Object.fromEntries(Object.keys(after.expiring).map((k) => [k, before.expiring[k] ?? '(created)']));
   expect(after.expiring, 'keys with a TTL (some may have expired)').toEqual(stillThere);
   expect(after.jobs, 'queue jobs').toEqual(before.jobs);
+}
+
+/**
+ * A token's history as the bot reads it (TokenStore.history): its first entry is kept in the
+ * token record, the later ones in the history key, so reading the key alone misses the first.
+ */
+export async function tokenHistory(redis: Redis, prefix: string, tokenId: string): Promise<TokenEvent[]> {
+  const keys = createKeys(prefix);
+  return new TokenStore(redis, keys, new RequestStore(redis, keys)).history(tokenId);
 }
