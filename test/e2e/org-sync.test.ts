@@ -428,4 +428,24 @@ describe('Atlassian organization sync, end to end through the bot', () => {
     expect(metrics).toMatch(/btb_org_sync_last_run_timestamp_seconds \d+/);
     expect(metrics).not.toContain(atlassian.apiKey);
   });
+
+  it("waits out Slack's rate limit on users.lookupByEmail and records the token", async () => {
+    slack.setUser('UDAN', { name: 'dan', profile: { email: 'dan@example.com' } });
+    atlassian.setTokens([
+      ...atlassian.tokens,
+      fakeApiToken(6, {
+        label: 'Dan CI',
+        expiresAt: isoIn(60),
+        lastActiveAt: isoIn(-1),
+        user: { id: 'acc-dan', email: 'dan@example.com' },
+      }),
+    ]);
+    const after = slack.calls.length;
+    slack.failNext('users.lookupByEmail', { retryAfter: 1 });
+    const run = await syncNow();
+    expect(run.counts).toMatchObject({ discovered: 1, errors: 0 });
+    const lookups = slack.callsTo('users.lookupByEmail').filter((c) => c.index >= after && c.args['email'] === 'dan@example.com');
+    expect(lookups.map((c) => c.status)).toEqual([429, 200]);
+    expect((await tokenOf(tokenIdForImport(['atlassian', atlassian.orgId, 'tok-00006']))).ownerId).toBe('UDAN');
+  });
 });
