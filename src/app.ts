@@ -10,6 +10,7 @@ import { createKeys } from './store/keys.js';
 import { createRedis, requireReplicas } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
 import { TokenStore } from './store/tokens.js';
+import { DigestStore } from './store/digests.js';
 import { TokenInventory } from './store/inventory.js';
 import { SeenMessages } from './store/seen-messages.js';
 import { CalendarFeedStore } from './store/calendar-feeds.js';
@@ -102,6 +103,7 @@ export function createBot(options: BotOptions): Bot {
   const tokens = new TokenStore(redis, keys, requests);
   const inventory = new TokenInventory(redis, keys);
   const seenMessages = new SeenMessages(redis, keys);
+  const digests = new DigestStore(redis, keys);
   const calendarFeeds = new CalendarFeedStore(redis, keys, config.calendar.secret);
   const orgSyncStore = new OrgSyncStore(redis, keys);
 
@@ -131,6 +133,7 @@ export function createBot(options: BotOptions): Bot {
       metrics,
       clock,
       adminUserIds: config.adminUserIds,
+      ...(config.reminders.digest ? { digests } : {}),
     }),
     ...createAdminSummaryProcessors({
       summaries: new AdminSummaryStore(redis, keys),
@@ -253,6 +256,7 @@ export function createBot(options: BotOptions): Bot {
     jobs,
     quickClient,
     calendarFeeds,
+    digests,
   });
   app.error(async (error) => {
     logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a listener');

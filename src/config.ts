@@ -194,6 +194,10 @@ const envSchema = z.object({
     )
     .transform((s) => [...new Set(s.split(',').map((v) => Number(v.trim())))].sort()),
   REMINDER_FALLBACK_CHANNEL_ID: optional(slackId('CG', 'channel')),
+  REMINDER_DIGEST: z.preprocess(
+    (v) => (typeof v === 'string' ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+  ),
   REMINDER_SWEEP_SECONDS: z.preprocess(
     emptyAsUndefined,
     z.coerce
@@ -296,6 +300,8 @@ export interface Config {
     /** Where reminders of owners who left go; else the approvals channel. */
     fallbackChannelId?: string;
     sweepSeconds: number;
+    /** One DM per person per local hour listing every token due then (REMINDER_DIGEST). */
+    digest: boolean;
   };
   /** Users who see the organisation view on their App Home. */
   adminUserIds: string[];
@@ -444,6 +450,7 @@ function toConfig(env: Env): Config {
       workdays: env.REMINDER_WORKDAYS,
       fallbackChannelId: env.REMINDER_FALLBACK_CHANNEL_ID,
       sweepSeconds: env.REMINDER_SWEEP_SECONDS,
+      digest: env.REMINDER_DIGEST === 'true',
     },
     adminUserIds: env.ADMIN_USER_IDS,
     ...(env.ATLASSIAN_ORG_ID && env.ATLASSIAN_ADMIN_API_KEY

@@ -88,6 +88,48 @@ export function buildReminderMessage(model: ReminderModel): Message {
   };
 }
 
+/** One line of a digest: a token, the threshold reminded, and the answer once someone pressed. */
+export interface DigestLineModel {
+  token: TokenRecord;
+  threshold: number;
+  answer?: string;
+}
+
+/** Block id of a digest line's buttons: one actions block per token, so a press names its line. */
+export const digestActionsBlockId = (tokenId: string) => `${BLOCK.reminderActions}_${tokenId}`;
+
+/**
+ * The digest DM (REMINDER_DIGEST): every token due for one person in one local hour, each with
+ * its expiry, days left and its own buttons; an answered line shows the answer instead.
+ */
+export function buildDigestMessage(lines: readonly DigestLineModel[], viewer: string, tz: string, now: number): Message {
+  const n = lines.length;
+  const text = `:alarm_clock: ${n} of your Bitbucket API tokens need${n === 1 ? 's' : ''} attention.`;
+  const blocks: KnownBlock[] = [section(text)];
+  for (const { token, threshold, answer } of lines) {
+    const model = { token, threshold, tz, now };
+    const lead = threshold === EXPIRED ? ':red_circle:' : threshold <= 1 ? ':warning:' : ':alarm_clock:';
+    const role = token.ownerId === viewer ? '' : ` (you co-own it with <@${token.ownerId}>)`;
+    blocks.push({ type: 'divider' }, section(`${lead} *${escapeMrkdwn(token.name)}*${role} ${describeExpiry(model)}.`));
+    if (answer) {
+      blocks.push(context(answer));
+      continue;
+    }
+    blocks.push({
+      type: 'actions',
+      block_id: digestActionsBlockId(token.id),
+      elements: [
+        button('Renew', ACTION.reminderRenew, token.id, 'primary'),
+        button('Already rotated', ACTION.reminderRotated, token.id),
+        button('No longer needed', ACTION.reminderRevoke, token.id, 'danger'),
+        ...(threshold === EXPIRED ? [] : [button('Snooze 1 day', ACTION.reminderSnooze, token.id)]),
+      ],
+    });
+  }
+  blocks.push(context('Each line has its own buttons. Renew opens a pre-filled request. I never need the token value.'));
+  return { text, blocks };
+}
+
 /** Posted in the fallback channel when the owner has left: someone should adopt or revoke it. */
 export function buildOrphanReminderMessage(model: ReminderModel): Message {
   const { token } = model;

@@ -46,6 +46,13 @@ export interface ReminderCopy {
   to: string;
   ch: string;
   ts: string;
+  /** A line of the recipient's digest of this local hour (see {@link digestSlot}), not a message of its own. */
+  d?: string;
+}
+
+/** The local hour a person's digest gathers reminders for: YYYY-MM-DDTHH in `tz`. */
+export function digestSlot(now: number, tz: string): string {
+  return dayjs(now).tz(zoneOf(tz)).format('YYYY-MM-DDTHH');
 }
 
 export interface ReminderState {

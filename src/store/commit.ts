@@ -28,7 +28,7 @@ return 1
 
 /** One extra write applied with the record, e.g. `['ZADD', indexKey, score, member]`. */
 export type IndexOp = [
-  command: 'ZADD' | 'ZREM' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'RPUSH' | 'APPEND' | 'HSET' | 'HDEL',
+  command: 'ZADD' | 'ZREM' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'RPUSH' | 'APPEND' | 'HSET' | 'HDEL' | 'PEXPIRE',
   key: string,
   ...args: (string | number)[],
 ];

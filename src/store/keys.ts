@@ -22,6 +22,11 @@ export interface Keys {
   remindersDue: string;
   /** String with a TTL: set once a Slack message has been handled (dedupes event redelivery). */
   seenMessage(channelId: string, ts: string): string;
+  /**
+   * JSON ReminderDigest with a TTL: the one DM a person gets for the reminders due in one local
+   * hour (`slot`, YYYY-MM-DDTHH in their timezone): where it is and its lines.
+   */
+  reminderDigest(userId: string, slot: string): string;
   /** Sorted set of request ids waiting for an approver, scored by creation time. */
   pendingApprovals: string;
   /**
@@ -55,6 +60,7 @@ export function createKeys(prefix: string): Keys {
     remindersDue: `${prefix}:reminders:due`,
     seenMessage: (channelId, ts) => `${prefix}:seen:${channelId}:${ts}`,
     pendingApprovals: `${prefix}:requests:pending`,
+    reminderDigest: (userId, slot) => `${prefix}:digest:${userId}:${slot}`,
     calendarFeed: (idHash) => `${prefix}:calendar:feed:${idHash}`,
     calendarOwner: (ownerId) => `${prefix}:calendar:owner:${ownerId}`,
     orgSyncLinks: `${prefix}:orgsync:links`,

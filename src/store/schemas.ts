@@ -14,7 +14,19 @@ const scopeList = z.array(z.string().regex(/^[a-z]+:[a-z-]+:bitbucket$/)).min(1)
 const placeList = z.array(z.string().min(1).max(PLACE_MAX)).min(1).max(PLACES_MAX);
 const claimSchema = z.object({ threshold: z.number().int().min(-1), at: z.number().int(), by: z.string().max(200) });
 /** Owner, five co-owners, a team channel (or the fallback channel): at most seven copies. */
-const copyList = z.array(z.object({ to: z.string().max(32), ch: z.string().max(32), ts: z.string().max(32) })).max(8);
+const copyList = z
+  .array(
+    z.object({
+      to: z.string().max(32),
+      ch: z.string().max(32),
+      ts: z.string().max(32),
+      d: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)
+        .optional(),
+    }),
+  )
+  .max(8);
 
 export const requestSchema = z.object({
   id: z.string().regex(REQUEST_ID),
@@ -159,6 +171,19 @@ const storedShapes = new WeakMap<z.ZodType, (record: Record<string, unknown>) =>
   [tokenSchema, packToken],
   [storedTokenSchema, packToken],
 ]);
+
+/** A person's digest of one local hour: the DM (once posted) and one line per (token, threshold). */
+export const digestSchema = z.object({
+  /** The claim (`by@at`) that posts the DM: its mark finds the DM after a crash. */
+  poster: z.string().max(250),
+  at: z.number().int(),
+  /** The person's timezone when the digest began: days left are counted there. */
+  tz: z.string().max(64),
+  ch: z.string().max(32).optional(),
+  ts: z.string().max(32).optional(),
+  lines: z.array(z.object({ t: z.string().regex(TOKEN_ID), th: z.number().int().min(-1), a: z.string().max(500).optional() })).max(100),
+});
+export type ReminderDigest = z.infer<typeof digestSchema>;
 
 /** Serialises a record after checking it against its schema. Throws on a bad record. */
 export function encode<T>(schema: z.ZodType<T>, record: T): string {

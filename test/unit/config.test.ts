@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       workdays: [1, 2, 3, 4, 5],
       fallbackChannelId: undefined,
       sweepSeconds: 60,
+      digest: true,
     });
     expect(config.logLevel).toBe('info');
   });

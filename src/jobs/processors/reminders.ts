@@ -4,6 +4,7 @@ import {
   EXPIRED,
   MAX_UNRESOLVED_CLAIMS,
   decideReminder,
+  digestSlot,
   isWorkingTime,
   nextWorkingStart,
   type ReminderCopy,
@@ -23,6 +24,8 @@ import { JOB, enqueueAdminSummaryChecks, enqueueReminderDeliveries, type JobQueu
 import type { JobProcessor } from '../worker.js';
 import type { Metrics } from '../../metrics.js';
 import { findMarkedMessage, type MessageMark } from '../../slack-api/message-marks.js';
+import { deliverDigestLine } from '../../slack-api/digests.js';
+import type { DigestStore } from '../../store/digests.js';
 
 /**
  * Expiry reminders. The `<prefix>:reminders:due` sorted set holds one entry per token with
@@ -65,6 +68,11 @@ export interface ReminderDeps {
   logger: Logger;
   /** Counts sent and failed reminders for /metrics. */
   metrics?: Pick<Metrics, 'remindersSent' | 'remindersFailed'>;
+  /**
+   * REMINDER_DIGEST: where each person's digest of a local hour is kept. When set, a person's
+   * reminders due in the same local hour share one DM (src/slack-api/digests.ts).
+   */
+  digests?: DigestStore;
   /** ADMIN_USER_IDS: each sweep also adds their weekly summary checks (processors/admin-summary.ts). */
   adminUserIds?: readonly string[];
 }
@@ -246,7 +254,9 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
     );
     let found: { gone: boolean; claim: ReminderClaim; copies: ReminderCopy[] } | undefined;
     try {
-      found = await findPostedReminders(deps, recipients, sent, unresolved);
+      // A person's digest line is found through the digest itself (deliverDigestLine is idempotent).
+      const searched = deps.digests ? recipients.filter((r) => r.audience === 'channel') : recipients;
+      found = await findPostedReminders(deps, searched, sent, unresolved);
     } catch (err) {
       // Still unknown whether an earlier message went out: the claims must stay.
       return handleFailure(deps, tokenId, jobId, err, true);
@@ -280,7 +290,22 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
       }
       let copy: ReminderCopy;
       try {
-        copy = await postCopy(deps, r.to, buildReminderMessage({ ...model, tz: r.tz, audience: r.audience }), mark);
+        const line =
+          deps.digests && r.audience !== 'channel'
+            ? await deliverDigestLine(
+                { digests: deps.digests, tokens, client: deps.client, logger },
+                {
+                  userId: r.to,
+                  slot: digestSlot(now, r.tz),
+                  tz: r.tz,
+                  token: claimed,
+                  threshold: sendDecision.threshold,
+                  poster: mark.event_payload['claim']!,
+                  now,
+                },
+              )
+            : undefined;
+        copy = line ?? (await postCopy(deps, r.to, buildReminderMessage({ ...model, tz: r.tz, audience: r.audience }), mark));
       } catch (err) {
         const failure = classifySlackError(err);
         const code = (err as { data?: { error?: string } }).data?.error ?? '';

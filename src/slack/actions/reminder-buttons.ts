@@ -14,7 +14,7 @@ import type { Services } from '../kit/services.js';
  * nothing twice, and the message shows the answer instead of its buttons.
  */
 
-type ReminderServices = Pick<Services, 'tokens' | 'logger' | 'clock' | 'wallClock'>;
+type ReminderServices = Pick<Services, 'tokens' | 'logger' | 'clock' | 'wallClock' | 'digests'>;
 
 /**
  * Renew: opens the request modal pre-filled from the token (normal policy and approval

@@ -8,6 +8,9 @@ import { buildNotYoursMessage } from '../../blocks/messages.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../clock.js';
 import type { TokenStore } from '../../store/tokens.js';
+import type { DigestStore } from '../../store/digests.js';
+import type { ReminderCopy } from '../../domain/reminders.js';
+import { answerDigestLine } from '../../slack-api/digests.js';
 import { createRecordButtonListener, type ButtonPress } from './record-button.js';
 
 /** A press of one of a reminder's buttons, with the reminder as the bot last sent it. */
@@ -62,19 +65,27 @@ function rebuildReminderBlocks(token: TokenRecord, now: number, to?: string): Kn
  * the team channel's) and in the pressed message: each is rewritten from the stored record.
  */
 export async function showAnswerEverywhere(
-  deps: { logger: Logger; clock: Clock },
+  deps: { logger: Logger; clock: Clock; tokens: Pick<TokenStore, 'get'>; digests: DigestStore },
   client: WebClient,
   token: TokenRecord,
   at: { channel?: string; ts?: string },
   answer: string,
 ): Promise<void> {
   const copies = [...(token.reminder?.copies ?? []), ...(token.reminder?.sending?.sent ?? [])];
-  const targets = new Map<string, { channel: string; ts: string; to?: string }>();
+  const targets = new Map<string, { channel: string; ts: string; to?: string; copy?: ReminderCopy }>();
   if (at.channel && at.ts) targets.set(`${at.channel}/${at.ts}`, { channel: at.channel, ts: at.ts });
-  for (const c of copies) targets.set(`${c.ch}/${c.ts}`, { channel: c.ch, ts: c.ts, to: c.to });
+  for (const c of copies) targets.set(`${c.ch}/${c.ts}`, { channel: c.ch, ts: c.ts, to: c.to, copy: c });
   const now = deps.clock.now();
+  const digestDeps = { digests: deps.digests, tokens: deps.tokens, client, logger: deps.logger };
   await Promise.all(
-    [...targets.values()].map((t) => showAnswer(deps.logger, client, { ...t, blocks: rebuildReminderBlocks(token, now, t.to) }, answer)),
+    [...targets.values()].map((t) =>
+      // A digest line: only that token's buttons give way to the answer; the other lines keep theirs.
+      t.copy?.d
+        ? answerDigestLine(digestDeps, t.copy, token.id, answer, now).catch((err) =>
+            deps.logger.warn({ err }, 'could not update the digest'),
+          )
+        : showAnswer(deps.logger, client, { ...t, blocks: rebuildReminderBlocks(token, now, t.to) }, answer),
+    ),
   );
 }
 

@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { RequestStore } from '../../store/requests.js';
 import type { TokenStore } from '../../store/tokens.js';
+import type { DigestStore } from '../../store/digests.js';
 import type { SeenMessages } from '../../store/seen-messages.js';
 import type { CalendarFeedStore } from '../../store/calendar-feeds.js';
 import type { UserDirectory } from '../../slack-api/users.js';
@@ -26,6 +27,8 @@ export interface Services {
   wallClock: Clock;
   requests: RequestStore;
   tokens: TokenStore;
+  /** Reminder digests (REMINDER_DIGEST): a button pressed in one updates only its line. */
+  digests: DigestStore;
   seenMessages: SeenMessages;
   /** Calendar feed ids (App Home section and its buttons). */
   calendarFeeds: CalendarFeedStore;

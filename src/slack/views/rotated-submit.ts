@@ -18,7 +18,7 @@ const metadataSchema = z.object({
 });
 
 /** "Already rotated" submitted: records the new expiry date and reschedules the reminders. */
-export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'users' | 'logger' | 'clock'>) {
+export function createRotatedSubmitHandler(deps: Pick<Services, 'tokens' | 'users' | 'logger' | 'clock' | 'digests'>) {
   return async ({ ack, body, client }: ViewArgs): Promise<void> => {
     const parsed = viewSubmissionSchema.safeParse(body);
     const meta = parsed.success ? parseMetadata(metadataSchema, parsed.data.view.private_metadata) : undefined;
