@@ -23,7 +23,12 @@ let t: TestBot;
 let redis: Redis;
 let send: ReturnType<typeof createFuzzSender>;
 beforeAll(async () => {
-  t = await startTestBot({ name: 'authz', env: { ...ALWAYS_REMIND, APPROVAL_CHANNEL_ID: APPROVALS, APPROVER_USER_IDS: APPROVER } });
+  // One DM per reminder: the cases below reuse owners, and each presses the buttons of its own DM
+  // (a digest gathers them; test/e2e/digest.test.ts covers pressing in one).
+  t = await startTestBot({
+    name: 'authz',
+    env: { ...ALWAYS_REMIND, REMINDER_DIGEST: 'false', APPROVAL_CHANNEL_ID: APPROVALS, APPROVER_USER_IDS: APPROVER },
+  });
   redis = new Redis(t.redisUrl);
   send = createFuzzSender(t, SIGNING_SECRET);
 });
