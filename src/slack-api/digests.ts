@@ -95,6 +95,7 @@ export async function deliverDigestLine(
       // Someone else posts it. Did they, and die before recording where?
       const found = await findMarkedMessage(deps.client, userId, markOfPoster(digest.poster), digest.at);
       if (found) {
+        deps.logger.info({ userId, slot }, 'reminder was already in Slack; recorded it without sending again');
         digest =
           (await deps.digests.setMessage(userId, slot, digest.poster, found.channel, found.ts)) ?? (await deps.digests.get(userId, slot))!;
         continue;
