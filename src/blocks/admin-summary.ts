@@ -4,7 +4,7 @@ import type { AdminSummary } from '../domain/admin-summary.js';
 import { EXPIRING_SOON_DAYS, type TokenStanding } from '../domain/inventory.js';
 import { buildLineSections, describeStanding } from './inventory.js';
 import type { Message } from './messages.js';
-import { context, escapeMrkdwn, header, section } from './text.js';
+import { context, escapeMrkdwn, header, ownerMention, section } from './text.js';
 
 /** Lines shown per list before "…and N more". Three lists stay far under Slack's 50 blocks. */
 export const ADMIN_SUMMARY_LIMITS = { expiring: 20, ownerGone: 15, withoutCoOwner: 10 } as const;
@@ -19,7 +19,7 @@ export const homeDeepLink = ({ teamId, appId }: HomeLink): string =>
   `slack://app?team=${encodeURIComponent(teamId)}&id=${encodeURIComponent(appId)}&tab=home`;
 
 const line = (s: TokenStanding) =>
-  `• *${escapeMrkdwn(s.token.name)}* of <@${s.token.ownerId}>: ${describeStanding(s)} (${formatLongDate(s.token.expiresOn)})`;
+  `• *${escapeMrkdwn(s.token.name)}* of ${ownerMention(s.token)}: ${describeStanding(s)} (${formatLongDate(s.token.expiresOn)})`;
 
 function list(title: string, items: readonly TokenStanding[], max: number, hint: string): KnownBlock[] {
   return [

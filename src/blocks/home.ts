@@ -5,7 +5,7 @@ import type { TokenRequest } from '../domain/types.js';
 import type { SyncCounts } from '../domain/org-sync.js';
 import { buildLineSections, buildTokenSections, describeCounts, describeRequestLine, describeStanding } from './inventory.js';
 import type { Button, DividerBlock, HomeView, KnownBlock } from '@slack/types';
-import { context, escapeMrkdwn, header, mrkdwn, plain, section } from './text.js';
+import { context, escapeMrkdwn, header, mrkdwn, ownerMention, plain, section } from './text.js';
 
 /** Slack allows 100 blocks in a Home tab. */
 export const HOME_MAX_BLOCKS = 100;
@@ -87,7 +87,7 @@ function buildRequests(title: string, requests: readonly TokenRequest[], max: nu
 }
 
 const orgLine = (s: TokenStanding) =>
-  `• *${escapeMrkdwn(s.token.name)}* of <@${s.token.ownerId}>: ${describeStanding(s)} (${formatLongDate(s.token.expiresOn)})`;
+  `• *${escapeMrkdwn(s.token.name)}* of ${ownerMention(s.token)}: ${describeStanding(s)} (${formatLongDate(s.token.expiresOn)})`;
 
 function buildOrg(org: OrgSummary): KnownBlock[] {
   const scope = org.partial ? `the newest ${org.total} live tokens` : `${org.total} live token${org.total === 1 ? '' : 's'}`;

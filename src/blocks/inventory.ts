@@ -4,7 +4,7 @@ import { countByStatus, EXPIRING_SOON_DAYS, type TokenStanding } from '../domain
 import type { TokenRequest } from '../domain/types.js';
 import type { Message } from './messages.js';
 import type { ContextBlock, SectionBlock } from '@slack/types';
-import { context, escapeMrkdwn, plain, section, truncate } from './text.js';
+import { context, escapeMrkdwn, ownerMention, plain, section, truncate } from './text.js';
 
 /** Pure pieces shared by the App Home and `/bitbucket-token list`. */
 
@@ -29,7 +29,7 @@ const code = (scope: string) => `\`${scope}\``;
 /** "Owner <@U1> · co-owners <@U2>, <@U3> · team channel <#C1>", when the token is shared. */
 function describeTeam(token: TokenStanding['token'], viewer?: string): string | undefined {
   const parts = [
-    ...(viewer && viewer !== token.ownerId ? [`owner <@${token.ownerId}>`] : []),
+    ...(viewer && viewer !== token.ownerId ? [`owner ${ownerMention(token)}`] : []),
     ...(token.coOwners?.length ? [`co-owners ${token.coOwners.map((id) => `<@${id}>`).join(', ')}`] : []),
     ...(token.teamChannelId ? [`team channel <#${token.teamChannelId}>`] : []),
   ];

@@ -2,10 +2,11 @@ import { ACTION, BLOCK, CALLBACK, ROTATED_ACTION, ROTATED_BLOCK, SCOPES_ACTION, 
 import { buildScopeOptionGroups } from './request-modal.js';
 import { formatLongDate } from '../domain/dates.js';
 import { EXPIRED, daysLeft } from '../domain/reminders.js';
+import { UNKNOWN_OWNER_ID } from '../domain/org-sync.js';
 import type { TokenRecord } from '../domain/types.js';
 import type { Message } from './messages.js';
 import type { Button, ColorScheme, KnownBlock, ModalView } from '@slack/types';
-import { context, escapeMrkdwn, plain, section, truncate } from './text.js';
+import { context, escapeMrkdwn, ownerMention, plain, section, truncate } from './text.js';
 
 /** Who a copy of a reminder is for: the owner's DM, a co-owner's DM, or the team channel. */
 export type ReminderAudience = 'owner' | 'coOwner' | 'channel';
@@ -43,7 +44,7 @@ function describeToken(token: TokenRecord): string[] {
         '*Scopes:* unknown (found in Atlassian’s token list, which does not show scopes)',
     `*Workspace:* ${token.workspace ? escapeMrkdwn(token.workspace) : 'any'}`,
     ...(token.places?.length ? [`*Stored in:* ${token.places.map(escapeMrkdwn).join('; ')}`] : []),
-    ...(token.coOwners?.length ? [`*Owners:* <@${token.ownerId}> (owner), ${token.coOwners.map((id) => `<@${id}>`).join(', ')}`] : []),
+    ...(token.coOwners?.length ? [`*Owners:* ${ownerMention(token)} (owner), ${token.coOwners.map((id) => `<@${id}>`).join(', ')}`] : []),
   ];
 }
 
@@ -65,7 +66,7 @@ export function buildReminderMessage(model: ReminderModel): Message {
   const { token } = model;
   const name = escapeMrkdwn(token.name);
   const lead = model.threshold === EXPIRED ? ':red_circle:' : model.threshold <= 1 ? ':warning:' : ':alarm_clock:';
-  const owner = `<@${token.ownerId}>`;
+  const owner = ownerMention(token);
   const text =
     model.audience === 'channel'
       ? `${lead} The team's Bitbucket API token *${name}* (owner ${owner}) ${describeExpiry(model)}. Its owner or a co-owner can answer here.`
@@ -133,9 +134,14 @@ export function buildDigestMessage(lines: readonly DigestLineModel[], viewer: st
 /** Posted in the fallback channel when the owner has left: someone should adopt or revoke it. */
 export function buildOrphanReminderMessage(model: ReminderModel): Message {
   const { token } = model;
+  const name = escapeMrkdwn(token.name);
+  const ask = 'Can someone adopt it (and then renew or rotate it), or revoke it?';
   const text =
-    `:busts_in_silhouette: <@${token.ownerId}> owned the Bitbucket API token *${escapeMrkdwn(token.name)}*, which ` +
-    `${describeExpiry(model)}, but is no longer in this workspace. Can someone adopt it (and then renew or rotate it), or revoke it?`;
+    token.ownerId === UNKNOWN_OWNER_ID
+      ? `:busts_in_silhouette: The Bitbucket API token *${name}* of ${ownerMention(token)}, found in the organization's ` +
+        `Atlassian list, ${describeExpiry(model)}, and no member of this workspace has that email. ${ask}`
+      : `:busts_in_silhouette: <@${token.ownerId}> owned the Bitbucket API token *${name}*, which ` +
+        `${describeExpiry(model)}, but is no longer in this workspace. ${ask}`;
   return {
     text,
     blocks: reminderBlocks(text, token, [
