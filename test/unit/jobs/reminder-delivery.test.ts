@@ -3,6 +3,7 @@ import { Counter } from 'prom-client';
 import { JOB, createJobQueue, reminderJobId } from '../../../src/jobs/queue.js';
 import { createReminderProcessors, deliverReminder, sweepDueReminders, type ReminderDeps } from '../../../src/jobs/processors/reminders.js';
 import { UserDirectory } from '../../../src/slack-api/users.js';
+import { DigestStore } from '../../../src/store/digests.js';
 import { createTokenId } from '../../../src/domain/record-ids.js';
 import type { ReminderSettings } from '../../../src/domain/reminders.js';
 import type { TokenRecord } from '../../../src/domain/types.js';
@@ -428,6 +429,42 @@ describe('deliverReminder', () => {
     expect(bare((await stored(token.id)).reminder)).toEqual({ last: 7 });
     expect(await reminded(token.id)).toHaveLength(1);
     expect(await dueScore(token.id)).toBe(D1_DUE);
+  });
+
+  it('digest: a delivery that died after posting the DM, before recording it: the next line finds the DM by its mark', async () => {
+    const digests = new DigestStore(f.redis, f.keys);
+    const first = await dueToken();
+    const second = await dueToken({ ownerId: first.ownerId });
+    const slot = '2026-06-15T10';
+    // The dead delivery of the first token: its line listed, its DM posted with its mark, then it died.
+    const dead = `remind-dead@${T0 - 1000}`;
+    await digests.addLine(first.ownerId, slot, { t: first.id, th: 7 }, { poster: dead, at: T0 - 1000, tz: 'UTC' });
+    await f.client.chat.postMessage({
+      channel: first.ownerId,
+      text: 'the first line',
+      metadata: { event_type: 'btb_reminder', event_payload: { claim: dead } },
+    });
+    const calls = slack.calls.length;
+
+    expect(await deliverReminder(deps({ digests }), second.id, 'remind-second')).toBe('sent');
+
+    // No second DM: the second token's line was added to the one in Slack, which now lists both.
+    expect(posts(calls)).toEqual([]);
+    const digest = await digests.get(first.ownerId, slot);
+    expect(digest?.lines.map((l) => l.t)).toEqual([first.id, second.id]);
+    const update = slack.callsTo('chat.update').filter((c) => c.index >= calls);
+    expect(update).toHaveLength(1);
+    expect(update[0]!.args['ts']).toBe(digest?.ts);
+    expect(JSON.stringify(update[0]!.args['blocks'])).toContain(second.id);
+    expect((await stored(second.id)).reminder?.copies).toEqual([{ to: first.ownerId, ch: digest?.ch, ts: digest?.ts, d: slot }]);
+    expect(f.logs.withMsg('reminder was already in Slack; recorded it without sending again')).toHaveLength(1);
+
+    // The first token's own retry then records its line without posting or listing it twice.
+    f.clock.set(T0 + STALE_CLAIM_MS);
+    expect(await deliverReminder(deps({ digests }), first.id, 'remind-dead')).toBe('sent');
+    expect(posts(calls)).toEqual([]);
+    expect((await digests.get(first.ownerId, slot))?.lines).toHaveLength(2);
+    expect(await reminded(first.id)).toHaveLength(1);
   });
 
   it('createReminderProcessors passes the job id as the claim owner', async () => {
