@@ -132,7 +132,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const result = await runOpenLoop(o.port, plan);
   await drain(o.slack);
   const cpu = cpuMs(o.pid) - cpuBefore;
-  const outcomes = o.kind === 'command' ? await commandOutcomes(o.slack, step, triggers) : undefined;
+  const outcomes = o.kind === 'command' ? await settledOutcomes(o.slack, step, triggers) : undefined;
   return {
     ...result,
     kind: o.kind,
@@ -142,6 +142,26 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     cpuPerRequestMs: round(cpu / Math.max(1, plan.length)),
     ...(outcomes ? { outcomes } : {}),
   };
+}
+
+/**
+ * The commands' outcomes once they stop changing. Past saturation a target may still be working
+ * through requests the generator gave up on when the fake Slack has been quiet for a moment, and
+ * each may yet answer "busy" through its response_url (valid for 30 minutes in Slack): counted
+ * as soon as the quiet began, they would show as "nothing". Waits while anyone is left with
+ * nothing and the count still moves (no change for 3 s, at most 60 s).
+ */
+async function settledOutcomes(slack: SlackProcess, step: number, triggers: readonly string[]): Promise<CommandOutcomes> {
+  const started = realNow();
+  let outcomes = await commandOutcomes(slack, step, triggers);
+  let changedAt = realNow();
+  while (outcomes.nothing > 0 && realNow() - changedAt < 3_000 && realNow() - started < 60_000) {
+    await sleep(500);
+    const next = await commandOutcomes(slack, step, triggers);
+    if (next.nothing !== outcomes.nothing) changedAt = realNow();
+    outcomes = next;
+  }
+  return outcomes;
 }
 
 /** For every command: did its user get a modal, a "busy" message, or nothing? */

@@ -53,7 +53,9 @@ export function createTokenCommandHandler(
       await ack({ response_type: 'ephemeral', ...message });
       return;
     }
-    await ack();
+    // Past Slack's 3 s, Bolt has already answered the HTTP request itself (its unhandled-request
+    // timeout) and this ack fails; the user must still get the modal or the busy message below.
+    await ack().catch((err: unknown) => deps.logger.warn({ err }, 'command acked too late: answering through its response_url'));
     const now = new Date(deps.clock.now());
     const openOrBusy = (open: () => Promise<void>) =>
       openOrSayBusy(open, {
