@@ -3,7 +3,8 @@
  * 100 KB of Redis, so the stored JSON uses short field names, leaves out what is the default
  * (`status: "active"`) and drops the `:bitbucket` suffix every Bitbucket scope ends with
  * (BENCHMARKS.md, "Inventory"). Only the record's top-level fields and its first history entry
- * are renamed; other nested objects (reminder state, Atlassian link, notices) are stored as they are.
+ * are renamed, and reminder copies stored as arrays; other nested objects (the rest of the
+ * reminder state, Atlassian link, notices) are stored as they are.
  *
  * Records written before this shape (full field names, `id` present) still load: `unpackToken`
  * passes them through unchanged, and they are rewritten compactly on their next change.
@@ -55,6 +56,10 @@ export function packToken(record: Record<string, unknown>): Record<string, unkno
       out[SHORT.scopes] = value.map((s) => (typeof s === 'string' && s.endsWith(SCOPE_SUFFIX) ? s.slice(0, -SCOPE_SUFFIX.length) : s));
       continue;
     }
+    if (field === 'reminder' && isObject(value)) {
+      out[SHORT.reminder] = mapCopies(value, packCopy);
+      continue;
+    }
     if (field === 'firstEvent' && isObject(value)) {
       out[SHORT.firstEvent] = renameKeys(value, EVENT_SHORT, (k, v) => k === 'at' && v === record['createdAt']);
       continue;
@@ -75,12 +80,42 @@ export function unpackToken(stored: unknown): unknown {
     const long = LONG[field] ?? field;
     if (long === 'scopes' && Array.isArray(value)) {
       out[long] = value.map((s) => (typeof s === 'string' && !s.endsWith(SCOPE_SUFFIX) ? `${s}${SCOPE_SUFFIX}` : s));
+    } else if (long === 'reminder' && isObject(value)) {
+      out[long] = mapCopies(value, unpackCopy);
     } else if (long === 'firstEvent' && isObject(value)) {
       out[long] = { at: stored[SHORT.createdAt], ...renameKeys(value, EVENT_LONG, () => false) };
     } else {
       out[long] = value;
     }
   }
+  return out;
+}
+
+/**
+ * A reminder copy (`{to, ch, ts}`: who, which conversation, which message) is stored as
+ * `[to, ch, ts]`, or `[to, ts]` when it was posted in `to` itself (a channel): a token reminded
+ * to its owner, two co-owners and a team channel saves about 70 bytes.
+ */
+function packCopy(copy: unknown): unknown {
+  if (!isObject(copy) || Object.keys(copy).length !== 3) return copy;
+  const { to, ch, ts } = copy;
+  if (typeof to !== 'string' || typeof ch !== 'string' || typeof ts !== 'string') return copy;
+  return ch === to ? [to, ts] : [to, ch, ts];
+}
+
+function unpackCopy(copy: unknown): unknown {
+  if (!Array.isArray(copy)) return copy;
+  if (copy.length === 2) return { to: copy[0], ch: copy[0], ts: copy[1] };
+  if (copy.length === 3) return { to: copy[0], ch: copy[1], ts: copy[2] };
+  return copy;
+}
+
+/** The reminder state with each copy (its `copies`, and its delivery's `sending.sent`) mapped. */
+function mapCopies(reminder: Record<string, unknown>, map: (copy: unknown) => unknown): Record<string, unknown> {
+  const out = { ...reminder };
+  if (Array.isArray(out['copies'])) out['copies'] = out['copies'].map(map);
+  const sending = out['sending'];
+  if (isObject(sending) && Array.isArray(sending['sent'])) out['sending'] = { ...sending, sent: sending['sent'].map(map) };
   return out;
 }
 

@@ -161,6 +161,30 @@ describe('token record storage', () => {
     expect(await tokens.history(old.id)).toEqual([first, { at: old.createdAt + 1, type: 'revoked', by: 'U0OWNER1' }]);
   });
 
+  it('stores reminder copies as arrays (a channel post without its repeated channel) and reads them back', async () => {
+    const copies = [
+      { to: 'U0OWNER1', ch: 'D0DM00001', ts: '1764000000.000100' },
+      { to: 'C0TEAM1', ch: 'C0TEAM1', ts: '1764000000.000200' },
+    ];
+    const record = fullRecord({
+      reminder: { last: 7, copies, sending: { threshold: 1, at: 1_764_000_000_000, by: 'job-1', sent: [copies[1]!] } },
+    });
+    const packed = packToken(record as unknown as Record<string, unknown>);
+    expect(packed['r']).toEqual({
+      last: 7,
+      copies: [
+        ['U0OWNER1', 'D0DM00001', '1764000000.000100'],
+        ['C0TEAM1', '1764000000.000200'],
+      ],
+      sending: { threshold: 1, at: 1_764_000_000_000, by: 'job-1', sent: [['C0TEAM1', '1764000000.000200']] },
+    });
+    expect(await tokens.create(record, { at: record.createdAt, type: 'recorded', by: record.ownerId })).toBe(true);
+    expect(await tokens.get(record.id)).toEqual(record);
+    const result = await tokens.update(record.id, (t) => ({ next: { ...t, reminder: { ...t.reminder, last: 1 } } }));
+    expect(result?.token.reminder).toEqual({ ...record.reminder, last: 1 });
+    expect(await tokens.get(record.id)).toEqual({ ...record, reminder: { ...record.reminder, last: 1 } });
+  });
+
   it("stores the first entry's time only when it differs from the token's creation", () => {
     const record = fullRecord();
     const imported = { ...record, firstEvent: { at: record.createdAt + 5, type: 'imported', detail: 'x.csv line 2' } };
