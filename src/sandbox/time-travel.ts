@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { addDays, todayIn, zonedHour } from '../domain/dates.js';
-import { dueTime, EXPIRED, planReminders, type ReminderSettings, type ScheduledToken } from '../domain/reminders.js';
+import { dueTime, EXPIRED, planReminders, type ReminderSettings } from '../domain/reminders.js';
 import { JOB, type JobQueue } from '../jobs/queue.js';
+import { decode, tokenSchema } from '../store/schemas.js';
 import type { TravelClock } from './clock.js';
 
 /** Where a time-travel control moves the sandbox's clock to. */
@@ -28,8 +29,9 @@ async function nextReminderAt(deps: TravelDeps, now: number): Promise<number | u
   const raws = ids.length > 0 ? await deps.redis.mget(...ids.map(deps.tokenKey)) : [];
   let next: number | undefined;
   for (const raw of raws) {
-    if (!raw) continue;
-    const token = JSON.parse(raw) as ScheduledToken & { ownerId: string };
+    // Through the store's schema: records are kept in a compact shape (store/token-shape.ts).
+    const token = decode(tokenSchema, raw);
+    if (!token) continue;
     const tz = deps.timeZoneOf(token.ownerId);
     const candidates = [
       ...planReminders(token, deps.reminders, tz).map((r) => dueTime(token.expiresOn, r.daysBefore, deps.reminders, tz)),
