@@ -133,7 +133,7 @@ async function importRawPipeline(redis: Redis, keys: Keys, tokens: TokenRecord[]
         const t = tokens[i]!;
         // The record as stored: compact, with its first history entry (no history key yet).
         pipeline.set(keys.token(t.id), JSON.stringify(packToken({ ...t, firstEvent: events[i] })));
-        pipeline.zadd(keys.userTokens(t.ownerId), t.createdAt, t.id);
+        for (const userId of [t.ownerId, ...(t.coOwners ?? [])]) pipeline.zadd(keys.userTokens(userId), t.createdAt, t.id);
         if (t.teamChannelId) pipeline.zadd(keys.channelTokens(t.teamChannelId), t.createdAt, t.id);
         pipeline.zadd(keys.allTokens, t.createdAt, t.id);
         pipeline.zadd(keys.remindersDue, t.createdAt, t.id);

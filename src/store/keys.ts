@@ -10,7 +10,7 @@ export interface Keys {
   token(id: string): string;
   /** Sorted set of a user's request ids, scored by creation time. */
   userRequests(userId: string): string;
-  /** Sorted set of a user's token ids, scored by creation time. */
+  /** Sorted set of the ids of the tokens a user owns or co-owns, scored by creation time (Home, list, calendar feed). */
   userTokens(userId: string): string;
   /** Sorted set of the ids of tokens whose team channel this is, scored by creation time (channel calendar feed). */
   channelTokens(channelId: string): string;

@@ -61,7 +61,7 @@ export class TokenStore {
    */
   private newTokenOps(token: TokenRecord): IndexOp[] {
     return [
-      ['ZADD', this.keys.userTokens(token.ownerId), token.createdAt, token.id],
+      ...sharers(token).map((userId): IndexOp => ['ZADD', this.keys.userTokens(userId), token.createdAt, token.id]),
       ...(token.teamChannelId ? [['ZADD', this.keys.channelTokens(token.teamChannelId), token.createdAt, token.id] as IndexOp] : []),
       ['ZADD', this.keys.allTokens, token.createdAt, token.id],
       // Looked at by the next reminder sweep, which learns the owner's timezone and sets the
@@ -113,13 +113,13 @@ export class TokenStore {
         );
       },
       (before, after) => [
-        // The owner's index follows the owner (Adopt).
-        ...(before.ownerId === after.ownerId
-          ? []
-          : ([
-              ['ZREM', this.keys.userTokens(before.ownerId), id],
-              ['ZADD', this.keys.userTokens(after.ownerId), after.createdAt, id],
-            ] as IndexOp[])),
+        // Each user's index follows who shares the token (Adopt, a co-owner promoted, co-owners edited).
+        ...sharers(before)
+          .filter((userId) => !sharers(after).includes(userId))
+          .map((userId): IndexOp => ['ZREM', this.keys.userTokens(userId), id]),
+        ...sharers(after)
+          .filter((userId) => !sharers(before).includes(userId))
+          .map((userId): IndexOp => ['ZADD', this.keys.userTokens(userId), after.createdAt, id]),
         // The team channel's index (its calendar feed) follows the team channel.
         ...(before.teamChannelId === after.teamChannelId
           ? []
@@ -238,7 +238,7 @@ export class TokenStore {
     return result?.changed ?? false;
   }
 
-  /** The user's tokens, newest first. */
+  /** The tokens the user owns or co-owns, newest first. */
   async listByUser(userId: string, limit = 200): Promise<TokenRecord[]> {
     const ids = await this.redis.zrevrange(this.keys.userTokens(userId), 0, limit - 1);
     return this.loadMany(ids);
@@ -265,4 +265,9 @@ export class TokenStore {
       ids.map((id) => this.keys.token(id)),
     );
   }
+}
+
+/** Who shares a token: its owner and co-owners, each listed in their own index (userTokens). */
+function sharers(token: Pick<TokenRecord, 'ownerId' | 'coOwners'>): string[] {
+  return [token.ownerId, ...(token.coOwners ?? []).filter((id) => id !== token.ownerId)];
 }

@@ -119,6 +119,18 @@ describe('calendar feed', () => {
     expect(body).not.toContain('Rotated away');
   });
 
+  it('lists the tokens a user co-owns in their feed too, until they are no longer a co-owner', async () => {
+    const mate = 'UCALMATE';
+    const shared = await seed('UCALSHARER', { name: 'Shared scanner', coOwners: [mate] });
+    await seed(mate, { name: 'Mate’s own' });
+    const url = await homeFeedUrl(mate);
+    const summaries = async () => parseFeed(await (await get(url)).text()).map((e) => e.summary);
+    expect((await summaries()).sort()).toEqual(['Bitbucket token expires: Mate’s own', 'Bitbucket token expires: Shared scanner']);
+
+    await tokens.update(shared.id, (current) => ({ next: { ...current, coOwners: undefined } }));
+    expect(await summaries()).toEqual(['Bitbucket token expires: Mate’s own']);
+  });
+
   it('answers 304 to a matching If-None-Match, and a new ETag with the new token after a change', async () => {
     const user = 'UCALETAG';
     await seed(user, { name: 'First' });

@@ -158,6 +158,15 @@ describe('App Home: co-owners and team channel of a token', () => {
     const home = JSON.stringify(t.slack.homeView(owner)?.['blocks']);
     expect(home).toContain(ACTION.homeEditTeam);
     expect(home).toContain(`co-owners <@${MATE}>`);
+    // The co-owner's Home lists it too, naming its owner, with the same button.
+    after = t.slack.calls.length;
+    await t.sender.event(appHomeOpenedEvent(MATE));
+    await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === MATE, { after });
+    const mateHome = JSON.stringify(t.slack.homeView(MATE)?.['blocks']);
+    expect(mateHome).toContain('Home-edited token');
+    expect(mateHome).toContain(`owner <@${owner}>`);
+    expect(mateHome).toContain(ACTION.homeEditTeam);
+    const sharedWith = async (userId: string) => (await tokens.listByUser(userId)).map((x) => x.id).includes(token.id);
 
     const press = (userId: string) =>
       t.sender.interaction(blockActionsPayload({ userId, actionId: ACTION.homeEditTeam, blockId: 'home_token', value: token.id }));
@@ -199,12 +208,15 @@ describe('App Home: co-owners and team channel of a token', () => {
     const stored = await tokens.get(token.id);
     expect(stored).toMatchObject({ coOwners: [MATE, MATE2], teamChannelId: TEAM });
     expect((await tokens.history(token.id)).at(-1)).toMatchObject({ type: 'team_changed', by: MATE });
+    expect([await sharedWith(owner), await sharedWith(MATE), await sharedWith(MATE2)]).toEqual([true, true, true]);
 
     const cleared = await submitTeam(owner, [], null);
     expect(cleared.text).toBe('');
     const after2 = await tokens.get(token.id);
     expect(after2?.coOwners).toBeUndefined();
     expect(after2?.teamChannelId).toBeUndefined();
+    // Removed co-owners no longer see it; the owner still does.
+    expect([await sharedWith(owner), await sharedWith(MATE), await sharedWith(MATE2)]).toEqual([true, false, false]);
     expect(t.slack.violations).toEqual([]);
   });
 });
@@ -311,6 +323,8 @@ describe('reminders to co-owners and the team channel', () => {
     expect(okPostsTo('C0FALLBACK').filter((c) => String(c.args['text']).includes(token.name))).toHaveLength(0);
     // The user index follows the new owner.
     expect((await store.listByUser(heir)).map((t) => t.id)).toContain(token.id);
+    expect((await store.listByUser(other)).map((t) => t.id)).toContain(token.id);
+    expect((await store.listByUser(owner)).map((t) => t.id)).not.toContain(token.id);
   });
 
   it('owner gone and no co-owner left in Slack: the fallback channel is asked to adopt, as before', async () => {

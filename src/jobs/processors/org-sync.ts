@@ -192,7 +192,10 @@ async function syncListedToken(deps: OrgSyncDeps, listed: ListedToken, counts: S
   if (!ownerId) counts.ownersNotFound += 1;
 
   if (ownerId) {
-    const match = findRecordedMatch(listed, await tokens.listByUser(ownerId));
+    const match = findRecordedMatch(
+      listed,
+      (await tokens.listByUser(ownerId)).filter((t) => t.ownerId === ownerId),
+    );
     if (match) {
       const result = await applyChange(deps, match.id, (t) => (t.atlassian ? undefined : plan(t)), [store.linkOp(listed.id, match.id)]);
       if (result?.changed) {
