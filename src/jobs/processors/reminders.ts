@@ -254,9 +254,9 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
     );
     let found: { gone: boolean; claim: ReminderClaim; copies: ReminderCopy[] } | undefined;
     try {
-      // A person's digest line is found through the digest itself (deliverDigestLine is idempotent).
-      const searched = deps.digests ? recipients.filter((r) => r.audience === 'channel') : recipients;
-      found = await findPostedReminders(deps, searched, sent, unresolved);
+      // A person's digest line is found through the digest itself (deliverDigestLine is idempotent);
+      // a DM of its own (their digest was full) by its own mark (see ownDmMark).
+      found = await findPostedReminders(deps, recipients, sent, unresolved);
     } catch (err) {
       // Still unknown whether an earlier message went out: the claims must stay.
       return handleFailure(deps, tokenId, jobId, err, true);
@@ -305,7 +305,8 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
                 },
               )
             : undefined;
-        copy = line ?? (await postCopy(deps, r.to, buildReminderMessage({ ...model, tz: r.tz, audience: r.audience }), mark));
+        const message = buildReminderMessage({ ...model, tz: r.tz, audience: r.audience });
+        copy = line ?? (await postCopy(deps, r.to, message, ownDmMark(deps, r, mark)));
       } catch (err) {
         const failure = classifySlackError(err);
         const code = (err as { data?: { error?: string } }).data?.error ?? '';
@@ -429,6 +430,15 @@ const markOf = (claim: { by: string; at: number }): MessageMark => ({
 });
 
 /**
+ * The mark of a reminder copy to `r`. With digests on, a person's reminder DM of its own (their
+ * digest of that hour was full) carries `own: '1'` so that looking for it never mistakes the
+ * digest DM the same claim posted (marked with the claim only) for it, and the reverse.
+ */
+function ownDmMark(deps: Pick<ReminderDeps, 'digests'>, r: Pick<Recipient, 'audience'>, mark: MessageMark): MessageMark {
+  return deps.digests && r.audience !== 'channel' ? { ...mark, event_payload: { ...mark.event_payload, own: '1' } } : mark;
+}
+
+/**
  * Looks in each recipient's conversation not yet recorded, and in the fallback channel, for
  * messages one of `claims` sent. Only called after a delivery died or failed mid-send, so the
  * cost is rare. Returns the first claim found with every copy of it found.
@@ -443,7 +453,7 @@ async function findPostedReminders(
     const copies: ReminderCopy[] = [];
     for (const r of recipients) {
       if (hasCopy(sent, r.to)) continue;
-      const found = await findMarkedMessage(deps.client, r.to, markOf(claim), claim.at);
+      const found = await findMarkedMessage(deps.client, r.to, ownDmMark(deps, r, markOf(claim)), claim.at);
       if (found) copies.push({ to: r.to, ch: found.channel, ts: found.ts });
     }
     if (copies.length > 0) return { gone: false, claim, copies };

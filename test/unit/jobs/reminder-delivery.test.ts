@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { JOB, createJobQueue, reminderJobId } from '../../../src/jobs/queue.js';
 import { createReminderProcessors, deliverReminder, sweepDueReminders, type ReminderDeps } from '../../../src/jobs/processors/reminders.js';
 import { UserDirectory } from '../../../src/slack-api/users.js';
-import { DigestStore } from '../../../src/store/digests.js';
+import { DIGEST_MAX_LINES, DigestStore } from '../../../src/store/digests.js';
 import { createTokenId } from '../../../src/domain/record-ids.js';
 import type { ReminderSettings } from '../../../src/domain/reminders.js';
 import type { TokenRecord } from '../../../src/domain/types.js';
@@ -465,6 +465,45 @@ describe('deliverReminder', () => {
     expect(posts(calls)).toEqual([]);
     expect((await digests.get(first.ownerId, slot))?.lines).toHaveLength(2);
     expect(await reminded(first.id)).toHaveLength(1);
+  });
+
+  it('digest full: a DM of its own that a dead delivery posted is found by its own mark, not sent again', async () => {
+    const digests = new DigestStore(f.redis, f.keys);
+    const token = await dueToken();
+    const slot = '2026-06-15T10';
+    // The owner's digest of this hour already lists DIGEST_MAX_LINES other tokens.
+    for (let i = 0; i < DIGEST_MAX_LINES; i++) {
+      await digests.addLine(token.ownerId, slot, { t: createTokenId(), th: 7 }, { poster: `remind-other@${T0}`, at: T0, tz: 'UTC' });
+    }
+    expect(await digests.addLine(token.ownerId, slot, { t: token.id, th: 7 }, { poster: 'probe', at: T0, tz: 'UTC' })).toBeUndefined();
+    // A delivery posted this token's reminder as a DM of its own, then died before recording it.
+    const leftAt = T0 - STALE_CLAIM_MS - 1000;
+    await leaveClaim(token.id, { threshold: 7, at: leftAt, by: 'remind-dead' });
+    const own = { event_type: 'btb_reminder', event_payload: { claim: `remind-dead@${leftAt}`, own: '1' } };
+    await f.client.chat.postMessage({ channel: token.ownerId, text: 'earlier reminder', metadata: own });
+    const calls = slack.calls.length;
+
+    expect(await deliverReminder(deps({ digests }), token.id, 'remind-next')).toBe('already_sent');
+    expect(posts(calls)).toEqual([]);
+    expect(await reminded(token.id)).toHaveLength(1);
+  });
+
+  it('digest full: the reminder goes as a DM of its own, marked apart from the digest DM', async () => {
+    const digests = new DigestStore(f.redis, f.keys);
+    const token = await dueToken();
+    for (let i = 0; i < DIGEST_MAX_LINES; i++) {
+      await digests.addLine(
+        token.ownerId,
+        '2026-06-15T10',
+        { t: createTokenId(), th: 7 },
+        { poster: `remind-other@${T0}`, at: T0, tz: 'UTC' },
+      );
+    }
+    const calls = slack.calls.length;
+    expect(await deliverReminder(deps({ digests }), token.id, 'remind-own')).toBe('sent');
+    const [dm, ...more] = posts(calls);
+    expect(more).toEqual([]);
+    expect(dm!.args['metadata']).toEqual({ event_type: 'btb_reminder', event_payload: { claim: `remind-own@${T0}`, own: '1' } });
   });
 
   it('createReminderProcessors passes the job id as the claim owner', async () => {
