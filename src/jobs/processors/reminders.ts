@@ -296,7 +296,7 @@ export async function deliverReminder(deps: ReminderDeps, tokenId: string, jobId
                 { digests: deps.digests, tokens, client: deps.client, logger },
                 {
                   userId: r.to,
-                  slot: digestSlot(now, r.tz),
+                  slot: await digestSlotFor(deps.digests, r, claimed.id, sendDecision.threshold, unresolved, now),
                   tz: r.tz,
                   token: claimed,
                   threshold: sendDecision.threshold,
@@ -428,6 +428,29 @@ const markOf = (claim: { by: string; at: number }): MessageMark => ({
   event_type: 'btb_reminder',
   event_payload: { claim: `${claim.by}@${claim.at}` },
 });
+
+/**
+ * The digest (local hour) a person's line goes in: the hour of now, unless a delivery that died
+ * (an unresolved claim) listed this (token, threshold) in the digest of its own hour, which
+ * may be an earlier one: then that digest, so the line is never listed (and sent) twice.
+ */
+async function digestSlotFor(
+  digests: NonNullable<ReminderDeps['digests']>,
+  r: Pick<Recipient, 'to' | 'tz'>,
+  tokenId: string,
+  threshold: number,
+  unresolved: readonly ReminderClaim[],
+  now: number,
+): Promise<string> {
+  const current = digestSlot(now, r.tz);
+  for (const claim of unresolved) {
+    const slot = digestSlot(claim.at, r.tz);
+    if (slot === current || claim.threshold !== threshold) continue;
+    const digest = await digests.get(r.to, slot);
+    if (digest?.lines.some((l) => l.t === tokenId && l.th === threshold)) return slot;
+  }
+  return current;
+}
 
 /**
  * The mark of a reminder copy to `r`. With digests on, a person's reminder DM of its own (their

@@ -467,6 +467,28 @@ describe('deliverReminder', () => {
     expect(await reminded(first.id)).toHaveLength(1);
   });
 
+  it('digest: a delivery that died in the hour before is finished in that hour’s digest, not listed again in the new one', async () => {
+    const digests = new DigestStore(f.redis, f.keys);
+    const token = await dueToken();
+    // It died at 10:58 after listing the line and posting the digest DM, before recording either.
+    const leftAt = Date.parse('2026-06-15T10:58:00Z');
+    const dead = `remind-dead@${leftAt}`;
+    await leaveClaim(token.id, { threshold: 7, at: leftAt, by: 'remind-dead' });
+    await digests.addLine(token.ownerId, '2026-06-15T10', { t: token.id, th: 7 }, { poster: dead, at: leftAt, tz: 'UTC' });
+    await f.client.chat.postMessage({ channel: token.ownerId, text: 'the digest', metadata: markOf('remind-dead', leftAt) });
+    f.clock.set(Date.parse('2026-06-15T11:04:00Z'));
+    const calls = slack.calls.length;
+
+    expect(await deliverReminder(deps({ digests }), token.id, 'remind-next')).toBe('sent');
+
+    expect(posts(calls)).toEqual([]);
+    expect(await digests.get(token.ownerId, '2026-06-15T11')).toBeUndefined();
+    const digest = await digests.get(token.ownerId, '2026-06-15T10');
+    expect(digest?.ts).toBeDefined();
+    expect((await stored(token.id)).reminder?.copies).toEqual([{ to: token.ownerId, ch: digest?.ch, ts: digest?.ts, d: '2026-06-15T10' }]);
+    expect(await reminded(token.id)).toHaveLength(1);
+  });
+
   it('digest full: a DM of its own that a dead delivery posted is found by its own mark, not sent again', async () => {
     const digests = new DigestStore(f.redis, f.keys);
     const token = await dueToken();
