@@ -28,6 +28,22 @@ export async function checkTeamWithSlack(
   return { ...(coOwners ? { coOwners } : {}), ...(teamChannel ? { teamChannel } : {}) };
 }
 
+/**
+ * The same checks for a request or record form, keyed by its fields (`coOwners`,
+ * `teamChannelId`); empty when nothing is wrong or neither field is set (no Slack call then).
+ */
+export async function teamFieldErrors(
+  deps: { users: Pick<UserDirectory, 'lookup'>; client: WebClient; logger: Logger },
+  team: { coOwners?: readonly string[]; teamChannelId?: string },
+): Promise<{ coOwners?: string; teamChannelId?: string }> {
+  if (!team.coOwners && !team.teamChannelId) return {};
+  const problems = await checkTeamWithSlack(deps, team);
+  return {
+    ...(problems.coOwners ? { coOwners: problems.coOwners } : {}),
+    ...(problems.teamChannel ? { teamChannelId: problems.teamChannel } : {}),
+  };
+}
+
 async function checkCoOwners(
   deps: { users: Pick<UserDirectory, 'lookup'>; logger: Logger },
   ids: readonly string[],

@@ -8,7 +8,7 @@ import { RECORD_ACTION, RECORD_BLOCK } from '../../blocks/ids.js';
 import { toBlockErrors } from '../kit/request-state.js';
 import type { Services } from '../kit/services.js';
 import type { ViewArgs } from '../kit/args.js';
-import { checkTeamWithSlack } from '../../slack-api/team-checks.js';
+import { teamFieldErrors } from '../../slack-api/team-checks.js';
 
 const FIELD_BLOCKS: Record<RecordField, string> = {
   name: RECORD_BLOCK.name,
@@ -60,16 +60,10 @@ export function createRecordSubmitHandler(
       await ack({ response_action: 'errors', errors: toBlockErrors(result.errors, FIELD_BLOCKS) });
       return;
     }
-    if (result.value.coOwners || result.value.teamChannelId) {
-      const problems = await checkTeamWithSlack({ users: deps.users, client: deps.quickClient, logger: deps.logger }, result.value);
-      const errors = {
-        ...(problems.coOwners ? { coOwners: problems.coOwners } : {}),
-        ...(problems.teamChannel ? { teamChannelId: problems.teamChannel } : {}),
-      };
-      if (Object.keys(errors).length > 0) {
-        await ack({ response_action: 'errors', errors: toBlockErrors<RecordField>(errors, FIELD_BLOCKS) });
-        return;
-      }
+    const teamErrors = await teamFieldErrors({ users: deps.users, client: deps.quickClient, logger: deps.logger }, result.value);
+    if (Object.keys(teamErrors).length > 0) {
+      await ack({ response_action: 'errors', errors: toBlockErrors<RecordField>(teamErrors, FIELD_BLOCKS) });
+      return;
     }
     const token: TokenRecord = { ...result.value, id: createTokenId(), ownerId: userId, createdAt: now.getTime(), status: 'active' };
     try {

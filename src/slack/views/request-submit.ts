@@ -12,7 +12,7 @@ import { replyEphemeral } from '../../slack-api/response-url.js';
 import { REQUEST_BLOCK } from '../../blocks/ids.js';
 import type { Services } from '../kit/services.js';
 import type { ViewArgs } from '../kit/args.js';
-import { checkTeamWithSlack } from '../../slack-api/team-checks.js';
+import { teamFieldErrors } from '../../slack-api/team-checks.js';
 
 /**
  * A flagged request needs a justification, and approvals set up to review it. When they
@@ -66,16 +66,10 @@ export function createRequestSubmitHandler(
       await ack({ response_action: 'errors', errors: toBlockErrors(result.errors, blockIds) });
       return;
     }
-    if (result.value.coOwners || result.value.teamChannelId) {
-      const problems = await checkTeamWithSlack({ users: deps.users, client: deps.quickClient, logger: deps.logger }, result.value);
-      const errors = {
-        ...(problems.coOwners ? { coOwners: problems.coOwners } : {}),
-        ...(problems.teamChannel ? { teamChannelId: problems.teamChannel } : {}),
-      };
-      if (Object.keys(errors).length > 0) {
-        await ack({ response_action: 'errors', errors: toBlockErrors<RequestField>(errors, blockIds) });
-        return;
-      }
+    const teamErrors = await teamFieldErrors({ users: deps.users, client: deps.quickClient, logger: deps.logger }, result.value);
+    if (Object.keys(teamErrors).length > 0) {
+      await ack({ response_action: 'errors', errors: toBlockErrors<RequestField>(teamErrors, blockIds) });
+      return;
     }
     const { verdict } = result;
     // A write scope without its read scope is accepted; the requester is told what it lacks.
