@@ -208,6 +208,23 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   );
   const windows = new Map<string, number[]>();
   const users = new Map<string, FakeUser>(Object.entries(opts.users ?? {}));
+  /** A member as users.info and users.lookupByEmail answer it. */
+  const userObject = (id: string, u: FakeUser) => {
+    const tz = u.tz ?? 'UTC';
+    return {
+      id,
+      team_id: 'T1',
+      name: u.name ?? id.toLowerCase(),
+      real_name: u.real_name ?? u.name ?? id,
+      deleted: u.deleted ?? false,
+      tz,
+      tz_label: tz,
+      tz_offset: u.tz_offset ?? tzOffsetSeconds(tz),
+      is_bot: u.is_bot ?? false,
+      is_app_user: false,
+      profile: { real_name: u.real_name ?? u.name ?? id, display_name: u.name ?? '', ...(u.profile ?? {}) },
+    };
+  };
   const usergroups = new Map<string, string[]>();
   const channels = new Map<string, FakeChannel>(Object.entries(opts.channels ?? {}));
   const usedTriggers = new Set<string>();
@@ -499,23 +516,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         if (opts.strictUsers || !/^[UW]/.test(id)) return fail('user_not_found');
         u = {};
       }
-      const tz = u.tz ?? 'UTC';
-      return {
-        ok: true,
-        user: {
-          id,
-          team_id: 'T1',
-          name: u.name ?? id.toLowerCase(),
-          real_name: u.real_name ?? u.name ?? id,
-          deleted: u.deleted ?? false,
-          tz,
-          tz_label: tz,
-          tz_offset: u.tz_offset ?? tzOffsetSeconds(tz),
-          is_bot: u.is_bot ?? false,
-          is_app_user: false,
-          profile: { real_name: u.real_name ?? u.name ?? id, display_name: u.name ?? '', ...(u.profile ?? {}) },
-        },
-      };
+      return { ok: true, user: userObject(id, u) };
     },
     // Needs users:read.email. Slack answers users_not_found for an address no member has.
     'users.lookupByEmail': (args) => {
@@ -523,20 +524,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (!email) return fail('invalid_arguments');
       for (const [id, u] of users) {
         const own = u.profile?.['email'];
-        if (typeof own === 'string' && own.toLowerCase() === email && !u.deleted) {
-          const tz = u.tz ?? 'UTC';
-          return {
-            ok: true,
-            user: {
-              id,
-              team_id: 'T1',
-              name: u.name ?? id.toLowerCase(),
-              deleted: false,
-              tz,
-              profile: { email: own, ...(u.profile ?? {}) },
-            },
-          };
-        }
+        // The same user object as users.info (Slack answers both with one).
+        if (typeof own === 'string' && own.toLowerCase() === email && !u.deleted) return { ok: true, user: userObject(id, u) };
       }
       return fail('users_not_found');
     },

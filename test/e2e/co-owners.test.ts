@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { appHomeOpenedEvent, blockActionsPayload, input, viewSubmissionPayload, type StateValues } from '../support/slack-requests.js';
-import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
+import { daysFromNow, recordButtonValue, requestState, submitRequest, waitForChecklist, REMINDERS_ANY_TIME } from '../support/flows.js';
 import { ACTION, BLOCK, CALLBACK, RECORD_ACTION, RECORD_BLOCK, REQUEST_BLOCK, TEAM_ACTION, TEAM_BLOCK } from '../../src/blocks/ids.js';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
@@ -221,14 +221,7 @@ describe('App Home: co-owners and team channel of a token', () => {
   });
 });
 
-/** Reminders due at any hour on any day, swept every second: time is driven by expiry dates. */
-const ALWAYS = {
-  REMINDER_HOUR: '0',
-  REMINDER_LAST_HOUR: '24',
-  REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
-  REMINDER_SWEEP_SECONDS: '1',
-  REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK',
-};
+const ALWAYS = REMINDERS_ANY_TIME;
 
 describe('reminders to co-owners and the team channel', () => {
   let r: TestBot;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { openTestRedis, startTestBot, type TestBot } from '../support/test-bot.js';
 import { blockActionsPayload } from '../support/slack-requests.js';
-import { daysFromNow } from '../support/flows.js';
+import { daysFromNow, REMINDERS_ANY_TIME } from '../support/flows.js';
 import { ACTION } from '../../src/blocks/ids.js';
 import { digestActionsBlockId } from '../../src/blocks/reminders.js';
 import { createKeys } from '../../src/store/keys.js';
@@ -16,13 +16,7 @@ import type { TokenRecord } from '../../src/domain/types.js';
  * arrive as one DM with a line (and buttons) per token, each (token, threshold) exactly once.
  */
 
-const ALWAYS = {
-  REMINDER_HOUR: '0',
-  REMINDER_LAST_HOUR: '24',
-  REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
-  REMINDER_SWEEP_SECONDS: '1',
-  REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK',
-};
+const ALWAYS = REMINDERS_ANY_TIME;
 
 let t: TestBot;
 let redis: Redis;

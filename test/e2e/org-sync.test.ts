@@ -17,15 +17,9 @@ import { appHomeOpenedEvent, blockActionsPayload, input, viewSubmissionPayload }
 import type { FakeSlackCall } from '../support/fake-slack.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
 import type { TokenEvent, TokenRecord } from '../../src/domain/types.js';
+import { REMINDERS_ANY_TIME } from '../support/flows.js';
 
-/** Reminders due at any hour on any day, swept every second. */
-const ALWAYS = {
-  REMINDER_HOUR: '0',
-  REMINDER_LAST_HOUR: '24',
-  REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
-  REMINDER_SWEEP_SECONDS: '1',
-  REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK',
-};
+const ALWAYS = REMINDERS_ANY_TIME;
 const DAY = 86_400_000;
 const todayUtc = () => todayIn('UTC', new Date());
 const isoIn = (days: number) => new Date(Date.now() + days * DAY).toISOString();

@@ -7,7 +7,7 @@ import { openTestRedis, startTestBot, type TestBot } from '../support/test-bot.j
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../support/fake-slack.js';
 import { uniquePrefix } from '../support/redis-server.js';
 import { blockActionsPayload, input, viewSubmissionPayload } from '../support/slack-requests.js';
-import { recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
+import { recordButtonValue, requestState, submitRequest, waitForChecklist, REMINDERS_ANY_TIME } from '../support/flows.js';
 import { ACTION, BLOCK, CALLBACK, REQUEST_BLOCK, ROTATED_ACTION, ROTATED_BLOCK } from '../../src/blocks/ids.js';
 import { createKeys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
@@ -21,14 +21,7 @@ import type { TokenRecord } from '../../src/domain/types.js';
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
-/** Reminders due at any hour on any day, swept every second: time is driven by expiry dates. */
-const ALWAYS = {
-  REMINDER_HOUR: '0',
-  REMINDER_LAST_HOUR: '24',
-  REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
-  REMINDER_SWEEP_SECONDS: '1',
-  REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK',
-};
+const ALWAYS = REMINDERS_ANY_TIME;
 
 let redis: Redis;
 beforeAll(() => {

@@ -81,3 +81,12 @@ export function recordButtonValue(call: FakeSlackCall): string {
   if (!button?.value) throw new Error('no record_token button in checklist');
   return button.value;
 }
+
+/** Reminders due at any hour on any day, swept every second: time is driven by expiry dates. */
+export const REMINDERS_ANY_TIME = {
+  REMINDER_HOUR: '0',
+  REMINDER_LAST_HOUR: '24',
+  REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
+  REMINDER_SWEEP_SECONDS: '1',
+  REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK',
+};
