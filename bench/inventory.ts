@@ -14,6 +14,7 @@ import { RequestStore } from '../src/store/requests.js';
 import { TokenStore } from '../src/store/tokens.js';
 import { createTokenId } from '../src/domain/record-ids.js';
 import { packToken } from '../src/store/token-shape.js';
+import { digestSlot } from '../src/domain/reminders.js';
 import type { TokenEvent, TokenRecord } from '../src/domain/types.js';
 import { realNow } from '../test/support/net.js';
 import { ratio, round } from './stats.js';
@@ -62,6 +63,12 @@ export interface InventoryResult {
   /** One sweep with `due` due reminders; null when no sweep probe was given. */
   sweepMs: number | null;
   due: number;
+  /**
+   * After every token has been reminded once to its owner, co-owners and team channel (see
+   * `remindAll`): bytesPerToken plus the used_memory growth per token, and one token's own keys.
+   */
+  remindedBytesPerToken: number;
+  remindedTokenKeysBytes: number;
 }
 
 const USERS_PER_TOKENS = 10;
@@ -95,6 +102,36 @@ export function buildInventory(size: number, now = realNow()): { tokens: TokenRe
     events.push({ at: createdAt, type: 'imported', by: ownerId });
   }
   return { tokens, events };
+}
+
+/**
+ * Writes, through TokenStore.update, what a delivered reminder leaves on every token: the
+ * reminder state the delivery confirms (the threshold sent and one copy per place it went: a line
+ * in the owner's and each co-owner's digest DM, as with REMINDER_DIGEST's default, and one post
+ * in the team channel, each with its message ts, to update them in place) and its `reminded`
+ * history entry. The copies' ids and ts have the
+ * shapes Slack gives (a DM's conversation id `D…`, a ts `1764650000.000100`).
+ */
+async function remindAll(store: TokenStore, tokens: readonly TokenRecord[], concurrency: number, now = realNow()): Promise<void> {
+  let next = 0;
+  const ts = (i: number, n: number) => `${Math.floor(now / 1000)}.${String((i * 4 + n) % 1_000_000).padStart(6, '0')}`;
+  const worker = async () => {
+    while (next < tokens.length) {
+      const i = next++;
+      const t = tokens[i]!;
+      const people = [t.ownerId, ...(t.coOwners ?? [])];
+      const copies = [
+        ...people.map((to, n) => ({ to, ch: `D0${to.slice(1).padStart(9, '0')}`, ts: ts(i, n), d: digestSlot(now, 'UTC') })),
+        ...(t.teamChannelId ? [{ to: t.teamChannelId, ch: t.teamChannelId, ts: ts(i, 3) }] : []),
+      ];
+      const result = await store.update(t.id, (current) => ({
+        next: { ...current, reminder: { ...current.reminder, last: 7, copies } },
+        event: { at: now, type: 'reminded', detail: 'd7' },
+      }));
+      if (!result?.changed) throw new Error(`inventory: token ${t.id} was not reminded`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 async function usedMemory(redis: Redis): Promise<number> {
@@ -132,7 +169,7 @@ async function importRawPipeline(redis: Redis, keys: Keys, tokens: TokenRecord[]
       for (let i = start; i < Math.min(tokens.length, start + batch); i++) {
         const t = tokens[i]!;
         // The record as stored: compact, with its first history entry (no history key yet).
-        pipeline.set(keys.token(t.id), JSON.stringify(packToken({ ...t, firstEvent: events[i] })));
+        pipeline.set(keys.token(t.id), JSON.stringify(packToken({ ...t, events: [events[i]] })));
         for (const userId of [t.ownerId, ...(t.coOwners ?? [])]) pipeline.zadd(keys.userTokens(userId), t.createdAt, t.id);
         if (t.teamChannelId) pipeline.zadd(keys.channelTokens(t.teamChannelId), t.createdAt, t.id);
         pipeline.zadd(keys.allTokens, t.createdAt, t.id);
@@ -185,6 +222,13 @@ export async function measureInventory(size: number, opts: InventoryOptions): Pr
 
     const sweepMs = opts.sweep ? (await opts.sweep({ redisUrl: opts.redisUrl, keyPrefix: INVENTORY_PREFIX, keys, tokens, due })).ms : null;
 
+    // The same tokens once reminded (their later life: see remindAll).
+    const beforeReminders = await usedMemory(admin);
+    await remindAll(store, tokens, opts.concurrency ?? 256);
+    const afterReminders = await usedMemory(admin);
+    const remindedTokenKeysBytes =
+      Number(await admin.memory('USAGE', keys.token(sample.id))) + Number((await admin.memory('USAGE', keys.tokenHistory(sample.id))) ?? 0);
+
     const importPerSec = (size / importMs) * 1000;
     const rawPipelinePerSec = (size / rawPipelineMs) * 1000;
     return {
@@ -198,6 +242,8 @@ export async function measureInventory(size: number, opts: InventoryOptions): Pr
       importVsRaw: ratio(importPerSec, rawPipelinePerSec),
       sweepMs: sweepMs === null ? null : round(sweepMs),
       due,
+      remindedBytesPerToken: Math.round((after - before + afterReminders - beforeReminders) / size),
+      remindedTokenKeysBytes,
     };
   } finally {
     await admin.flushall().catch(() => undefined);

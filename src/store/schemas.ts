@@ -146,13 +146,23 @@ const scopesKnown: [(t: { scopes: string[]; source?: 'atlassian' }) => boolean, 
 export const tokenRecordSchema = tokenFields.refine(...scopesKnown) satisfies z.ZodType<TokenRecord>;
 
 /**
- * A token record as stored: the record with its first history entry (`firstEvent`: recorded,
- * imported or discovered), kept in the record rather than in the token's history key, so a
- * token nobody has acted on since costs one Redis key fewer. Later entries are in the history
- * key. Records written before have no `firstEvent` (their first entry is in the history key).
- * Only the token store sees it (TokenStore.history); `tokenSchema` leaves it out.
+ * How many history entries a new record keeps in itself (`events`): a token's first few events
+ * (recorded, reminded, ...) cost no history key. A key costs about 110 bytes beyond its value
+ * at 100,000 tokens (BENCHMARKS.md, "Inventory"), an entry in the record about 50.
  */
-export type StoredToken = TokenRecord & { firstEvent?: TokenEvent };
+export const RECORD_EVENTS = 3;
+
+/**
+ * A token record as stored: the record with the start of its history, kept in the record rather
+ * than in the token's history key, so a token with few events costs one Redis key fewer.
+ * - `events`: the first RECORD_EVENTS entries; later ones are in the history key, which exists
+ *   only once `events` is full.
+ * - `firstEvent`: records written before `events` existed keep their first entry here; their
+ *   later entries are all in the history key.
+ * Records written before either have their whole history in the key. Only the token store sees
+ * these (TokenStore.history); `tokenSchema` leaves them out.
+ */
+export type StoredToken = TokenRecord & { firstEvent?: TokenEvent; events?: TokenEvent[] };
 
 /**
  * A stored token read as the app's TokenRecord: the compact shape (src/store/token-shape.ts) or
@@ -160,10 +170,12 @@ export type StoredToken = TokenRecord & { firstEvent?: TokenEvent };
  */
 export const tokenSchema = z.preprocess(unpackToken, tokenRecordSchema);
 
-/** The same with the first history entry (see StoredToken); what the token store writes. */
+/** The same with the start of its history (see StoredToken); what the token store writes. */
 export const storedTokenSchema = z.preprocess(
   unpackToken,
-  tokenFields.extend({ firstEvent: tokenEventSchema.optional() }).refine(...scopesKnown),
+  tokenFields
+    .extend({ firstEvent: tokenEventSchema.optional(), events: z.array(tokenEventSchema).min(1).max(RECORD_EVENTS).optional() })
+    .refine(...scopesKnown),
 ) satisfies z.ZodType<StoredToken, unknown>;
 
 /** How a record is written when its stored shape differs from the app's (by schema). */

@@ -2,8 +2,8 @@
  * The compact shape a token record is stored in. At 100,000 tokens every byte of a record is
  * 100 KB of Redis, so the stored JSON uses short field names, leaves out what is the default
  * (`status: "active"`) and drops the `:bitbucket` suffix every Bitbucket scope ends with
- * (BENCHMARKS.md, "Inventory"). Only the record's top-level fields and its first history entry
- * are renamed, and reminder copies stored as arrays; other nested objects (the rest of the
+ * (BENCHMARKS.md, "Inventory"). Only the record's top-level fields and the history entries it
+ * holds are renamed, and reminder copies stored as arrays; other nested objects (the rest of the
  * reminder state, Atlassian link, notices) are stored as they are.
  *
  * Records written before this shape (full field names, `id` present) still load: `unpackToken`
@@ -30,9 +30,10 @@ const SHORT = {
   atlassian: 'a',
   notices: 'x',
   firstEvent: 'h',
+  events: 'ev',
 } as const;
 
-/** First history entry field → stored name; `at` is left out when it equals the record's `createdAt`. */
+/** History entry field → stored name; `at` is left out when it equals the record's `createdAt`. */
 const EVENT_SHORT: Record<string, string> = { at: 'a', type: 't', by: 'b', detail: 'd' };
 const EVENT_LONG: Record<string, string> = Object.fromEntries(Object.entries(EVENT_SHORT).map(([long, short]) => [short, long]));
 
@@ -61,7 +62,11 @@ export function packToken(record: Record<string, unknown>): Record<string, unkno
       continue;
     }
     if (field === 'firstEvent' && isObject(value)) {
-      out[SHORT.firstEvent] = renameKeys(value, EVENT_SHORT, (k, v) => k === 'at' && v === record['createdAt']);
+      out[SHORT.firstEvent] = packEvent(value, record['createdAt']);
+      continue;
+    }
+    if (field === 'events' && Array.isArray(value)) {
+      out[SHORT.events] = value.map((event) => (isObject(event) ? packEvent(event, record['createdAt']) : event));
       continue;
     }
     out[(SHORT as Record<string, string>)[field] ?? field] = value;
@@ -83,7 +88,9 @@ export function unpackToken(stored: unknown): unknown {
     } else if (long === 'reminder' && isObject(value)) {
       out[long] = mapCopies(value, unpackCopy);
     } else if (long === 'firstEvent' && isObject(value)) {
-      out[long] = { at: stored[SHORT.createdAt], ...renameKeys(value, EVENT_LONG, () => false) };
+      out[long] = unpackEvent(value, stored[SHORT.createdAt]);
+    } else if (long === 'events' && Array.isArray(value)) {
+      out[long] = value.map((event) => (isObject(event) ? unpackEvent(event, stored[SHORT.createdAt]) : event));
     } else {
       out[long] = value;
     }
@@ -91,15 +98,27 @@ export function unpackToken(stored: unknown): unknown {
   return out;
 }
 
+/** A history entry with short field names, without its `at` when that is the record's `createdAt`. */
+function packEvent(event: Record<string, unknown>, createdAt: unknown): Record<string, unknown> {
+  return renameKeys(event, EVENT_SHORT, (k, v) => k === 'at' && v === createdAt);
+}
+
+function unpackEvent(event: Record<string, unknown>, createdAt: unknown): Record<string, unknown> {
+  return { at: createdAt, ...renameKeys(event, EVENT_LONG, () => false) };
+}
+
 /**
  * A reminder copy (`{to, ch, ts}`: who, which conversation, which message) is stored as
- * `[to, ch, ts]`, or `[to, ts]` when it was posted in `to` itself (a channel): a token reminded
- * to its owner, two co-owners and a team channel saves about 70 bytes.
+ * `[to, ch, ts]`, or `[to, ts]` when it was posted in `to` itself (a channel), and a digest line
+ * (`{to, ch, ts, d}`: the person's digest DM of local hour `d`) as `[to, ch, ts, d]`: a token
+ * reminded to its owner, two co-owners and a team channel saves 70 to 100 bytes.
  */
 function packCopy(copy: unknown): unknown {
-  if (!isObject(copy) || Object.keys(copy).length !== 3) return copy;
-  const { to, ch, ts } = copy;
-  if (typeof to !== 'string' || typeof ch !== 'string' || typeof ts !== 'string') return copy;
+  if (!isObject(copy)) return copy;
+  const { to, ch, ts, d, ...rest } = copy;
+  if (Object.keys(rest).length > 0 || typeof to !== 'string' || typeof ch !== 'string' || typeof ts !== 'string') return copy;
+  if (typeof d === 'string') return [to, ch, ts, d];
+  if (d !== undefined) return copy;
   return ch === to ? [to, ts] : [to, ch, ts];
 }
 
@@ -107,6 +126,7 @@ function unpackCopy(copy: unknown): unknown {
   if (!Array.isArray(copy)) return copy;
   if (copy.length === 2) return { to: copy[0], ch: copy[0], ts: copy[1] };
   if (copy.length === 3) return { to: copy[0], ch: copy[1], ts: copy[2] };
+  if (copy.length === 4) return { to: copy[0], ch: copy[1], ts: copy[2], d: copy[3] };
   return copy;
 }
 

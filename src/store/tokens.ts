@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { TokenEvent, TokenRecord, TokenRequest } from '../domain/types.js';
 import type { Keys } from './keys.js';
 import { commitRecord, updateRecord, type IndexOp } from './commit.js';
-import { decode, encode, readAll, storedTokenSchema, tokenSchema, type StoredToken } from './schemas.js';
+import { decode, encode, readAll, RECORD_EVENTS, storedTokenSchema, tokenSchema, type StoredToken } from './schemas.js';
 import type { RequestStore } from './requests.js';
 import { tokenPeople } from '../domain/team.js';
 
@@ -23,17 +23,28 @@ end
 return leased
 `;
 
-/** The record as the app sees it: the first history entry is the store's (see StoredToken). */
-function withoutFirstEvent(token: StoredToken): TokenRecord {
-  const { firstEvent: _history, ...record } = token;
+/** The record as the app sees it: the history entries it holds are the store's (see StoredToken). */
+function withoutEvents(token: StoredToken): TokenRecord {
+  const { firstEvent: _first, events: _events, ...record } = token;
   return record;
 }
 
-/** A token change: the next record, extra writes, and the history entry to append. */
+/**
+ * Where new history entries go: into the record while its `events` has room and nothing has gone
+ * to the history key yet, else (and from then on) appended to the key, so the history reads in
+ * order as the record's entries, then the key's (see StoredToken).
+ */
+function placeEvents(current: StoredToken, added: readonly TokenEvent[]): { inRecord: StoredToken['events']; inKey: TokenEvent[] } {
+  const room = current.events ? RECORD_EVENTS - current.events.length : 0;
+  const taken = added.slice(0, Math.max(0, room));
+  return { inRecord: current.events && [...current.events, ...taken], inKey: added.slice(taken.length) };
+}
+
+/** A token change: the next record, extra writes, and the history entries to append (in order). */
 export interface TokenChange {
   next: TokenRecord;
   ops?: IndexOp[];
-  event?: TokenEvent;
+  event?: TokenEvent | TokenEvent[];
 }
 
 export class TokenStore {
@@ -49,10 +60,10 @@ export class TokenStore {
 
   /**
    * A new token record as stored: with its first history entry (see StoredToken), which saves
-   * the history key until something else happens to the token.
+   * the history key until more than RECORD_EVENTS things have happened to the token.
    */
   private withFirstEvent(token: TokenRecord, event: TokenEvent): string {
-    return encode(storedTokenSchema, { ...token, firstEvent: event });
+    return encode(storedTokenSchema, { ...token, events: [event] });
   }
 
   /**
@@ -76,11 +87,11 @@ export class TokenStore {
   }
 
   /**
-   * Index write that appends to the token's history. History is one string of JSON lines
-   * (APPEND) rather than a list: at 100,000 tokens a one-entry list costs about 250 bytes
-   * in Redis 7.0, a short string about half that.
+   * Index write that appends to the token's history key. History there is one string of JSON
+   * lines (APPEND) rather than a list: at 100,000 tokens a one-entry list costs about 250 bytes
+   * in Redis 7.0, a short string about half that. Only `update` decides what goes there.
    */
-  historyOp(tokenId: string, event: TokenEvent): IndexOp {
+  private historyOp(tokenId: string, event: TokenEvent): IndexOp {
     return ['APPEND', this.keys.tokenHistory(tokenId), `${JSON.stringify(event)}\n`];
   }
 
@@ -91,7 +102,7 @@ export class TokenStore {
 
   /**
    * Applies `change` atomically (compare-and-set; retried when someone else changed the token
-   * first). `change` returns undefined to leave the token alone. The history entry and index
+   * first). `change` returns undefined to leave the token alone. The history entries and index
    * writes are committed with the record. Returns the token as it ended up.
    */
   async update(
@@ -104,13 +115,17 @@ export class TokenStore {
       storedTokenSchema,
       (current: StoredToken) => {
         const decision = change(current);
-        return (
-          decision && {
-            // The first history entry stays whatever the change (see StoredToken).
-            next: { ...withoutFirstEvent(decision.next), ...(current.firstEvent ? { firstEvent: current.firstEvent } : {}) },
-            ops: [...(decision.ops ?? []), ...(decision.event ? [this.historyOp(id, decision.event)] : [])],
-          }
-        );
+        if (!decision) return undefined;
+        const { inRecord, inKey } = placeEvents(current, decision.event === undefined ? [] : [decision.event].flat());
+        return {
+          // The history entries the record holds stay whatever the change (see StoredToken).
+          next: {
+            ...withoutEvents(decision.next),
+            ...(current.firstEvent ? { firstEvent: current.firstEvent } : {}),
+            ...(inRecord ? { events: inRecord } : {}),
+          },
+          ops: [...(decision.ops ?? []), ...inKey.map((event) => this.historyOp(id, event))],
+        };
       },
       (before, after) => [
         // Each user's index follows who shares the token (Adopt, a co-owner promoted, co-owners edited).
@@ -129,7 +144,7 @@ export class TokenStore {
             ] as IndexOp[])),
       ],
     );
-    return result && { token: withoutFirstEvent(result.value), changed: result.changed };
+    return result && { token: withoutEvents(result.value), changed: result.changed };
   }
 
   /**
@@ -171,15 +186,15 @@ export class TokenStore {
     });
   }
 
-  /** The token's history, oldest first: its first entry from the record, the others from the history key. */
+  /** The token's history, oldest first: the entries the record holds, then those of the history key. */
   async history(id: string): Promise<TokenEvent[]> {
     const [record, raw] = await this.redis.mget(this.keys.token(id), this.keys.tokenHistory(id));
-    const first = decode(storedTokenSchema, record ?? null)?.firstEvent;
+    const stored = decode(storedTokenSchema, record ?? null);
     const later = (raw ?? '')
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as TokenEvent);
-    return first ? [first, ...later] : later;
+    return [...(stored?.firstEvent ? [stored.firstEvent] : []), ...(stored?.events ?? []), ...later];
   }
 
   /**
@@ -228,11 +243,11 @@ export class TokenStore {
       if (!tokenPeople(old).includes(renewal.ownerId) || old.status === 'rotated' || old.status === 'revoked') return undefined;
       return {
         next: { ...old, status: 'rotated' },
-        ops: [
-          this.scheduleOp(oldId, undefined),
-          this.historyOp(oldId, { at: now, type: 'renewed', by: renewal.ownerId, detail: renewal.id }),
+        ops: [this.scheduleOp(oldId, undefined)],
+        event: [
+          { at: now, type: 'renewed', by: renewal.ownerId, detail: renewal.id },
+          { at: now, type: 'rotated', by: renewal.ownerId, detail: `renewed by ${renewal.id}` },
         ],
-        event: { at: now, type: 'rotated', by: renewal.ownerId, detail: `renewed by ${renewal.id}` },
       };
     });
     return result?.changed ?? false;

@@ -77,12 +77,7 @@ describe('shifted clock', () => {
     const text = JSON.stringify(dm.args);
     expect(text).toContain('Shifted clock token');
     expect(text).toMatch(/12 days/); // 20 days from the real today is 12 from the shifted one
-    const readReminded = async () =>
-      ((await redis.get(keys.tokenHistory(token.id))) ?? '')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { type: string; at: number; detail?: string })
-        .find((e) => e.type === 'reminded');
+    const readReminded = async () => (await tokens.history(token.id)).find((e) => e.type === 'reminded');
     // The history entry is written just after Slack accepts the DM.
     const reminded = await vi.waitFor(
       async () => {

@@ -5,7 +5,7 @@ import { createKeys, type Keys } from '../../src/store/keys.js';
 import { RequestStore } from '../../src/store/requests.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { TokenInventory } from '../../src/store/inventory.js';
-import { tokenSchema } from '../../src/store/schemas.js';
+import { RECORD_EVENTS, tokenSchema } from '../../src/store/schemas.js';
 import { packToken, unpackToken } from '../../src/store/token-shape.js';
 import { createTokenId } from '../../src/domain/record-ids.js';
 import type { TokenRecord } from '../../src/domain/types.js';
@@ -113,26 +113,27 @@ describe('token record storage', () => {
     expect(Object.keys(stored)).not.toContain('status');
     expect(Object.keys(stored)).not.toContain('teamChannelId');
     expect(stored['s']).toEqual(['read:repository', 'write:pullrequest']);
-    // Over 100 bytes shorter than the record's plain JSON (besides its first history entry, `h`).
-    const { h: first, ...rest } = stored;
-    expect(first).toEqual({ t: 'recorded', b: record.ownerId });
+    // Over 100 bytes shorter than the record's plain JSON (besides its history entries, `ev`).
+    const { ev: events, ...rest } = stored;
+    expect(events).toEqual([{ t: 'recorded', b: record.ownerId }]);
     expect(JSON.stringify(rest).length).toBeLessThan(JSON.stringify(record).length - 100);
     expect(await tokens.get(record.id)).toEqual(record);
   });
 
-  it("keeps a new token's first history entry in its record, and the history reads the same", async () => {
+  it("keeps a new token's first history entries in its record, then appends to its history key", async () => {
     const record = fullRecord({ reminder: undefined, atlassian: undefined, notices: undefined });
     const first = { at: record.createdAt, type: 'recorded' as const, by: 'U0OWNER1', detail: 'recorded by hand' };
     expect(await tokens.create(record, first)).toBe(true);
-    // No history key until something else happens; the record carries the entry compactly.
+    // No history key while the record has room; the record carries the entries compactly.
     expect(await redis.exists(keys.tokenHistory(record.id))).toBe(0);
-    expect(JSON.parse((await redis.get(keys.token(record.id)))!)['h']).toEqual({ t: 'recorded', b: 'U0OWNER1', d: 'recorded by hand' });
+    const storedEvents = async () => JSON.parse((await redis.get(keys.token(record.id)))!)['ev'] as unknown[];
+    expect(await storedEvents()).toEqual([{ t: 'recorded', b: 'U0OWNER1', d: 'recorded by hand' }]);
     expect(await tokens.history(record.id)).toEqual([first]);
 
-    // Later entries go to the history key, after the first; the first survives every change.
-    const renamed = { at: record.createdAt + 1000, type: 'corrected' as const, by: 'U0OWNER1', detail: 'renamed' };
-    const result = await tokens.update(record.id, (t) => ({ next: { ...t, name: 'Renamed' }, event: renamed }));
+    const event = (n: number) => ({ at: record.createdAt + n * 1000, type: 'corrected' as const, by: 'U0OWNER1', detail: `change ${n}` });
+    const result = await tokens.update(record.id, (t) => ({ next: { ...t, name: 'Renamed' }, event: event(1) }));
     expect(result?.token).toEqual({ ...record, name: 'Renamed' });
+    // A change without an entry keeps those the record holds, even when it rebuilds the record.
     await tokens.update(record.id, (t) => ({
       next: {
         id: t.id,
@@ -144,9 +145,37 @@ describe('token record storage', () => {
         status: 'revoked',
       },
     }));
-    expect(await tokens.history(record.id)).toEqual([first, renamed]);
-    // The app's record never shows it.
-    expect(await tokens.get(record.id)).not.toHaveProperty('firstEvent');
+    expect(await tokens.history(record.id)).toEqual([first, event(1)]);
+    expect(await redis.exists(keys.tokenHistory(record.id))).toBe(0);
+
+    // Two entries in one change: the first fills the record (RECORD_EVENTS), the second opens the key.
+    expect(RECORD_EVENTS).toBe(3);
+    await tokens.update(record.id, (t) => ({ next: t, event: [event(2), event(3)] }));
+    expect(await storedEvents()).toHaveLength(RECORD_EVENTS);
+    expect(await redis.exists(keys.tokenHistory(record.id))).toBe(1);
+    await tokens.update(record.id, (t) => ({ next: t, event: event(4) }));
+    expect(await storedEvents()).toHaveLength(RECORD_EVENTS);
+    expect(await tokens.history(record.id)).toEqual([first, event(1), event(2), event(3), event(4)]);
+    // The app's record never shows them.
+    const app = await tokens.get(record.id);
+    expect(app).not.toHaveProperty('events');
+    expect(app).not.toHaveProperty('firstEvent');
+  });
+
+  it('appends to the history key of a record written with only its first entry in it (`h`)', async () => {
+    const record = fullRecord({ reminder: undefined, atlassian: undefined, notices: undefined });
+    const first = { at: record.createdAt, type: 'recorded' as const, by: 'U0OWNER1' };
+    const second = { at: record.createdAt + 1, type: 'snoozed' as const, by: 'U0OWNER1' };
+    // As written before `events`: the first entry in the record, the later ones in the key.
+    await redis.set(
+      keys.token(record.id),
+      JSON.stringify(packToken({ ...record, firstEvent: first } as unknown as Record<string, unknown>)),
+    );
+    await redis.append(keys.tokenHistory(record.id), `${JSON.stringify(second)}\n`);
+    const third = { at: record.createdAt + 2, type: 'revoked' as const, by: 'U0OWNER1' };
+    await tokens.update(record.id, (t) => ({ next: { ...t, status: 'revoked' }, event: third }));
+    expect(await tokens.history(record.id)).toEqual([first, second, third]);
+    expect(JSON.parse((await redis.get(keys.token(record.id)))!)).not.toHaveProperty('ev');
   });
 
   it('reads the history of an old token whose first entry is in its history key', async () => {
@@ -165,6 +194,7 @@ describe('token record storage', () => {
     const copies = [
       { to: 'U0OWNER1', ch: 'D0DM00001', ts: '1764000000.000100' },
       { to: 'C0TEAM1', ch: 'C0TEAM1', ts: '1764000000.000200' },
+      { to: 'U0MATE1', ch: 'D0DM00002', ts: '1764000000.000300', d: '2026-12-02T09' },
     ];
     const record = fullRecord({
       reminder: { last: 7, copies, sending: { threshold: 1, at: 1_764_000_000_000, by: 'job-1', sent: [copies[1]!] } },
@@ -175,6 +205,7 @@ describe('token record storage', () => {
       copies: [
         ['U0OWNER1', 'D0DM00001', '1764000000.000100'],
         ['C0TEAM1', '1764000000.000200'],
+        ['U0MATE1', 'D0DM00002', '1764000000.000300', '2026-12-02T09'],
       ],
       sending: { threshold: 1, at: 1_764_000_000_000, by: 'job-1', sent: [['C0TEAM1', '1764000000.000200']] },
     });
@@ -185,12 +216,22 @@ describe('token record storage', () => {
     expect(await tokens.get(record.id)).toEqual({ ...record, reminder: { ...record.reminder, last: 1 } });
   });
 
-  it("stores the first entry's time only when it differs from the token's creation", () => {
+  it("stores an entry's time only when it differs from the token's creation", () => {
     const record = fullRecord();
     const imported = { ...record, firstEvent: { at: record.createdAt + 5, type: 'imported', detail: 'x.csv line 2' } };
     const packed = packToken(imported as unknown as Record<string, unknown>);
     expect(packed['h']).toEqual({ a: record.createdAt + 5, t: 'imported', d: 'x.csv line 2' });
     expect(unpackToken(JSON.parse(JSON.stringify(packed)))).toEqual(imported);
+    const later = {
+      ...record,
+      events: [
+        { at: record.createdAt, type: 'recorded' },
+        { at: record.createdAt + 9, type: 'snoozed', by: 'U1' },
+      ],
+    };
+    const packedLater = packToken(later as unknown as Record<string, unknown>);
+    expect(packedLater['ev']).toEqual([{ t: 'recorded' }, { a: record.createdAt + 9, t: 'snoozed', b: 'U1' }]);
+    expect(unpackToken(JSON.parse(JSON.stringify(packedLater)))).toEqual(later);
   });
 
   it('packs and unpacks every field, keeps a non-default status, and leaves unknown shapes to the schema', () => {

@@ -263,13 +263,13 @@ async function applyChange(
   const result = await tokens.update(id, (current) => {
     decided = plan(current);
     if (!decided) return alwaysWriteOps ? { next: current, ops: extraOps } : undefined;
-    const ops: IndexOp[] = [...extraOps, ...decided.events.map((e) => tokens.historyOp(id, e))];
+    const ops: IndexOp[] = [...extraOps];
     // New expiry: the next sweep looks at the token again; revoked: its reminders stop.
     if ((decided.expiryCorrected || decided.lookAgain) && decided.next.status === 'active')
       ops.push(tokens.scheduleOp(id, deps.clock.now()));
     if (decided.next.status === 'revoked') ops.push(tokens.scheduleOp(id, undefined));
     if (decided.owed.length > 0) ops.push(store.owesNoticeOp(id));
-    return { next: decided.next, ops };
+    return { next: decided.next, ops, event: decided.events };
   });
   if (!result) return undefined;
   const change = result.changed ? (decided as TokenSyncChange | undefined) : undefined;

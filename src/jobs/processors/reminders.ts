@@ -524,9 +524,8 @@ async function confirm(
     };
     const after = next.status === 'active' ? nextLook(decideReminder(next, settings, gone ? 'UTC' : tz, now), now) : undefined;
     const ops = [tokens.scheduleOp(tokenId, after === now ? now + 1 : after)];
-    if (expired) ops.push(tokens.historyOp(tokenId, { at: now, type: 'expired', detail: t.expiresOn }));
-    const event: TokenEvent = { at: now, type: 'reminded', detail };
-    return { next, ops, event };
+    const reminded: TokenEvent = { at: now, type: 'reminded', detail };
+    return { next, ops, event: expired ? [{ at: now, type: 'expired', detail: t.expiresOn }, reminded] : reminded };
   });
 }
 
