@@ -35,6 +35,7 @@ import { createCalendarRoutes } from './http/calendar.js';
 import { COMMAND } from './blocks/ids.js';
 import { answerUnreadableEvent } from './http/request-guard.js';
 import { WrappingReceiver } from './http/receiver.js';
+import { createShedder } from './http/shed.js';
 import { slackSentAtMs } from './http/request-age.js';
 import { SENT_AT_PROPERTY } from './slack/kit/trigger-age.js';
 
@@ -173,6 +174,9 @@ export function createBot(options: BotOptions): Bot {
   let stopping: Promise<void> | undefined;
   const boltLogger = toBoltLogger(logger);
   const tracker = createRequestTracker(metrics);
+  // Slack signs requests with the wall clock: request ages are read on it, never on `clock`
+  // (the sandbox moves its product clock ahead).
+  const wallClock = systemClock;
   const customRoutes = [
     ...createHealthRoutes({
       redis,
@@ -200,6 +204,14 @@ export function createBot(options: BotOptions): Bot {
         signingSecret: config.slack.signingSecret!,
         now: () => clock.now(),
         host: options.host,
+        // Overload: a request already too old on arrival is answered "busy" before Bolt.
+        shed: createShedder({
+          signingSecret: config.slack.signingSecret!,
+          wallClock,
+          logger,
+          onShed: (kind) => metrics.shedRequests.inc({ kind }),
+          hold: (work) => tracker.hold(work),
+        }),
         receiver: new HTTPReceiver({
           signingSecret: config.slack.signingSecret!,
           endpoints: SLACK_EVENTS_PATH,
@@ -246,7 +258,7 @@ export function createBot(options: BotOptions): Bot {
     config,
     logger,
     clock,
-    wallClock: systemClock,
+    wallClock,
     requests,
     tokens,
     seenMessages,

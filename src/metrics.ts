@@ -12,6 +12,8 @@ export interface Metrics {
   requests: Counter<'kind' | 'outcome'>;
   /** Seconds from the receiver handing a request to Bolt to its ack. */
   ackSeconds: Histogram<'kind'>;
+  /** Requests already too old on arrival, answered "busy" by the receiver without Bolt (src/http/shed.ts), by kind. */
+  shedRequests: Counter<'kind'>;
   /** Reminder DMs sent (once per reminder). */
   remindersSent: Counter;
   /** Failed attempts to send a reminder (each is retried: this counts attempts, not reminders given up on). */
@@ -59,6 +61,12 @@ export function createMetrics(sources: MetricsSources, prefix = 'btb_'): Metrics
     help: 'Seconds from receiving a Slack request to acknowledging it (Slack allows 3)',
     labelNames: ['kind'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
+    registers,
+  });
+  const shedRequests = new Counter({
+    name: `${prefix}slack_requests_shed_total`,
+    help: 'Slack requests already too old on arrival (overload), answered busy by the receiver without Bolt, by kind',
+    labelNames: ['kind'] as const,
     registers,
   });
   const remindersSent = new Counter({ name: `${prefix}reminders_sent_total`, help: 'Expiry reminders sent to token owners', registers });
@@ -153,7 +161,7 @@ export function createMetrics(sources: MetricsSources, prefix = 'btb_'): Metrics
       },
     });
   }
-  return { registry, requests, ackSeconds, remindersSent, remindersFailed };
+  return { registry, requests, ackSeconds, shedRequests, remindersSent, remindersFailed };
 }
 
 /** The kind of Slack request a body is, for metric labels. */
@@ -184,6 +192,8 @@ export interface RequestTracker {
   inFlight(): number;
   /** Resolves true once no request is in flight, or false when `timeoutMs` passes first. */
   drain(timeoutMs: number): Promise<boolean>;
+  /** Counts work for a request answered without Bolt (e.g. a reply after the ack) as in flight until it settles. */
+  hold(work: Promise<unknown>): void;
 }
 
 /**
@@ -198,6 +208,10 @@ export function createRequestTracker(metrics: Pick<Metrics, 'ackSeconds'>): Requ
 } {
   let inFlight = 0;
   let idle: Array<() => void> = [];
+  const settled = () => {
+    inFlight -= 1;
+    if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
+  };
   return {
     async track(event, process) {
       const end = metrics.ackSeconds.startTimer({ kind: requestKind(event.body) });
@@ -214,9 +228,12 @@ export function createRequestTracker(metrics: Pick<Metrics, 'ackSeconds'>): Requ
       try {
         await process({ ...event, ack });
       } finally {
-        inFlight -= 1;
-        if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
+        settled();
       }
+    },
+    hold(work) {
+      inFlight += 1;
+      work.then(settled, settled);
     },
     inFlight: () => inFlight,
     drain(timeoutMs) {

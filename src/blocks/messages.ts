@@ -41,6 +41,11 @@ export function buildBusyMessage(retry?: string): Message {
   return { text };
 }
 
+/** The busy message for `/bitbucket-token <text>` (`text` trimmed): run the same command again. */
+export function buildCommandBusyMessage(text: string): Message {
+  return buildBusyMessage(text ? `${COMMAND} ${text}` : COMMAND);
+}
+
 export function buildSecretWarning(): Message {
   const text =
     ':warning: That looks like a Bitbucket/Atlassian API token. Anything posted in Slack should be treated as leaked: ' +

@@ -10,6 +10,7 @@ import {
 } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import { guardSlackRequest } from './request-guard.js';
+import type { Shedder } from './shed.js';
 
 /** Runs one Slack request through Bolt: `process` hands the (possibly re-wrapped) event to the app. */
 export type EventHook = (event: ReceiverEvent, process: (event: ReceiverEvent) => Promise<void>) => Promise<void>;
@@ -21,7 +22,9 @@ export type EventHook = (event: ReceiverEvent, process: (event: ReceiverEvent) =
  *   timing, in-flight counting), by handing the inner receiver a view of the app whose
  *   processEvent calls the hook; the App itself is untouched;
  * - in HTTP mode this receiver owns the HTTP server and calls the inner receiver's public
- *   `requestListener` (meant for your own server) after `guard`, for the Slack endpoint only.
+ *   `requestListener` (meant for your own server) after `guard`, for the Slack endpoint only;
+ *   before that, `shed` may answer a request itself (overload: one already too old on arrival
+ *   never reaches Bolt).
  */
 export class WrappingReceiver implements Receiver {
   private server: Server | undefined;
@@ -30,7 +33,16 @@ export class WrappingReceiver implements Receiver {
     private readonly inner:
       | { mode: 'socket'; receiver: SocketModeReceiver }
       /** HTTP mode: the Slack endpoint's path and what guards it. */
-      | { mode: 'http'; receiver: HTTPReceiver; path: string; signingSecret: string; now: () => number; host?: string | undefined },
+      | {
+          mode: 'http';
+          receiver: HTTPReceiver;
+          path: string;
+          signingSecret: string;
+          now: () => number;
+          host?: string | undefined;
+          /** Answers a guarded request itself (overload: src/http/shed.ts) or returns false to hand it to Bolt. */
+          shed?: Shedder | undefined;
+        },
     private readonly opts: {
       hook: EventHook;
       logger: Logger;
@@ -73,7 +85,7 @@ export class WrappingReceiver implements Receiver {
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (req.method?.toUpperCase() === 'POST' && path === http.path)
-        guardSlackRequest(req, res, () => dispatch(req, res), {
+        guardSlackRequest(req, res, (read) => http.shed?.(req, res, read) || dispatch(req, res), {
           signingSecret: http.signingSecret,
           now: http.now,
           logger: this.opts.logger,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseQuery } from 'node:querystring';
+import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
 import {
   HTTPModuleFunctions,
   defaultBodyLimit,
@@ -17,19 +17,21 @@ import type { Logger } from '../logger.js';
  * accepts timestamps from the future, which lets a captured request be replayed later;
  * Slack's rule is "more than 5 minutes from local time" in either direction.
  *
- * Calls `next` when Bolt may process the request (it re-uses the buffered body, `rawBody`,
- * instead of reading the stream again); otherwise answers the request itself.
+ * Calls `next` with what it read when Bolt may process the request (Bolt re-uses the buffered
+ * body, `rawBody`, instead of reading the stream again); otherwise answers the request itself.
+ * Nothing here verifies the signature of a request it passes on: Bolt does, and whoever answers
+ * a request `next` is given (src/http/shed.ts) must first.
  */
 export function guardSlackRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  next: () => void,
+  next: (read: GuardedBody) => void,
   opts: { signingSecret: string; logger: Logger; now: () => number },
 ): void {
   checkBody(req, opts)
-    .then((status) => {
-      if (status === undefined) return next();
-      res.writeHead(status);
+    .then((checked) => {
+      if (typeof checked !== 'number') return next(checked);
+      res.writeHead(checked);
       res.end();
     })
     .catch((err: unknown) => {
@@ -42,11 +44,19 @@ export function guardSlackRequest(
 /** Slack's replay window: requests more than 5 minutes away from our clock are refused. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-/** undefined when Bolt may process the request, else the status to answer with. */
+/** A body the guard let through, as it read it (so no one reads or parses it again). */
+export interface GuardedBody {
+  /** The raw body as text (what the signature covers). */
+  text: string;
+  /** The parsed form fields when the body is application/x-www-form-urlencoded, as Bolt parses it. */
+  form: ParsedUrlQuery | undefined;
+}
+
+/** What Bolt may process, or the status to answer with. */
 async function checkBody(
   req: IncomingMessage,
   opts: { signingSecret: string; logger: Logger; now: () => number },
-): Promise<number | undefined> {
+): Promise<GuardedBody | number> {
   const timestamp = Number(req.headers['x-slack-request-timestamp']);
   if (Number.isFinite(timestamp) && timestamp * 1000 > opts.now() + MAX_CLOCK_SKEW_MS) {
     opts.logger.warn('refused a Slack request timestamped in the future');
@@ -60,17 +70,19 @@ async function checkBody(
     if (isRawBodyError(err) && (err as { statusCode?: number }).statusCode === 413) return 413;
     throw err;
   }
-  if (parsesToObjectOrFails(buffered.rawBody.toString(), req.headers['content-type'])) return undefined;
+  const text = buffered.rawBody.toString();
+  const form = req.headers['content-type'] === 'application/x-www-form-urlencoded' ? parseQuery(text) : undefined;
+  if (parsesToObjectOrFails(text, form)) return { text, form };
   let body: unknown;
   try {
     body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
   } catch {
-    return undefined; // Bolt answers unparsable bodies itself (401 unsigned, 400 signed).
+    return { text, form }; // Bolt answers unparsable bodies itself (401 unsigned, 400 signed).
   }
-  if (body !== null && typeof body === 'object' && !Array.isArray(body)) return undefined;
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) return { text, form };
   const signed = isValidSlackRequest({
     signingSecret: opts.signingSecret,
-    body: buffered.rawBody.toString(),
+    body: text,
     headers: {
       'x-slack-signature': String(req.headers['x-slack-signature'] ?? ''),
       'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
@@ -84,14 +96,15 @@ async function checkBody(
 const JSON_OBJECT_START = /^[ \t\n\r]*\{/;
 
 /**
- * True when the body, read the way Bolt reads it, certainly parses to an object or fails to
- * parse (Bolt answers that itself); false when unsure. Saves parsing every body twice, once
- * here and once in Bolt: a form body is an object unless its `payload` is JSON of another kind,
- * and JSON starting with `{` is an object or invalid, so the payload need not be parsed here.
+ * True when the body (`form`: its fields when form-encoded), read the way Bolt reads it,
+ * certainly parses to an object or fails to parse (Bolt answers that itself); false when unsure.
+ * Saves parsing every body twice, once here and once in Bolt: a form body is an object unless
+ * its `payload` is JSON of another kind, and JSON starting with `{` is an object or invalid, so
+ * the payload need not be parsed here.
  */
-function parsesToObjectOrFails(text: string, contentType: string | undefined): boolean {
-  if (contentType !== 'application/x-www-form-urlencoded') return JSON_OBJECT_START.test(text);
-  const { payload } = parseQuery(text);
+function parsesToObjectOrFails(text: string, form: ParsedUrlQuery | undefined): boolean {
+  if (form === undefined) return JSON_OBJECT_START.test(text);
+  const { payload } = form;
   return typeof payload !== 'string' || JSON_OBJECT_START.test(payload);
 }
 

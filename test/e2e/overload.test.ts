@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { blockActionsPayload, newTriggerId } from '../support/slack-requests.js';
+import { SIGNING_SECRET, startTestBot, type TestBot } from '../support/test-bot.js';
+import { blockActionsPayload, createSlackSender, newTriggerId, viewSubmissionPayload } from '../support/slack-requests.js';
 import { daysFromNow, openRequestModal, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import { createKeys } from '../../src/store/keys.js';
-import { ACTION, BLOCK, REQUEST_BLOCK } from '../../src/blocks/ids.js';
+import { ACTION, BLOCK, CALLBACK, REQUEST_BLOCK } from '../../src/blocks/ids.js';
 import { BUSY_SUBMISSION_ERROR } from '../../src/slack/kit/trigger-age.js';
 
 /**
@@ -39,6 +39,19 @@ async function commandSentAgo(ageMs: number, userId: string, text: string, path:
 const responseTo = (path: string) => t.slack.waitForCall('response_url', (c) => c.path === `/response/${path}`);
 const opensWith = (trigger: string) => t.slack.callsTo('views.open').filter((c) => c.args['trigger_id'] === trigger);
 
+/**
+ * The bot's own counters, read from GET /metrics: requests the receiver answered busy without
+ * Bolt (`shed`), and Bolt's acks (`acked`, timed by the receiver's hook for every request Bolt
+ * processes: a listener that acks, or the stale-submission middleware, shows here).
+ */
+async function counters(kind: 'command' | 'view' | 'action') {
+  const text = await (await fetch(`http://127.0.0.1:${t.port}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name}\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { shed: read('btb_slack_requests_shed_total'), acked: read('btb_slack_ack_seconds_count') };
+}
+/** Requests the receiver refused before Bolt for their signature (its log line). */
+const refusals = () => t.logs.lines.filter((l) => l.includes('refused a Slack request whose signature does not verify')).length;
+
 describe('slash command under overload', () => {
   it('answers a command whose trigger is 2.9 s old through its response_url, without views.open', async () => {
     const trigger = await commandSentAgo(2900, 'UOVER1', 'DeepTraQ', 'overload-old');
@@ -52,6 +65,63 @@ describe('slash command under overload', () => {
     expect(t.slack.violations).toEqual([]);
   });
 
+  it('answers a command 2.9 s old at the receiver: an empty ack, the busy message, and no listener runs', async () => {
+    const before = await counters('command');
+    const sentAt = Date.now() - 2900;
+    const res = await t.sender.command(
+      {
+        user_id: 'UOVERR',
+        text: 'DeepTraQ',
+        trigger_id: newTriggerId(sentAt),
+        response_url: `${t.slack.origin}/response/overload-receiver`,
+      },
+      { timestampSec: Math.floor(sentAt / 1000) },
+    );
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    const reply = await responseTo('overload-receiver');
+    expect(reply.args).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(reply.args['text'])).toContain('`/bitbucket-token DeepTraQ`');
+    expect(opensWith(res.fields.trigger_id)).toEqual([]);
+    // Answered by the receiver, not by Bolt: the command's listener acks before it replies, so
+    // had Bolt run it, its ack would be counted by the time the reply arrived; and the listener's
+    // own busy log line is missing.
+    const after = await counters('command');
+    expect(after.shed).toBe(before.shed + 1);
+    expect(after.acked).toBe(before.acked);
+    const lines = t.logs.lines.filter((l) => l.includes('UOVERR'));
+    expect(lines.some((l) => l.includes('command already too old on arrival'))).toBe(true);
+    expect(lines.some((l) => l.includes('request too old to open a modal'))).toBe(false);
+  });
+
+  it('refuses an old command whose signature does not verify (401), answering nothing', async () => {
+    const before = await counters('command');
+    const refusedBefore = refusals();
+    const forger = createSlackSender({ baseUrl: `http://127.0.0.1:${t.port}`, signingSecret: `${SIGNING_SECRET}-wrong` });
+    const sentAt = Date.now() - 2900;
+    const res = await forger.command(
+      { user_id: 'UOVERF', text: '', trigger_id: newTriggerId(sentAt), response_url: `${t.slack.origin}/response/overload-forged` },
+      { timestampSec: Math.floor(sentAt / 1000) },
+    );
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('');
+    // Refused by the receiver's own check (no reply is ever posted on that path), not shed.
+    expect(refusals()).toBe(refusedBefore + 1);
+    expect((await counters('command')).shed).toBe(before.shed);
+    expect(t.slack.callsTo('response_url').filter((c) => c.path === '/response/overload-forged')).toEqual([]);
+  });
+
+  it('hands an old command answered from memory (`help`) on to its listener', async () => {
+    const before = await counters('command');
+    const sentAt = Date.now() - 2900;
+    const res = await t.sender.command({ user_id: 'UOVERH', text: 'help' }, { timestampSec: Math.floor(sentAt / 1000) });
+    expect(res.status).toBe(200);
+    expect(String((res.json() as { text?: string } | undefined)?.text)).toContain('Bitbucket Token Bot');
+    const after = await counters('command');
+    expect(after.shed).toBe(before.shed);
+    expect(after.acked).toBe(before.acked + 1);
+  });
+
   it('does the same for `record`', async () => {
     const trigger = await commandSentAgo(2900, 'UOVER2', 'record', 'overload-record');
     const reply = await responseTo('overload-record');
@@ -60,9 +130,11 @@ describe('slash command under overload', () => {
   });
 
   it('still opens the modal for a command half a second old', async () => {
+    const before = await counters('command');
     const trigger = await commandSentAgo(500, 'UOVER3', '', 'overload-fresh');
     const open = await t.slack.waitForCall('views.open', (c) => c.args['trigger_id'] === trigger);
     expect(open.response['ok']).toBe(true);
+    expect((await counters('command')).shed).toBe(before.shed);
     expect(t.slack.callsTo('response_url').filter((c) => c.path === '/response/overload-fresh')).toEqual([]);
   });
 
@@ -103,6 +175,40 @@ describe('view submission under overload', () => {
     expect((retry.json() as { response_action?: string } | undefined)?.response_action).not.toBe('errors');
     await waitForChecklist(t, userId, after);
     expect(await redis.zcard(userRequests)).toBe(1);
+  });
+});
+
+describe('view submission 2.9 s old, at the receiver', () => {
+  it('gets the busy error from the receiver, without Bolt, storing nothing', async () => {
+    const userId = 'UOVER8';
+    const view = await openRequestModal(t, userId);
+    const values = requestState({ name: 'Receiver token', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket'] });
+    const before = await counters('view');
+    const stale = await submitRequest(t, userId, values, view, { timestampSec: Math.floor((Date.now() - 2900) / 1000) });
+    expect(stale.status).toBe(200);
+    expect(stale.json()).toEqual({ response_action: 'errors', errors: { [REQUEST_BLOCK.preset]: BUSY_SUBMISSION_ERROR } });
+    // Not Bolt's stale-submission middleware either: Bolt's ack would be counted before the answer left.
+    const after = await counters('view');
+    expect(after.shed).toBe(before.shed + 1);
+    expect(after.acked).toBe(before.acked);
+    expect(await redis.zcard(createKeys(t.prefix).userRequests(userId))).toBe(0);
+  });
+
+  it('refuses an old submission whose signature does not verify (401)', async () => {
+    const userId = 'UOVER9';
+    const view = await openRequestModal(t, userId);
+    const values = requestState({ name: 'Forged token', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket'] });
+    const before = await counters('view');
+    const refusedBefore = refusals();
+    const forger = createSlackSender({ baseUrl: `http://127.0.0.1:${t.port}`, signingSecret: `${SIGNING_SECRET}-wrong` });
+    const forged = await forger.interaction(viewSubmissionPayload({ userId, callbackId: CALLBACK.requestModal, values, view }), {
+      timestampSec: Math.floor((Date.now() - 2900) / 1000),
+    });
+    expect(forged.status).toBe(401);
+    expect(forged.text).toBe('');
+    expect(refusals()).toBe(refusedBefore + 1);
+    expect((await counters('view')).shed).toBe(before.shed);
+    expect(await redis.zcard(createKeys(t.prefix).userRequests(userId))).toBe(0);
   });
 });
 

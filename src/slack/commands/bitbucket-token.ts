@@ -1,5 +1,5 @@
 import {
-  buildBusyMessage,
+  buildCommandBusyMessage,
   buildHelpMessage,
   buildScopeAdviceMessage,
   buildScopesUsage,
@@ -7,7 +7,6 @@ import {
 } from '../../blocks/messages.js';
 import { adviseOperations, splitOperationCalls } from '../../domain/scope-advisor.js';
 import { buildTokenListMessage } from '../../blocks/inventory.js';
-import { containsSecret } from '../../domain/secrets.js';
 import { todayIn } from '../../domain/dates.js';
 import { rankTokens } from '../../domain/inventory.js';
 import { openRecordModal, openRequestModal } from '../../slack-api/modals.js';
@@ -15,10 +14,10 @@ import { USER_TOKENS_MAX } from '../../slack-api/home.js';
 import { slashCommandSchema } from '../kit/payloads.js';
 import { createReply } from '../kit/respond.js';
 import { openOrSayBusy } from '../kit/trigger-age.js';
+import { readCommandText } from '../kit/command-text.js';
 import { assessForModal } from '../kit/policy-review.js';
 import type { Services } from '../kit/services.js';
 import type { CommandArgs } from '../kit/args.js';
-import { COMMAND } from '../../blocks/ids.js';
 
 /**
  * `/bitbucket-token [help | list | record | scopes <calls> | integration]`. Acks at once and opens any
@@ -37,18 +36,18 @@ export function createTokenCommandHandler(
     }
     const { text, trigger_id, user_id, channel_id, response_url } = parsed.data;
     const arg = text.trim();
-    if (containsSecret(arg)) {
+    const intent = readCommandText(arg);
+    if (intent.kind === 'secret') {
       await ack({ response_type: 'ephemeral', ...buildSecretWarning() });
       return;
     }
-    if (/^(help|\?)$/i.test(arg)) {
+    if (intent.kind === 'help') {
       await ack({ response_type: 'ephemeral', ...buildHelpMessage() });
       return;
     }
-    const scopesQuery = /^scopes(?:\s+([\s\S]*))?$/i.exec(arg);
-    if (scopesQuery) {
+    if (intent.kind === 'scopes') {
       // Pure and fast (the spec's operations table is in memory): the answer is the ack itself.
-      const calls = splitOperationCalls(scopesQuery[1] ?? '');
+      const calls = splitOperationCalls(intent.calls);
       const message = calls.length === 0 ? buildScopesUsage() : buildScopeAdviceMessage(adviseOperations(calls));
       await ack({ response_type: 'ephemeral', ...message });
       return;
@@ -62,13 +61,13 @@ export function createTokenCommandHandler(
         context,
         wallClock: deps.wallClock,
         logger: deps.logger,
-        busy: () => createReply(respond, deps.logger)(buildBusyMessage(arg ? `${COMMAND} ${arg}` : COMMAND)),
+        busy: () => createReply(respond, deps.logger)(buildCommandBusyMessage(arg)),
       });
-    if (/^record$/i.test(arg)) {
+    if (intent.kind === 'record') {
       await openOrBusy(() => openRecordModal(client, trigger_id));
       return;
     }
-    if (/^list$/i.test(arg)) {
+    if (intent.kind === 'list') {
       // Acked already: the reply goes through response_url, so Redis and users.info may take their time.
       const today = todayIn(await deps.users.timeZoneOf(user_id), now);
       const tokens = await deps.tokens.listByUser(user_id, USER_TOKENS_MAX);
