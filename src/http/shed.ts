@@ -64,7 +64,7 @@ export function createShedder(deps: {
     runInRequestContext(body, () => {
       const kind = requestKind(body);
       deps.onShed(kind);
-      deps.logger.info({ ageMs }, `${kind} already too old on arrival: answered busy without Bolt`);
+      deps.logger.info({ kind, ageMs }, 'request already too old on arrival: answered busy before Bolt');
       if (busy.kind === 'view') {
         HTTPModuleFunctions.buildContentResponse(res, busy.answer);
         return;

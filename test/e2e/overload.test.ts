@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { SIGNING_SECRET, startTestBot, type TestBot } from '../support/test-bot.js';
-import { blockActionsPayload, createSlackSender, newTriggerId, viewSubmissionPayload } from '../support/slack-requests.js';
+import {
+  appHomeOpenedEvent,
+  blockActionsPayload,
+  createSlackSender,
+  eventEnvelope,
+  newTriggerId,
+  viewSubmissionPayload,
+} from '../support/slack-requests.js';
 import { daysFromNow, openRequestModal, recordButtonValue, requestState, submitRequest, waitForChecklist } from '../support/flows.js';
 import { createKeys } from '../../src/store/keys.js';
 import { ACTION, BLOCK, CALLBACK, REQUEST_BLOCK } from '../../src/blocks/ids.js';
@@ -90,7 +97,7 @@ describe('slash command under overload', () => {
     expect(after.shed).toBe(before.shed + 1);
     expect(after.acked).toBe(before.acked);
     const lines = t.logs.lines.filter((l) => l.includes('UOVERR'));
-    expect(lines.some((l) => l.includes('command already too old on arrival'))).toBe(true);
+    expect(lines.some((l) => l.includes('request already too old on arrival'))).toBe(true);
     expect(lines.some((l) => l.includes('request too old to open a modal'))).toBe(false);
   });
 
@@ -224,6 +231,7 @@ describe('buttons that open a modal, under overload', () => {
 
   it('answers a message button pressed 2.9 s ago through its response_url, without views.open', async () => {
     const userId = 'UOVER6';
+    const before = await counters('action');
     const after = t.slack.calls.length;
     await openRequestModal(t, userId);
     const values = requestState({ name: 'Again token', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket'] });
@@ -241,6 +249,10 @@ describe('buttons that open a modal, under overload', () => {
     const reply = await responseTo('overload-again');
     expect(String(reply.args['text'])).toMatch(/busy.*Press the button again/i);
     expect(opensWith(trigger)).toEqual([]);
+    // Buttons are not shed at the receiver: the listener decided (and acked through Bolt).
+    const now = await counters('action');
+    expect(now.shed).toBe(before.shed);
+    expect(now.acked).toBeGreaterThan(before.acked);
   });
 
   it('DMs the busy message for an App Home button pressed 2.9 s ago (no response_url there)', async () => {
@@ -254,5 +266,16 @@ describe('buttons that open a modal, under overload', () => {
     const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === userId);
     expect(String(dm.args['text'])).toMatch(/busy/i);
     expect(opensWith(trigger)).toEqual([]);
+  });
+});
+
+describe('events under overload', () => {
+  it('hands an event sent 2.9 s ago on to its listener: the Home is still published', async () => {
+    const userId = 'UOVERE';
+    const after = t.slack.calls.length;
+    const body = JSON.stringify(eventEnvelope(appHomeOpenedEvent(userId)));
+    const res = await t.sender.raw(body, {}, { contentType: 'application/json', timestampSec: Math.floor((Date.now() - 2900) / 1000) });
+    expect(res.status).toBe(200);
+    await t.slack.waitForCall('views.publish', (c) => c.args['user_id'] === userId, { after });
   });
 });
