@@ -30,8 +30,14 @@ const SHORT = {
   atlassian: 'a',
   notices: 'x',
   firstEvent: 'h',
-  events: 'ev',
+  events: 'H',
 } as const;
+
+/**
+ * `events` is stored as its first entry under `H` (an object, as `h` is, so a new record is no
+ * longer than one written before `events`) and the entries after it, if any, under `ev`.
+ */
+const LATER_EVENTS = 'ev';
 
 /** History entry field → stored name; `at` is left out when it equals the record's `createdAt`. */
 const EVENT_SHORT: Record<string, string> = { at: 'a', type: 't', by: 'b', detail: 'd' };
@@ -65,8 +71,10 @@ export function packToken(record: Record<string, unknown>): Record<string, unkno
       out[SHORT.firstEvent] = packEvent(value, record['createdAt']);
       continue;
     }
-    if (field === 'events' && Array.isArray(value)) {
-      out[SHORT.events] = value.map((event) => (isObject(event) ? packEvent(event, record['createdAt']) : event));
+    if (field === 'events' && Array.isArray(value) && value.length > 0 && value.every(isObject)) {
+      const [first, ...later] = value.map((event) => packEvent(event, record['createdAt']));
+      out[SHORT.events] = first;
+      if (later.length > 0) out[LATER_EVENTS] = later;
       continue;
     }
     out[(SHORT as Record<string, string>)[field] ?? field] = value;
@@ -89,8 +97,13 @@ export function unpackToken(stored: unknown): unknown {
       out[long] = mapCopies(value, unpackCopy);
     } else if (long === 'firstEvent' && isObject(value)) {
       out[long] = unpackEvent(value, stored[SHORT.createdAt]);
-    } else if (long === 'events' && Array.isArray(value)) {
-      out[long] = value.map((event) => (isObject(event) ? unpackEvent(event, stored[SHORT.createdAt]) : event));
+    } else if (long === 'events' && isObject(value)) {
+      const later = stored[LATER_EVENTS];
+      out[long] = [value, ...(Array.isArray(later) ? later : [])].map((event) =>
+        isObject(event) ? unpackEvent(event, stored[SHORT.createdAt]) : event,
+      );
+    } else if (field === LATER_EVENTS && SHORT.events in stored) {
+      // Read with `H` above.
     } else {
       out[long] = value;
     }

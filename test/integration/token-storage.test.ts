@@ -113,9 +113,9 @@ describe('token record storage', () => {
     expect(Object.keys(stored)).not.toContain('status');
     expect(Object.keys(stored)).not.toContain('teamChannelId');
     expect(stored['s']).toEqual(['read:repository', 'write:pullrequest']);
-    // Over 100 bytes shorter than the record's plain JSON (besides its history entries, `ev`).
-    const { ev: events, ...rest } = stored;
-    expect(events).toEqual([{ t: 'recorded', b: record.ownerId }]);
+    // Over 100 bytes shorter than the record's plain JSON (besides its first history entry, `H`).
+    const { H: first, ...rest } = stored;
+    expect(first).toEqual({ t: 'recorded', b: record.ownerId });
     expect(JSON.stringify(rest).length).toBeLessThan(JSON.stringify(record).length - 100);
     expect(await tokens.get(record.id)).toEqual(record);
   });
@@ -126,7 +126,10 @@ describe('token record storage', () => {
     expect(await tokens.create(record, first)).toBe(true);
     // No history key while the record has room; the record carries the entries compactly.
     expect(await redis.exists(keys.tokenHistory(record.id))).toBe(0);
-    const storedEvents = async () => JSON.parse((await redis.get(keys.token(record.id)))!)['ev'] as unknown[];
+    const storedEvents = async () => {
+      const stored = JSON.parse((await redis.get(keys.token(record.id)))!) as Record<string, unknown>;
+      return [stored['H'], ...((stored['ev'] as unknown[] | undefined) ?? [])];
+    };
     expect(await storedEvents()).toEqual([{ t: 'recorded', b: 'U0OWNER1', d: 'recorded by hand' }]);
     expect(await tokens.history(record.id)).toEqual([first]);
 
@@ -175,7 +178,9 @@ describe('token record storage', () => {
     const third = { at: record.createdAt + 2, type: 'revoked' as const, by: 'U0OWNER1' };
     await tokens.update(record.id, (t) => ({ next: { ...t, status: 'revoked' }, event: third }));
     expect(await tokens.history(record.id)).toEqual([first, second, third]);
-    expect(JSON.parse((await redis.get(keys.token(record.id)))!)).not.toHaveProperty('ev');
+    const stored = JSON.parse((await redis.get(keys.token(record.id)))!);
+    expect(stored).not.toHaveProperty('H');
+    expect(stored).not.toHaveProperty('ev');
   });
 
   it('reads the history of an old token whose first entry is in its history key', async () => {
@@ -230,7 +235,8 @@ describe('token record storage', () => {
       ],
     };
     const packedLater = packToken(later as unknown as Record<string, unknown>);
-    expect(packedLater['ev']).toEqual([{ t: 'recorded' }, { a: record.createdAt + 9, t: 'snoozed', b: 'U1' }]);
+    expect(packedLater['H']).toEqual({ t: 'recorded' });
+    expect(packedLater['ev']).toEqual([{ a: record.createdAt + 9, t: 'snoozed', b: 'U1' }]);
     expect(unpackToken(JSON.parse(JSON.stringify(packedLater)))).toEqual(later);
   });
 
