@@ -8,7 +8,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/dist.mjs ./scripts/
 COPY src ./src
+# Type check, then dist/ as `npm start` builds it (scripts/dist.mjs): the compiled code and the
+# sandbox's page and personas beside it.
 RUN npm run build
 
 # Dependencies stage: production dependencies only, installed once, without npm's cache.
@@ -24,9 +27,6 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# The sandbox's page and personas (only served with SANDBOX=true; tsc copies no non-TS files).
-COPY --from=build /app/src/sandbox/page ./dist/sandbox/page
-COPY --from=build /app/src/sandbox/personas.json ./dist/sandbox/personas.json
 USER node
 EXPOSE 3000
 # Liveness only (/healthz stays 200 while Redis is away; /readyz is for load balancers).

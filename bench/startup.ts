@@ -6,21 +6,22 @@
  * spent until then (steadier than the wall time on a busy machine), and the RSS of the node
  * process(es) after an idle wait, read from /proc. Each command runs in a scratch directory (no
  * .env is read) with its own DATA_DIR and port; one uncounted start first fills the file and
- * tsx caches. Compares `npm start` (`node --import tsx src/main.ts`) with what it replaced
- * (`tsx src/main.ts`: the tsx CLI runs the bot in a second node process) and, after
- * `npm run build`, with the compiled `node dist/main.js` (the Docker image; Slack mode only: the
- * sandbox's assets are not compiled).
+ * tsx caches. Compares `npm start` (`node scripts/start.mjs`: checks that dist/ is current, then
+ * imports dist/main.js in the same process; dist/ is brought up to date before the runs) with what it
+ * replaced (`node --import tsx src/main.ts`: tsx's loader compiles every file at each start) and
+ * with `node dist/main.js` (the Docker image).
  *
  * Modes: `sandbox` (no Slack settings: the README's one command on a fresh clone; a local
  * redis-server is started by the bot) and `slack` (a Slack app configured, against a fake
  * Slack in this process and a scratch redis-server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { build } from '../scripts/dist.mjs';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { getFreePort, realNow, sleep } from '../test/support/net.js';
 import { startRedisServer } from '../test/support/redis-server.js';
@@ -31,6 +32,7 @@ import { median, round } from './stats.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN_TS = path.join(ROOT, 'src/main.ts');
 const MAIN_JS = path.join(ROOT, 'dist/main.js');
+const START = path.join(ROOT, 'scripts/start.mjs');
 const SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
 const READY = /Sandbox: |"msg":"bot started"/;
 const MiB = 1024 * 1024;
@@ -47,17 +49,16 @@ interface Variant {
 function variants(): Variant[] {
   // `--import tsx` resolves from the working directory, which is a scratch one here.
   const tsxLoader = import.meta.resolve('tsx');
-  const list: Variant[] = [
+  return [
+    { name: 'npm start (node scripts/start.mjs)', command: process.execPath, args: [START], modes: ['sandbox', 'slack'] },
     {
-      name: 'npm start (node --import tsx src/main.ts)',
+      name: 'before: node --import tsx src/main.ts',
       command: process.execPath,
       args: ['--import', tsxLoader, MAIN_TS],
       modes: ['sandbox', 'slack'],
     },
-    { name: 'before: tsx src/main.ts', command: path.join(ROOT, 'node_modules/.bin/tsx'), args: [MAIN_TS], modes: ['sandbox', 'slack'] },
+    { name: 'node dist/main.js (the Docker image)', command: process.execPath, args: [MAIN_JS], modes: ['sandbox', 'slack'] },
   ];
-  if (existsSync(MAIN_JS)) list.push({ name: 'node dist/main.js', command: process.execPath, args: [MAIN_JS], modes: ['slack'] });
-  return list;
 }
 
 /** The process and its descendants, from /proc. */
@@ -93,7 +94,7 @@ function rssBytes(pid: number): number {
 interface Sample {
   readyMs: number;
   cpuToReadyMs: number;
-  /** All node processes of the command (the tsx CLI runs two). */
+  /** All node processes of the command (one for each variant measured now; the tsx CLI ran two). */
   rssMiB: number;
   /** The largest one: the bot itself. */
   botRssMiB: number;
@@ -147,6 +148,8 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   const idleMs = Number(values.idle);
   const modes = values.modes.split(',').map((m) => m.trim()) as Mode[];
+  // As the first `npm start` after a change would: measured here are the starts after it.
+  build({ log: (line) => process.stderr.write(`[startup] ${line}\n`) });
   const slack = await startFakeSlack();
   const redis = await startRedisServer();
   const rows: (string | number)[][] = [];

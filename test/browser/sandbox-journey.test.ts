@@ -8,14 +8,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from
 import { uniquePrefix } from '../support/redis-server.js';
 
 /**
- * The sandbox in a real browser: `src/main.ts` started as `npm start` starts it (no Slack
+ * The sandbox in a real browser: the bot started as `npm start` starts it (no Slack
  * variable set), headless Chromium from the Debian package (`chromium`; .ci/run installs it)
  * driven by playwright-core, which downloads nothing. One journey through the product; a
  * screenshot per step in test-artifacts/sandbox/ (git-ignored).
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const START = join(ROOT, 'scripts/start.mjs');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-artifacts/sandbox');
 const prefix = uniquePrefix('sandbox-browser');
@@ -74,7 +74,7 @@ beforeAll(async () => {
     REDIS_URL: inject('redisUrl'),
     REDIS_KEY_PREFIX: prefix,
   };
-  bot = spawn(TSX, [join(ROOT, 'src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  bot = spawn(process.execPath, [START], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   bot.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   bot.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   url = await vi.waitFor(
@@ -83,7 +83,7 @@ beforeAll(async () => {
       if (!found) throw new Error(`no sandbox address yet:\n${output}`);
       return found;
     },
-    // Start-up compiles the bot with tsx; on a loaded 2-core machine that alone can take tens of seconds.
+    // A first start compiles src/; on a loaded 2-core machine that alone can take tens of seconds.
     { timeout: 90_000, interval: 50 },
   );
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });

@@ -55,7 +55,7 @@ describe('shifted clock', () => {
     };
     expect(await tokens.create(token, { at: token.createdAt, type: 'recorded', by: token.ownerId })).toBe(true);
 
-    // node with tsx's loader (as the fault tests do), so killing the child kills the bot.
+    // As `npm start` runs it (one process, as the fault tests do), so killing the child kills the bot.
     app = startAppProcess({
       port: await getFreePort(),
       slack,

@@ -8,11 +8,12 @@ import { getFreePort } from '../support/net.js';
 import { SIGNING_SECRET } from '../support/test-bot.js';
 
 /**
- * Starts the bot the way users do: `npm start` runs `node --import tsx src/main.ts` (tsx here); the Docker image runs
- * `node dist/main.js`. Each runs in a scratch directory so a developer's .env is not read.
+ * Starts the bot the way users do: `npm start` runs `node scripts/start.mjs` (dist/main.js, compiled
+ * first when src/ changed); the Docker image runs `node dist/main.js` from `npm run build`. Each runs
+ * in a scratch directory so a developer's .env is not read.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const START = join(ROOT, 'scripts/start.mjs');
 
 let slack: FakeSlack;
 let cwd: string;
@@ -44,7 +45,7 @@ function run(command: string, args: string[], env: Record<string, string>): Star
   return { child, output: () => out, exited };
 }
 
-// Generous: the bot compiles with tsx at start, which takes tens of seconds on a loaded 2-core machine.
+// Generous: a first start compiles src/ (seconds, tens of them on a loaded 2-core machine).
 async function waitForHealthy(port: number, started: Started, timeoutMs = 90_000): Promise<Response> {
   // An early exit ends the wait at once (returned, not thrown, so vi.waitFor stops polling).
   const res = await vi
@@ -74,19 +75,19 @@ const slackEnv = () => ({
 describe('start-up', () => {
   it('stops with one clear message naming each bad variable', async () => {
     // NODE_ENV=production as in the image: without it, no Slack variable at all starts the sandbox.
-    const started = run(TSX, [join(ROOT, 'src/main.ts')], { NODE_ENV: 'production', PORT: 'eighty', REMINDER_DAYS: 'soon' });
+    const started = run(process.execPath, [START], { NODE_ENV: 'production', PORT: 'eighty', REMINDER_DAYS: 'soon' });
     expect(await started.exited).toBe(1);
     const out = started.output();
     expect(out).toContain('SLACK_BOT_TOKEN is required');
     expect(out).toContain('PORT');
     expect(out).toContain('REMINDER_DAYS');
     expect(out).toContain('SLACK_SIGNING_SECRET');
-    expect(out).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+    expect(out).not.toMatch(/at .*\.[jt]s:\d+/); // a message, not a stack trace
   });
 
   it('stops within seconds, saying why, when Slack rejects the token or cannot be reached', async () => {
     slack.failNext('auth.test', { error: 'invalid_auth' });
-    const rejected = run(TSX, [join(ROOT, 'src/main.ts')], {
+    const rejected = run(process.execPath, [START], {
       ...slackEnv(),
       PORT: String(await getFreePort()),
       REDIS_URL: inject('redisUrl'),
@@ -96,7 +97,7 @@ describe('start-up', () => {
     expect(rejected.output()).toContain('Slack rejected SLACK_BOT_TOKEN (invalid_auth)');
     expect(rejected.output()).not.toMatch(/"stack"|ReceiverInconsistentStateError/);
 
-    const unreachable = run(TSX, [join(ROOT, 'src/main.ts')], {
+    const unreachable = run(process.execPath, [START], {
       ...slackEnv(),
       SLACK_API_URL: 'http://127.0.0.1:9/api/',
       PORT: String(await getFreePort()),
@@ -112,14 +113,14 @@ describe('start-up', () => {
     const dataDir = join(cwd, 'busy-data');
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'redis.pid'), String(process.pid)); // a live process
-    const started = run(TSX, [join(ROOT, 'src/main.ts')], { ...slackEnv(), PORT: String(await getFreePort()), DATA_DIR: dataDir });
+    const started = run(process.execPath, [START], { ...slackEnv(), PORT: String(await getFreePort()), DATA_DIR: dataDir });
     expect(await started.exited).toBe(1);
     expect(started.output()).toContain(`A redis-server (pid ${process.pid}) is still running on ${dataDir}`);
   });
 
   it('without REDIS_URL runs a local append-only redis-server and shuts down cleanly on SIGTERM', async () => {
     const port = await getFreePort();
-    const started = run(TSX, [join(ROOT, 'src/main.ts')], { ...slackEnv(), PORT: String(port), DATA_DIR: 'data' });
+    const started = run(process.execPath, [START], { ...slackEnv(), PORT: String(port), DATA_DIR: 'data' });
     const res = await waitForHealthy(port, started);
     expect(await res.json()).toEqual({ status: 'ok', redis: 'up' });
     expect(started.output()).toContain('started local redis-server');
@@ -133,11 +134,50 @@ describe('start-up', () => {
     expect(leftover).toBe('');
   }, 180_000);
 
+  it('with no Slack setting at all (a fresh clone) runs the sandbox on a local redis-server and stops both on SIGTERM', async () => {
+    const port = await getFreePort();
+    const dataDir = join(cwd, 'fresh-data');
+    const started = run(process.execPath, [START], { PORT: String(port), DATA_DIR: dataDir });
+    const address = await vi
+      .waitFor(
+        () => {
+          if (started.child.exitCode !== null) return undefined;
+          const found = /Sandbox: (http:\/\/\S+)/.exec(started.output())?.[1];
+          if (!found) throw new Error('no Sandbox: line yet');
+          return found;
+        },
+        { timeout: 90_000, interval: 100 },
+      )
+      .catch((err: Error) => {
+        throw new Error(`${err.message}:\n${started.output()}`);
+      });
+    expect(address, started.output()).toBe(`http://localhost:${port}/`);
+    const ready = await vi.waitFor(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        if (res.status !== 200) throw new Error(`/readyz answered ${res.status}`);
+        return res.json();
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(ready).toEqual({ status: 'ready', redis: 'up', queue: 'up' });
+    // The page and its files come from beside the compiled code (dist/sandbox/page).
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    expect((await fetch(`http://127.0.0.1:${port}/sandbox/style.css`)).status).toBe(200);
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    const leftover = spawnSync('pgrep', ['-f', `--dir ${dataDir}`])
+      .stdout.toString()
+      .trim();
+    expect(leftover).toBe('');
+  }, 180_000);
+
   it('the compiled image entry point (node dist/main.js) starts against REDIS_URL', async () => {
     const outDir = join(cwd, 'dist');
-    const build = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
-      encoding: 'utf8',
-    });
+    // What `npm run build` writes after its type check.
+    const build = spawnSync(process.execPath, [join(ROOT, 'scripts/dist.mjs'), '--out-dir', outDir], { encoding: 'utf8' });
     expect(build.status, build.stdout + build.stderr).toBe(0);
     const port = await getFreePort();
     // dist/ needs node_modules next to it, as in the image: link the project's.

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
 import { expect, vi } from 'vitest';
 import { createKeys } from '../../src/store/keys.js';
@@ -123,7 +122,7 @@ export interface AppProcess {
   ready(timeoutMs?: number): Promise<void>;
 }
 
-/** Runs the bot as `npm start` does (src/main.ts under tsx) with the given environment. */
+/** Runs the bot as `npm start` does (scripts/start.mjs: the compiled dist/main.js) with the given environment. */
 export function startAppProcess(opts: {
   port: number;
   slack: FakeSlack;
@@ -143,10 +142,8 @@ export function startAppProcess(opts: {
     LOG_LEVEL: 'info',
     ...opts.env,
   };
-  // node with tsx's loader, not the tsx CLI: the CLI runs the app in a child process of its
-  // own, and a SIGKILL sent to the CLI would leave that child running.
-  const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'src/main.ts')], {
+  // The start script runs the bot in its own process, so a SIGKILL sent to it kills the bot.
+  const child = spawn(process.execPath, [join(ROOT, 'scripts/start.mjs')], {
     cwd: tmpdir(),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
