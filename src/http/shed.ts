@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ParsedUrlQuery } from 'node:querystring';
 import { HTTPModuleFunctions, isValidSlackRequest } from '@slack/bolt';
 import type { Clock } from '../clock.js';
 import { runInRequestContext, type Logger } from '../logger.js';
@@ -23,11 +24,11 @@ export type Shedder = (req: IncomingMessage, res: ServerResponse, read: GuardedB
  * (busyAnswerAtReceipt in src/slack/kit/trigger-age.ts decides, for both this and the listeners).
  * Requests of other kinds go on to Bolt.
  *
- * Cost: a fresh request pays one header read and a comparison. An old one is parsed only when it
- * can be shed: a command's fields are the guard's parsed form; a view submission's JSON payload
- * is parsed only if it names "view_submission" (Bolt would parse it anyway, and a shed request
- * never reaches Bolt). The signature is verified, exactly as Bolt verifies it, before anything is
- * answered: a badly signed request gets 401 and nothing else.
+ * Cost: a fresh request pays one header read and a comparison. An old one is looked at only when
+ * it can be shed: a command's fields are the guard's parsed form; an interaction's JSON payload
+ * is parsed only if it names "view_submission" (and a shed request is never parsed by Bolt). Its
+ * signature is verified first, exactly as Bolt verifies it: a badly signed request gets 401 and
+ * nothing else, and nothing of its body is parsed or used.
  *
  * The age is read on the wall clock (the clock Slack signs with; see src/slack/kit/trigger-age.ts).
  */
@@ -44,9 +45,9 @@ export function createShedder(deps: {
     const sentAt = slackSentAtMs(req);
     const ageMs = sentAt === undefined ? undefined : deps.wallClock.now() - sentAt;
     if (!isStaleAge(ageMs)) return false;
-    const body = sheddableBody(read);
-    const busy = body === undefined ? undefined : busyAnswerAtReceipt(body);
-    if (!busy) return false;
+    const candidate = sheddable(read);
+    if (!candidate) return false;
+    // Verified before anything of the body is parsed or used, as Bolt does.
     const signed = isValidSlackRequest({
       signingSecret: deps.signingSecret,
       body: read.text,
@@ -61,6 +62,10 @@ export function createShedder(deps: {
       HTTPModuleFunctions.buildNoBodyResponse(res, 401);
       return true;
     }
+    const body = candidate.command ?? parseJson(candidate.payload);
+    const busy = body === undefined ? undefined : busyAnswerAtReceipt(body);
+    // Not ours to answer busy (e.g. `help`, a view without an input): Bolt takes it as usual.
+    if (!busy) return false;
     runInRequestContext(body, () => {
       const kind = requestKind(body);
       deps.onShed(kind);
@@ -82,19 +87,24 @@ export function createShedder(deps: {
 }
 
 /**
- * The body Bolt would parse from `read`, when it is one that can be shed: a form-encoded slash
- * command, or an interaction whose payload names "view_submission" (a cheap test before the JSON
- * parse; a payload spelled otherwise simply goes on to Bolt). undefined for anything else,
- * events (JSON bodies) included, and for a payload that is not JSON (Bolt answers that).
+ * A request that may be shed, from what the guard read, without parsing any JSON: a
+ * form-encoded slash command (its fields are the body Bolt would parse), or an interaction whose
+ * payload names "view_submission" (a payload spelled otherwise simply goes on to Bolt).
+ * undefined for anything else: events (JSON bodies), buttons, Slack's SSL check (Bolt answers
+ * it without a signature).
  */
-function sheddableBody(read: GuardedBody): unknown {
+function sheddable(read: GuardedBody): { command: ParsedUrlQuery; payload?: never } | { command?: never; payload: string } | undefined {
   const { form } = read;
-  if (form === undefined) return undefined;
+  if (form === undefined || form['ssl_check'] !== undefined) return undefined;
   const { payload } = form;
-  if (typeof payload !== 'string') return typeof form['command'] === 'string' ? form : undefined;
-  if (!payload.includes('"view_submission"')) return undefined;
+  if (typeof payload === 'string') return payload.includes('"view_submission"') ? { payload } : undefined;
+  return typeof form['command'] === 'string' ? { command: form } : undefined;
+}
+
+/** The payload's JSON, or undefined when it is not JSON (Bolt answers that). */
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(payload) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }

@@ -9,9 +9,11 @@ import { opensModal, readCommandText } from './command-text.js';
 
 /**
  * Overload handling. Slack lets a trigger_id open a modal for 3 s after it sends the request and
- * waits 3 s for an ack. When the bot is so busy that a request reaches its listener late, opening
- * a modal would fail (expired_trigger_id) and the user would see nothing; instead the listener
- * answers "busy, try again" where the user will see it.
+ * waits 3 s for an ack. When the bot is so busy that a request reaches it late, opening a modal
+ * would fail (expired_trigger_id) and the user would see nothing; instead the bot answers "busy,
+ * try again" where the user will see it: the receiver for a request already that old on arrival
+ * (src/http/shed.ts, before Bolt), the middleware and the listeners for one that got old on its
+ * way (ARCHITECTURE.md, "Overload"). The threshold, the busy answers and the decisions live here.
  *
  * A request's age is read on the wall clock against Slack's X-Slack-Request-Timestamp (see
  * src/http/request-age.ts), not on the product clock: the sandbox moves its product clock ahead
