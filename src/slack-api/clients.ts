@@ -1,4 +1,5 @@
 import { LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
+import { slackFetch } from './http.js';
 
 /**
  * Every Slack Web API client the bot uses, and why each is shaped as it is. Slack allows 3 s
@@ -32,6 +33,7 @@ export function listenerClientOptions(s: SlackClientSettings): WebClientOptions 
   const retries = s.listenerRetries ?? LISTENER_RETRIES;
   return {
     slackApiUrl: s.apiUrl,
+    fetch: slackFetch,
     timeout: CALL_TIMEOUT_MS,
     // The client's default (10 retries over about 30 minutes) would hold a listener, and a
     // graceful shutdown, for that long.
@@ -43,6 +45,7 @@ export function listenerClientOptions(s: SlackClientSettings): WebClientOptions 
 const createNoRetryClient = (s: SlackClientSettings, timeout: number): WebClient =>
   new WebClient(s.botToken, {
     slackApiUrl: s.apiUrl,
+    fetch: slackFetch,
     timeout,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
@@ -62,6 +65,7 @@ export const createJobClient = (s: SlackClientSettings): WebClient => createNoRe
 export function createStartupClient(s: SlackClientSettings): WebClient {
   return new WebClient(s.botToken, {
     slackApiUrl: s.apiUrl,
+    fetch: slackFetch,
     timeout: 5000,
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
     logLevel: LogLevel.ERROR,

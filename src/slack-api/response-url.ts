@@ -1,5 +1,6 @@
 import type { Message } from '../blocks/messages.js';
 import type { Logger } from '../logger.js';
+import { postJson } from './http.js';
 
 /** A response_url reply that takes longer than this is abandoned: it is a courtesy. */
 const RESPONSE_URL_TIMEOUT_MS = 5000;
@@ -12,13 +13,12 @@ const RESPONSE_URL_TIMEOUT_MS = 5000;
 export async function replyEphemeral(responseUrl: string | undefined, message: Message, logger: Logger): Promise<void> {
   if (!responseUrl) return;
   try {
-    const res = await fetch(responseUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...message }),
-      signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
-    });
-    if (!res.ok) logger.warn({ status: res.status }, 'response_url reply refused');
+    const status = await postJson(
+      responseUrl,
+      { response_type: 'ephemeral', replace_original: false, ...message },
+      AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+    );
+    if (status < 200 || status >= 300) logger.warn({ status }, 'response_url reply refused');
   } catch (err) {
     logger.warn({ err }, 'response_url reply failed');
   }
