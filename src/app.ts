@@ -17,7 +17,7 @@ import { CalendarFeedStore } from './store/calendar-feeds.js';
 import { AdminSummaryStore } from './store/admin-summaries.js';
 import { createAppIdentity } from './slack-api/app-identity.js';
 import { createAdminSummaryProcessors } from './jobs/processors/admin-summary.js';
-import { createJobClient, createQuickClient, listenerClientOptions } from './slack-api/clients.js';
+import { createJobClient, createModalClient, createQuickClient, listenerClientOptions } from './slack-api/clients.js';
 import { EmailDirectory, UserDirectory } from './slack-api/users.js';
 import { ApproverDirectory } from './slack-api/approvers.js';
 import { HomePublisher } from './slack-api/home.js';
@@ -111,6 +111,7 @@ export function createBot(options: BotOptions): Bot {
   // Outgoing Slack calls (which client for which path: src/slack-api/clients.ts)
   const slack = { botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, listenerRetries: options.slackRetries };
   const quickClient = createQuickClient(slack);
+  const modalClient = createModalClient(slack);
   const jobClient = createJobClient(slack);
   const users = new UserDirectory(quickClient, logger, clock);
   const approvers = new ApproverDirectory(quickClient, config.approvals, clock);
@@ -267,6 +268,7 @@ export function createBot(options: BotOptions): Bot {
     home,
     jobs,
     quickClient,
+    modalClient,
     calendarFeeds,
     digests,
   });

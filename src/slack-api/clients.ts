@@ -7,8 +7,9 @@ import { slackFetch } from './http.js';
  *
  * | client | used by | retries | timeout | 429 |
  * |---|---|---|---|---|
- * | Bolt's `client` (listener arguments) | listener work after its ack: views.open/update, chat.update, replies | a few, within seconds | 10 s | waits Retry-After |
+ * | Bolt's `client` (listener arguments) | listener work after its ack: views.update, chat.update, replies | a few, within seconds | 10 s | waits Retry-After |
  * | `quick` | calls that precede an ack (users.info, usergroups.users.list) and sends with a retry job behind them (the first checklist DM) | none | 1.5 s | surfaced at once |
+ * | `modal` | views.open / views.push with a trigger_id (it lives 3 s) | a few, within seconds | 10 s | surfaced at once: the user is told "busy" |
  * | `jobs` | job processors: BullMQ owns retrying (backoff, Retry-After rescheduling) | none | 10 s | surfaced at once |
  * | start-up (preflight.ts) | auth.test before listening | 2 | 5 s | waits |
  */
@@ -60,6 +61,17 @@ export const createQuickClient = (s: SlackClientSettings): WebClient => createNo
  * minutes, and any other failure is retried by BullMQ with backoff.
  */
 export const createJobClient = (s: SlackClientSettings): WebClient => createNoRetryClient(s, CALL_TIMEOUT_MS);
+
+/**
+ * For views.open / views.push. A trigger_id lives 3 s, so waiting out a Retry-After (1 s at the
+ * least) is pointless: a 429 is surfaced and the user told "busy, try again" (kit/trigger-age.ts).
+ * It is a client of its own because @slack/web-api pauses a client's whole request queue for the
+ * Retry-After of any 429 it waits out: on Bolt's shared client a rate-limited chat.update or
+ * views.update would hold every user's views.open until their triggers expired.
+ */
+export function createModalClient(s: SlackClientSettings): WebClient {
+  return new WebClient(s.botToken, { ...listenerClientOptions(s), rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
+}
 
 /** auth.test at start-up: a short retry budget, so a wrong token or no network fails in seconds. */
 export function createStartupClient(s: SlackClientSettings): WebClient {

@@ -11,8 +11,8 @@ import type { ActionArgs } from '../kit/args.js';
  * what the user typed so far (secrets redacted) travels in the advisor's private_metadata,
  * together with the root view's id, to re-render the request modal with the chosen scopes.
  */
-export function createAdvisorOpenHandler(deps: Pick<Services, 'logger'>) {
-  return async ({ ack, body, client }: ActionArgs): Promise<void> => {
+export function createAdvisorOpenHandler(deps: Pick<Services, 'logger' | 'modalClient'>) {
+  return async ({ ack, body }: ActionArgs): Promise<void> => {
     await ack();
     const parsed = blockActionSchema.safeParse(body);
     if (!parsed.success || !parsed.data.view || !parsed.data.trigger_id) {
@@ -22,7 +22,7 @@ export function createAdvisorOpenHandler(deps: Pick<Services, 'logger'>) {
     const { view, user, trigger_id } = parsed.data;
     const root = captureRootValues(readRequestState(view.state.values), readModalMetadata(view.private_metadata));
     try {
-      await pushAdvisorModal(client, trigger_id, { rootViewId: view.id, userId: user.id, root });
+      await pushAdvisorModal(deps.modalClient, trigger_id, { rootViewId: view.id, userId: user.id, root });
     } catch (err) {
       deps.logger.warn({ err }, 'could not push the scope advisor');
     }

@@ -16,11 +16,11 @@ import type { Services } from '../kit/services.js';
  * compare-and-set in the store, so of simultaneous clicks exactly one wins.
  */
 
-type DecideServices = Pick<Services, 'requests' | 'jobs' | 'approvers' | 'logger' | 'clock' | 'wallClock'>;
+type DecideServices = Pick<Services, 'requests' | 'jobs' | 'approvers' | 'logger' | 'clock' | 'wallClock' | 'modalClient'>;
 
 /** A button carrying a request id, answered like every record button. */
 const requestButton = (
-  deps: Pick<Services, 'requests' | 'logger' | 'wallClock'>,
+  deps: Pick<Services, 'requests' | 'logger' | 'wallClock' | 'modalClient'>,
   button: Pick<RecordButton<TokenRequest>, 'refuse' | 'act'>,
 ) =>
   createRecordButtonListener<TokenRequest>(deps, {
@@ -50,7 +50,7 @@ const createDecisionModalHandler = (deps: DecideServices, build: (request: Token
   requestButton(deps, {
     refuse: (request) => (request.status === 'pending_approval' ? undefined : describeRefusal(request, 'not_pending')),
     async act({ record: request, userId, client, openModal }) {
-      const opened = await openModal((trigger) => client.views.open({ trigger_id: trigger, view: build(request) }));
+      const opened = await openModal((trigger, modals) => modals.views.open({ trigger_id: trigger, view: build(request) }));
       if (!opened) return;
       const refused = request.requesterId === userId ? describeRefusal(request, 'own_request') : await checkApprover(deps, userId);
       if (refused && opened.view?.id) await client.views.update({ view_id: opened.view.id, view: buildRefusalModal(refused) });
@@ -71,17 +71,19 @@ export const createCancelHandler = (deps: DecideServices) =>
   });
 
 /** "New request (pre-filled)": the request modal with the old request's values. */
-export const createRequestAgainHandler = (deps: Pick<Services, 'requests' | 'logger' | 'clock' | 'wallClock' | 'config' | 'approvers'>) =>
+export const createRequestAgainHandler = (
+  deps: Pick<Services, 'requests' | 'logger' | 'clock' | 'wallClock' | 'config' | 'approvers' | 'modalClient'>,
+) =>
   requestButton(deps, {
     refuse: (request, userId) =>
       request.requesterId === userId ? undefined : buildNotYoursMessage(request.requesterId, 'reuse this request'),
-    async act({ record: request, client, openModal }) {
+    async act({ record: request, openModal }) {
       const now = new Date(deps.clock.now());
       // An expiry that has come too close is replaced by the default, which validation accepts.
       const expiresOn = daysBetween(todayIn('UTC', now), request.expiresOn) >= 1 ? request.expiresOn : defaultExpiry('UTC', now);
       const metadata = { revision: 0, ...(request.renewsTokenId ? { renewsTokenId: request.renewsTokenId } : {}) };
-      await openModal((trigger) =>
-        client.views.open({ trigger_id: trigger, view: rebuildRequestModal(deps, { ...request, expiresOn }, metadata, now) }),
+      await openModal((trigger, modals) =>
+        modals.views.open({ trigger_id: trigger, view: rebuildRequestModal(deps, { ...request, expiresOn }, metadata, now) }),
       );
     },
   });

@@ -13,7 +13,7 @@ import type { ActionArgs } from '../kit/args.js';
  * for that (overload) has no response_url to answer through: the presser gets a "busy" DM.
  */
 function createOpenModalHandler(
-  deps: Pick<Services, 'logger' | 'wallClock'>,
+  deps: Pick<Services, 'logger' | 'wallClock' | 'modalClient'>,
   open: (client: WebClient, triggerId: string) => Promise<void>,
 ) {
   return async ({ ack, body, client, context }: ActionArgs): Promise<void> => {
@@ -25,7 +25,7 @@ function createOpenModalHandler(
       return;
     }
     const userId = parsed.data?.user.id;
-    await openOrSayBusy(() => open(client, triggerId), {
+    await openOrSayBusy(() => open(deps.modalClient, triggerId), {
       context,
       wallClock: deps.wallClock,
       logger: deps.logger,
@@ -39,11 +39,13 @@ function createOpenModalHandler(
   };
 }
 
-export const createHomeNewRequestHandler = (deps: Pick<Services, 'logger' | 'clock' | 'wallClock' | 'config' | 'approvers'>) =>
+export const createHomeNewRequestHandler = (
+  deps: Pick<Services, 'logger' | 'clock' | 'wallClock' | 'config' | 'approvers' | 'modalClient'>,
+) =>
   createOpenModalHandler(deps, (client, triggerId) => {
     const now = new Date(deps.clock.now());
     return openRequestModal(client, triggerId, { now, review: (selection) => assessForModal(deps, selection, now) });
   });
 
-export const createHomeRecordExistingHandler = (deps: Pick<Services, 'logger' | 'wallClock'>) =>
+export const createHomeRecordExistingHandler = (deps: Pick<Services, 'logger' | 'wallClock' | 'modalClient'>) =>
   createOpenModalHandler(deps, openRecordModal);

@@ -9,7 +9,7 @@ import type { Services } from '../kit/services.js';
  * App Home, "Co-owners & channel" on a token: its owner or a co-owner gets the small modal
  * that edits the token's co-owners and team channel (views/team-submit.ts saves it).
  */
-export const createHomeEditTeamHandler = (deps: Pick<Services, 'tokens' | 'logger' | 'wallClock'>) =>
+export const createHomeEditTeamHandler = (deps: Pick<Services, 'tokens' | 'logger' | 'wallClock' | 'modalClient'>) =>
   createRecordButtonListener<TokenRecord>(deps, {
     idPattern: TOKEN_ID,
     load: (id) => deps.tokens.get(id),
@@ -18,6 +18,6 @@ export const createHomeEditTeamHandler = (deps: Pick<Services, 'tokens' | 'logge
     refuse: (token, userId) =>
       tokenPeople(token).includes(userId) ? undefined : `Only <@${token.ownerId}> or a co-owner can change who shares this token.`,
     async act(press) {
-      await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view: buildTeamModal(press.record) }));
+      await press.openModal((trigger, modals) => modals.views.open({ trigger_id: trigger, view: buildTeamModal(press.record) }));
     },
   });

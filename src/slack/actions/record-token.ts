@@ -13,7 +13,7 @@ import type { Services } from '../kit/services.js';
  * requester may press it; pressing twice, or Slack redelivering, records once.
  */
 export function createRecordTokenHandler(
-  deps: Pick<Services, 'requests' | 'tokens' | 'users' | 'home' | 'config' | 'logger' | 'clock' | 'wallClock'>,
+  deps: Pick<Services, 'requests' | 'tokens' | 'users' | 'home' | 'config' | 'logger' | 'clock' | 'wallClock' | 'modalClient'>,
 ) {
   return createRecordButtonListener<TokenRequest>(deps, {
     idPattern: REQUEST_ID,

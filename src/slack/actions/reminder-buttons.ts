@@ -14,7 +14,7 @@ import type { Services } from '../kit/services.js';
  * nothing twice, and the message shows the answer instead of its buttons.
  */
 
-type ReminderServices = Pick<Services, 'tokens' | 'logger' | 'clock' | 'wallClock' | 'digests'>;
+type ReminderServices = Pick<Services, 'tokens' | 'logger' | 'clock' | 'wallClock' | 'digests' | 'modalClient'>;
 
 /**
  * Renew: opens the request modal pre-filled from the token (normal policy and approval
@@ -37,7 +37,7 @@ export const createReminderRenewHandler = (deps: ReminderServices) =>
       teamChannelId: token.teamChannelId,
       metadata: { channelId: press.channel, renewsTokenId: token.id, revision: 0 },
     });
-    const opened = await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view }));
+    const opened = await press.openModal((trigger, modals) => modals.views.open({ trigger_id: trigger, view }));
     if (!opened) return;
     await showAnswerEverywhere(
       deps,
@@ -58,7 +58,7 @@ export const createReminderRotatedHandler = (deps: ReminderServices) =>
       channel: press.channel,
       ts: press.ts,
     });
-    await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view }));
+    await press.openModal((trigger, modals) => modals.views.open({ trigger_id: trigger, view }));
   });
 
 /** No longer needed: marks the token revoked, stops its reminders, and says to revoke it in Atlassian. */
@@ -145,5 +145,5 @@ export const createReminderScopesHandler = (deps: ReminderServices) =>
   createReminderButtonListener(deps, { what: 'say the scopes of this token' }, async (press) => {
     if (!press.triggerId) return;
     const view = buildScopesModal(press.record, { tokenId: press.record.id, channel: press.channel, ts: press.ts });
-    await press.openModal((trigger) => press.client.views.open({ trigger_id: trigger, view }));
+    await press.openModal((trigger, modals) => modals.views.open({ trigger_id: trigger, view }));
   });

@@ -26,9 +26,9 @@ import type { CommandArgs } from '../kit/args.js';
  * instead of a views.open Slack would refuse (kit/trigger-age.ts).
  */
 export function createTokenCommandHandler(
-  deps: Pick<Services, 'users' | 'tokens' | 'config' | 'approvers' | 'logger' | 'clock' | 'wallClock'>,
+  deps: Pick<Services, 'users' | 'tokens' | 'config' | 'approvers' | 'logger' | 'clock' | 'wallClock' | 'modalClient'>,
 ) {
-  return async ({ command, ack, client, respond, context }: CommandArgs): Promise<void> => {
+  return async ({ command, ack, respond, context }: CommandArgs): Promise<void> => {
     const parsed = slashCommandSchema.safeParse(command);
     if (!parsed.success) {
       await ack();
@@ -64,7 +64,7 @@ export function createTokenCommandHandler(
         busy: () => createReply(respond, deps.logger)(buildCommandBusyMessage(arg)),
       });
     if (intent.kind === 'record') {
-      await openOrBusy(() => openRecordModal(client, trigger_id));
+      await openOrBusy(() => openRecordModal(deps.modalClient, trigger_id));
       return;
     }
     if (intent.kind === 'list') {
@@ -75,7 +75,7 @@ export function createTokenCommandHandler(
       return;
     }
     const outcome = await openOrBusy(() =>
-      openRequestModal(client, trigger_id, {
+      openRequestModal(deps.modalClient, trigger_id, {
         now,
         text: arg,
         channelId: channel_id,

@@ -19,11 +19,12 @@ export interface ButtonPress<R> {
   /** Answers the presser ephemerally. */
   reply: Reply;
   /**
-   * Opens a modal with the press's trigger_id (`open` gets it) and resolves with what `open`
-   * returns; when the press came too late for the trigger (overload) or Slack refuses it as
-   * expired, the presser is told "busy, try again" instead and it resolves undefined.
+   * Opens a modal with the press's trigger_id and the modal client (`open` gets both; see
+   * src/slack-api/clients.ts) and resolves with what `open` returns; when the press came too late
+   * for the trigger (overload) or Slack refuses it, the presser is told "busy, try again" instead
+   * and it resolves undefined.
    */
-  openModal<T>(open: (triggerId: string) => Promise<T>): Promise<T | undefined>;
+  openModal<T>(open: (triggerId: string, modalClient: WebClient) => Promise<T>): Promise<T | undefined>;
 }
 
 /**
@@ -45,7 +46,7 @@ export interface RecordButton<R> {
 }
 
 /** The Bolt listener for a {@link RecordButton}. */
-export function createRecordButtonListener<R>(deps: { logger: Logger; wallClock: Clock }, button: RecordButton<R>) {
+export function createRecordButtonListener<R>(deps: { logger: Logger; wallClock: Clock; modalClient: WebClient }, button: RecordButton<R>) {
   const { logger } = deps;
   return async ({ ack, body, client, respond, context }: ActionArgs): Promise<void> => {
     await ack();
@@ -60,7 +61,7 @@ export function createRecordButtonListener<R>(deps: { logger: Logger; wallClock:
     if (refused) return reply(refused);
     const { data } = parsed;
     const triggerId = data.trigger_id;
-    const openModal = async <T>(open: (trigger: string) => Promise<T>): Promise<T | undefined> => {
+    const openModal = async <T>(open: (trigger: string, modalClient: WebClient) => Promise<T>): Promise<T | undefined> => {
       if (!triggerId) {
         await reply(button.invalidText);
         return undefined;
@@ -68,7 +69,7 @@ export function createRecordButtonListener<R>(deps: { logger: Logger; wallClock:
       let opened: T | undefined;
       const outcome = await openOrSayBusy(
         async () => {
-          opened = await open(triggerId);
+          opened = await open(triggerId, deps.modalClient);
         },
         { context, wallClock: deps.wallClock, logger, busy: () => reply(buildBusyMessage()) },
       );

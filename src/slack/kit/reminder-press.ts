@@ -29,7 +29,7 @@ export function mayAnswer(token: TokenRecord, userId: string, orphanOk: boolean)
  * the token must exist, be the presser's (or orphaned, with `orphanOk`) and still be live.
  */
 export function createReminderButtonListener(
-  deps: { tokens: Pick<TokenStore, 'get'>; logger: Logger; clock: Clock; wallClock: Clock },
+  deps: { tokens: Pick<TokenStore, 'get'>; logger: Logger; clock: Clock; wallClock: Clock; modalClient: WebClient },
   opts: { what: string; orphanOk?: boolean },
   act: (press: ReminderPress) => Promise<void>,
 ) {

@@ -41,4 +41,9 @@ export interface Services {
    * calls that precede an ack and for sends that have a retry job behind them.
    */
   quickClient: WebClient;
+  /**
+   * For views.open / views.push with a trigger_id: a 429 is surfaced, and no other call's 429
+   * delays it (src/slack-api/clients.ts).
+   */
+  modalClient: WebClient;
 }

@@ -1,4 +1,5 @@
 import type { AnyMiddlewareArgs, Context, Middleware } from '@slack/bolt';
+import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
@@ -50,9 +51,15 @@ export function isExpiredTrigger(err: unknown): boolean {
   return data?.error === 'expired_trigger_id';
 }
 
+/** Slack rate-limited the call (429; the modal client surfaces it rather than waiting). */
+function isRateLimited(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === ErrorCode.RateLimitedError;
+}
+
 /**
  * Opens a modal unless the request is already too old, and says "busy" through `busy` when it
- * is, or when Slack refuses the trigger as expired. Other errors propagate.
+ * is, when Slack refuses the trigger as expired, or when Slack rate-limits the call (the trigger
+ * would be dead before a Retry-After). Other errors propagate.
  */
 export async function openOrSayBusy(
   open: () => Promise<void>,
@@ -68,8 +75,12 @@ export async function openOrSayBusy(
     await open();
     return 'opened';
   } catch (err) {
-    if (!isExpiredTrigger(err)) throw err;
-    opts.logger.info({ ageMs: requestAgeMs(opts.context, opts.wallClock) }, 'trigger expired before the modal opened: answered busy');
+    const limited = isRateLimited(err);
+    if (!limited && !isExpiredTrigger(err)) throw err;
+    opts.logger.info(
+      { ageMs: requestAgeMs(opts.context, opts.wallClock), rateLimited: limited },
+      limited ? 'Slack rate-limited the modal: answered busy' : 'trigger expired before the modal opened: answered busy',
+    );
     await opts.busy();
     return 'busy';
   }
