@@ -6,9 +6,9 @@
  * spent until then (steadier than the wall time on a busy machine), and the RSS of the node
  * process(es) after an idle wait, read from /proc. Each command runs in a scratch directory (no
  * .env is read) with its own DATA_DIR and port; one uncounted start first fills the file and
- * tsx caches. Compares `npm start` (`node scripts/start.mjs`: checks that dist/ is current, then
- * imports dist/main.js in the same process; dist/ is brought up to date before the runs) with what it
- * replaced (`node --import tsx src/main.ts`: tsx's loader compiles every file at each start) and
+ * tsx caches. Compares `npm start` (package.json's command, `node --max-semi-space-size=4
+ * scripts/start.mjs`: checks that dist/ is current, then imports dist/main.js in the same process;
+ * dist/ is brought up to date before the runs) with what it replaced (`node --import tsx src/main.ts`: tsx's loader compiles every file at each start) and
  * with `node dist/main.js` (the Docker image).
  *
  * Modes: `sandbox` (no Slack settings: the README's one command on a fresh clone; a local
@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { build } from '../scripts/dist.mjs';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { getFreePort, realNow, sleep } from '../test/support/net.js';
+import { npmStartArgs } from '../test/support/npm-start.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { cpuMs } from './load.js';
 import { table } from './report.js';
@@ -32,7 +33,6 @@ import { median, round } from './stats.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN_TS = path.join(ROOT, 'src/main.ts');
 const MAIN_JS = path.join(ROOT, 'dist/main.js');
-const START = path.join(ROOT, 'scripts/start.mjs');
 const SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
 const READY = /Sandbox: |"msg":"bot started"/;
 const MiB = 1024 * 1024;
@@ -50,7 +50,7 @@ function variants(): Variant[] {
   // `--import tsx` resolves from the working directory, which is a scratch one here.
   const tsxLoader = import.meta.resolve('tsx');
   return [
-    { name: 'npm start (node scripts/start.mjs)', command: process.execPath, args: [START], modes: ['sandbox', 'slack'] },
+    { name: 'npm start', command: process.execPath, args: npmStartArgs(), modes: ['sandbox', 'slack'] },
     {
       name: 'before: node --import tsx src/main.ts',
       command: process.execPath,

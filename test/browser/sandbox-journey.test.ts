@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { npmStartArgs } from '../support/npm-start.js';
 import { uniquePrefix } from '../support/redis-server.js';
 
 /**
@@ -15,7 +16,6 @@ import { uniquePrefix } from '../support/redis-server.js';
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const START = join(ROOT, 'scripts/start.mjs');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-artifacts/sandbox');
 const prefix = uniquePrefix('sandbox-browser');
@@ -74,7 +74,7 @@ beforeAll(async () => {
     REDIS_URL: inject('redisUrl'),
     REDIS_KEY_PREFIX: prefix,
   };
-  bot = spawn(process.execPath, [START], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  bot = spawn(process.execPath, npmStartArgs(), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   bot.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   bot.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   url = await vi.waitFor(

@@ -5,15 +5,15 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { getFreePort } from '../support/net.js';
+import { npmStartArgs } from '../support/npm-start.js';
 import { SIGNING_SECRET } from '../support/test-bot.js';
 
 /**
- * Starts the bot the way users do: `npm start` runs `node scripts/start.mjs` (dist/main.js, compiled
- * first when src/ changed); the Docker image runs `node dist/main.js` from `npm run build`. Each runs
+ * Starts the bot the way users do: `npm start` runs `node scripts/start.mjs` with node's flags from
+ * package.json (dist/main.js, compiled first when src/ changed); the Docker image runs `node dist/main.js` from `npm run build`. Each runs
  * in a scratch directory so a developer's .env is not read.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
-const START = join(ROOT, 'scripts/start.mjs');
 
 let slack: FakeSlack;
 let cwd: string;
@@ -75,7 +75,7 @@ const slackEnv = () => ({
 describe('start-up', () => {
   it('stops with one clear message naming each bad variable', async () => {
     // NODE_ENV=production as in the image: without it, no Slack variable at all starts the sandbox.
-    const started = run(process.execPath, [START], { NODE_ENV: 'production', PORT: 'eighty', REMINDER_DAYS: 'soon' });
+    const started = run(process.execPath, npmStartArgs(), { NODE_ENV: 'production', PORT: 'eighty', REMINDER_DAYS: 'soon' });
     expect(await started.exited).toBe(1);
     const out = started.output();
     expect(out).toContain('SLACK_BOT_TOKEN is required');
@@ -87,7 +87,7 @@ describe('start-up', () => {
 
   it('stops within seconds, saying why, when Slack rejects the token or cannot be reached', async () => {
     slack.failNext('auth.test', { error: 'invalid_auth' });
-    const rejected = run(process.execPath, [START], {
+    const rejected = run(process.execPath, npmStartArgs(), {
       ...slackEnv(),
       PORT: String(await getFreePort()),
       REDIS_URL: inject('redisUrl'),
@@ -97,7 +97,7 @@ describe('start-up', () => {
     expect(rejected.output()).toContain('Slack rejected SLACK_BOT_TOKEN (invalid_auth)');
     expect(rejected.output()).not.toMatch(/"stack"|ReceiverInconsistentStateError/);
 
-    const unreachable = run(process.execPath, [START], {
+    const unreachable = run(process.execPath, npmStartArgs(), {
       ...slackEnv(),
       SLACK_API_URL: 'http://127.0.0.1:9/api/',
       PORT: String(await getFreePort()),
@@ -113,14 +113,14 @@ describe('start-up', () => {
     const dataDir = join(cwd, 'busy-data');
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'redis.pid'), String(process.pid)); // a live process
-    const started = run(process.execPath, [START], { ...slackEnv(), PORT: String(await getFreePort()), DATA_DIR: dataDir });
+    const started = run(process.execPath, npmStartArgs(), { ...slackEnv(), PORT: String(await getFreePort()), DATA_DIR: dataDir });
     expect(await started.exited).toBe(1);
     expect(started.output()).toContain(`A redis-server (pid ${process.pid}) is still running on ${dataDir}`);
   });
 
   it('without REDIS_URL runs a local append-only redis-server and shuts down cleanly on SIGTERM', async () => {
     const port = await getFreePort();
-    const started = run(process.execPath, [START], { ...slackEnv(), PORT: String(port), DATA_DIR: 'data' });
+    const started = run(process.execPath, npmStartArgs(), { ...slackEnv(), PORT: String(port), DATA_DIR: 'data' });
     const res = await waitForHealthy(port, started);
     expect(await res.json()).toEqual({ status: 'ok', redis: 'up' });
     expect(started.output()).toContain('started local redis-server');
@@ -137,7 +137,7 @@ describe('start-up', () => {
   it('with no Slack setting at all (a fresh clone) runs the sandbox on a local redis-server and stops both on SIGTERM', async () => {
     const port = await getFreePort();
     const dataDir = join(cwd, 'fresh-data');
-    const started = run(process.execPath, [START], { PORT: String(port), DATA_DIR: dataDir });
+    const started = run(process.execPath, npmStartArgs(), { PORT: String(port), DATA_DIR: dataDir });
     const address = await vi
       .waitFor(
         () => {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Redis } from 'ioredis';
 import { expect, vi } from 'vitest';
@@ -10,6 +9,7 @@ import { createTokenId } from '../../src/domain/record-ids.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
 import type { TokenRecord } from '../../src/domain/types.js';
 import type { FakeSlack } from './fake-slack.js';
+import { npmStartArgs } from './npm-start.js';
 import { SIGNING_SECRET } from './test-bot.js';
 import { realNow } from './net.js';
 
@@ -111,8 +111,6 @@ export async function waitUntilReminded(redis: Redis, prefix: string, tokens: re
   );
 }
 
-const ROOT = resolve(import.meta.dirname, '../..');
-
 export interface AppProcess {
   child: ChildProcess;
   port: number;
@@ -122,7 +120,7 @@ export interface AppProcess {
   ready(timeoutMs?: number): Promise<void>;
 }
 
-/** Runs the bot as `npm start` does (scripts/start.mjs: the compiled dist/main.js) with the given environment. */
+/** Runs the bot as `npm start` does (package.json's command: the compiled dist/main.js) with the given environment. */
 export function startAppProcess(opts: {
   port: number;
   slack: FakeSlack;
@@ -143,7 +141,7 @@ export function startAppProcess(opts: {
     ...opts.env,
   };
   // The start script runs the bot in its own process, so a SIGKILL sent to it kills the bot.
-  const child = spawn(process.execPath, [join(ROOT, 'scripts/start.mjs')], {
+  const child = spawn(process.execPath, npmStartArgs(), {
     cwd: tmpdir(),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
