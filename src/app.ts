@@ -20,6 +20,7 @@ import { createAdminSummaryProcessors } from './jobs/processors/admin-summary.js
 import { createJobClient, createModalClient, createQuickClient, listenerClientOptions } from './slack-api/clients.js';
 import { EmailDirectory, UserDirectory } from './slack-api/users.js';
 import { ApproverDirectory } from './slack-api/approvers.js';
+import { HomeVisits } from './store/home-visits.js';
 import { HomePublisher } from './slack-api/home.js';
 import { verifySlackAuth } from './slack-api/preflight.js';
 import { JOB, createJobQueue, enqueueOrgSyncNow, installOrgSync, installReminderSweep, type JobQueue } from './jobs/queue.js';
@@ -253,6 +254,7 @@ export function createBot(options: BotOptions): Bot {
     logger,
     clock,
     calendar: { feeds: calendarFeeds, publicUrl: config.publicUrl },
+    visits: new HomeVisits(redis, keys),
     ...(config.orgSync ? { orgSync: { status: () => orgSyncStore.status(), unusedDays: config.orgSync.unusedDays } } : {}),
   });
   registerListeners(app, {

@@ -15,6 +15,7 @@ import type { Logger } from '../logger.js';
 import type { RequestStore } from '../store/requests.js';
 import type { TokenStore } from '../store/tokens.js';
 import type { CalendarFeedStore } from '../store/calendar-feeds.js';
+import type { HomeVisits } from '../store/home-visits.js';
 import { calendarFeedUrl, listTeamChannels } from '../domain/calendar.js';
 import type { HomeCalendar } from '../blocks/home.js';
 import type { ApproverDirectory } from './approvers.js';
@@ -46,6 +47,8 @@ export interface HomeDeps {
   orgSync?: { status(): Promise<OrgSyncSummary | undefined>; unusedDays: number };
   /** Calendar feeds: the viewer's feed id is created on their first Home. */
   calendar?: { feeds: Pick<CalendarFeedStore, 'ensure' | 'find'>; publicUrl: string };
+  /** Who opened their Home lately ({@link HomePublisher.refreshIfSeen}); without it every refresh publishes. */
+  visits?: Pick<HomeVisits, 'opened' | 'seenLately'>;
 }
 
 /**
@@ -83,6 +86,37 @@ export class HomePublisher {
     });
     // The view as JSON text: handed an object, @slack/web-api walks it twice more (see viewJson in modals.ts).
     await deps.client.apiCall('views.publish', { user_id: userId, view: JSON.stringify(view) });
+  }
+
+  /**
+   * The user opened their Home tab: notes the visit, then publishes the Home from what is stored
+   * now. Noted first, so a change that found no recent visit ({@link refreshIfSeen}) happened
+   * before this publish reads the store, and is in it. A visit that cannot be noted is logged.
+   */
+  async open(userId: string): Promise<void> {
+    await this.deps.visits?.opened(userId).catch((err) => this.deps.logger.warn({ err, userId }, 'could not note an App Home visit'));
+    await this.publish(userId);
+  }
+
+  /**
+   * {@link refresh} for a user who opened their Home in the last 30 days (HOME_SEEN_DAYS);
+   * anyone else's Home is published when they open it (app_home_opened), so it is not built and
+   * sent for nobody to see: 0.7-1.5 ms of CPU less per request on the bench machine (BENCHMARKS.md,
+   * issue 16). When the visit cannot be read, the Home is refreshed.
+   */
+  refreshIfSeen(userId: string): void {
+    const { visits } = this.deps;
+    if (!visits) {
+      this.refresh(userId);
+      return;
+    }
+    void visits
+      .seenLately(userId)
+      .catch(() => true)
+      .then((seen) => {
+        if (seen) this.refresh(userId);
+        else this.deps.logger.debug({ userId }, 'App Home not republished: not opened lately');
+      });
   }
 
   /**

@@ -12,6 +12,8 @@ export interface Keys {
   userRequests(userId: string): string;
   /** Sorted set of the ids of the tokens a user owns or co-owns, scored by creation time (Home, list, calendar feed). */
   userTokens(userId: string): string;
+  /** String with a TTL: the user opened their App Home lately (their Home is republished after their requests). */
+  homeSeen(userId: string): string;
   /** Sorted set of the ids of tokens whose team channel this is, scored by creation time (channel calendar feed). */
   channelTokens(channelId: string): string;
   /** Sorted set of all token ids, scored by creation time (inventory, export). */
@@ -54,6 +56,7 @@ export function createKeys(prefix: string): Keys {
     token: (id) => `${prefix}:token:${id}`,
     userRequests: (userId) => `${prefix}:user:${userId}:requests`,
     userTokens: (userId) => `${prefix}:user:${userId}:tokens`,
+    homeSeen: (userId) => `${prefix}:user:${userId}:home-seen`,
     channelTokens: (channelId) => `${prefix}:channel:${channelId}:tokens`,
     allTokens: `${prefix}:tokens`,
     tokenHistory: (id) => `${prefix}:token:${id}:history`,

@@ -73,8 +73,9 @@ describe('App Home', () => {
     expect(t.slack.homeView('UMSGTAB')).toBeUndefined();
   });
 
-  it('is republished when a request is stored and when its token is recorded', async () => {
+  it('is republished when a request is stored and when its token is recorded, once its user has opened it', async () => {
     const user = 'UFLOW';
+    await openHome(user);
     let after = t.slack.calls.length;
     const res = await submitRequest(
       t,
@@ -236,10 +237,44 @@ describe('/bitbucket-token record', () => {
   });
 });
 
+describe('App Home of someone who does not look at it', () => {
+  it('is not republished after a request of someone who has not opened it lately; opening it shows the request', async () => {
+    const user = 'UNEVERHOME';
+    const after = t.slack.calls.length;
+    const res = await submitRequest(
+      t,
+      user,
+      requestState({ presetId: 'ci', name: 'Unseen CI token', expiresOn: daysFromNow(20), scopes: ['read:repository:bitbucket'] }),
+    );
+    expect(res.status).toBe(200);
+    await vi.waitFor(
+      () => {
+        const skipped = t.logs.lines.some((l) => l.includes('App Home not republished') && l.includes(user));
+        if (!skipped) throw new Error('no decision about the Home yet');
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    await waitForChecklist(t, user, after);
+    expect(t.slack.homeView(user)).toBeUndefined();
+
+    const opened = await openHome(user);
+    expect(textOf(t.slack.homeView(user))).toMatch(/Your open requests \(1\).*Unseen CI token/);
+    // The one publish is the one the visit caused.
+    expect(t.slack.callsTo('views.publish').filter((c) => c.args['user_id'] === user)).toEqual([opened]);
+    expect(await redis.ttl(createKeys(t.prefix).homeSeen(user))).toBeGreaterThan(29 * 86_400);
+  });
+});
+
 describe('Home refresh under a burst of changes', () => {
   it('coalesces: a burst of requests publishes far fewer Homes, the last one showing them all', async () => {
     const user = 'UBURST1';
-    const publishes = () => t.slack.callsTo('views.publish').filter((c) => c.args['user_id'] === user);
+    await openHome(user);
+    const from = t.slack.callsTo('views.publish').length;
+    const publishes = () =>
+      t.slack
+        .callsTo('views.publish')
+        .slice(from)
+        .filter((c) => c.args['user_id'] === user);
     const valid = { presetId: 'custom', expiresOn: daysFromNow(30), scopes: ['read:repository:bitbucket'] };
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) => submitRequest(t, user, requestState({ ...valid, name: `Burst token ${i}` }))),

@@ -107,7 +107,8 @@ export function createRequestSubmitHandler(
     }
     await ack();
     deps.logger.info({ requestId: request.id, userId: user.id, scopes: request.scopes, status: request.status }, 'request stored');
-    deps.home.refresh(user.id);
+    // Republished now only for someone who looks at their Home; anyone else sees the request when they open it.
+    deps.home.refreshIfSeen(user.id);
     if (verdict.needsApproval) {
       await replyEphemeral(metadata.responseUrl, buildPendingReviewMessage(request.name, notices), deps.logger);
       return;
