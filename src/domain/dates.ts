@@ -42,11 +42,27 @@ export function todayIn(timeZone: string, now: Date): string {
     const year = now.getUTCFullYear();
     if (year >= 1 && year <= 9999) return now.toISOString().slice(0, 10);
   }
+  // Since 1980 every zone's offset is whole minutes (Monrovia's -0:44:30 was the last to go, in
+  // 1972), so a zone's day changes only on a UTC minute: the answer for one minute holds for all of it. A submission asks for two zones' "today"
+  // twice each (src/slack/views/request-submit.ts), and formatToParts costs more than the rest.
+  const minute = Math.floor(now.getTime() / 60_000);
+  const known = minute >= WHOLE_MINUTE_OFFSETS_SINCE ? lastDays.get(timeZone) : undefined;
+  if (known?.minute === minute) return known.day;
   const formatter = (isValidTimeZone(timeZone) ? dayFormatter(timeZone) : null) ?? dayFormatter('UTC')!;
   const parts: Record<string, string> = {};
   for (const part of formatter.formatToParts(now)) parts[part.type] = part.value;
-  return `${(parts['year'] ?? '').padStart(4, '0')}-${parts['month']}-${parts['day']}`;
+  const day = `${(parts['year'] ?? '').padStart(4, '0')}-${parts['month']}-${parts['day']}`;
+  if (minute >= WHOLE_MINUTE_OFFSETS_SINCE) {
+    if (lastDays.size >= DAY_FORMATTER_CAP) lastDays.clear();
+    lastDays.set(timeZone, { minute, day });
+  }
+  return day;
 }
+
+/** 1980-01-01T00:00Z in epoch minutes. */
+const WHOLE_MINUTE_OFFSETS_SINCE = 5_258_880;
+/** Per zone, the day {@link todayIn} answered last and the UTC minute (epoch minutes) it holds for. */
+const lastDays = new Map<string, { minute: number; day: string }>();
 
 /** True for a strict `YYYY-MM-DD` string naming a real day (no 2026-02-30, no time part). */
 export function isIsoDate(s: unknown): s is string {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 /**
  * Record ids: a kind letter and 16 base-32 characters. They never contain `:` and never
@@ -8,10 +8,22 @@ const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 export const REQUEST_ID = /^r[a-z2-7]{16}$/;
 export const TOKEN_ID = /^t[a-z2-7]{16}$/;
 
+/**
+ * Random bytes drawn from the system's source 4 KiB at a time (256 ids), as Node's own
+ * randomUUID does: one call per id cost about 30 µs of CPU on the bench machine, a tenth of a
+ * request's own code (BENCHMARKS.md, issue 16). Each byte is still used once.
+ */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
 function randomId(kind: 'r' | 't'): string {
-  const bytes = randomBytes(16);
+  if (poolAt + 16 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
   let out = kind;
-  for (const b of bytes) out += ALPHABET[b & 31];
+  for (let i = poolAt; i < poolAt + 16; i++) out += ALPHABET[pool[i]! & 31];
+  poolAt += 16;
   return out;
 }
 

@@ -22,6 +22,18 @@ describe('dates', () => {
     expect(todayIn('', now)).toBe('2026-02-27');
   });
 
+  it("todayIn turns at the zone's midnight, also asked again within the minute before and after", () => {
+    // Auckland is UTC+13 in February: its midnight is 11:00 UTC.
+    expect(todayIn('Pacific/Auckland', new Date('2026-02-27T10:59:00Z'))).toBe('2026-02-27');
+    expect(todayIn('Pacific/Auckland', new Date('2026-02-27T10:59:59.999Z'))).toBe('2026-02-27');
+    expect(todayIn('Pacific/Auckland', new Date('2026-02-27T11:00:00Z'))).toBe('2026-02-28');
+    expect(todayIn('Pacific/Auckland', new Date('2026-02-27T11:00:59Z'))).toBe('2026-02-28');
+    expect(todayIn('Pacific/Auckland', new Date('2026-02-27T10:59:30Z'))).toBe('2026-02-27');
+    // Before 1980 some offsets had seconds (Monrovia -0:44:30 until 1972): no shortcut there.
+    expect(todayIn('Africa/Monrovia', new Date('1971-06-01T00:44:29Z'))).toBe('1971-05-31');
+    expect(todayIn('Africa/Monrovia', new Date('1971-06-01T00:44:31Z'))).toBe('1971-06-01');
+  });
+
   it('validates time zones', () => {
     expect(isValidTimeZone('Europe/London')).toBe(true);
     expect(isValidTimeZone('UTC')).toBe(true);
