@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -49,8 +49,11 @@ function livePidIn(dir: string): number | undefined {
   }
 }
 
+/** How long a starting redis-server may take to accept connections; probed this often meanwhile. */
+const START_TIMEOUT_MS = 10_000;
+const PROBE_INTERVAL_MS = 10;
+
 export async function startLocalRedis(dataDir: string, logger: Logger): Promise<LocalRedis> {
-  if (spawnSync('redis-server', ['--version']).error) throw new RedisBinaryMissingError();
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   // Two servers on one append-only file would overwrite each other's writes.
@@ -86,20 +89,39 @@ export async function startLocalRedis(dataDir: string, logger: Logger): Promise<
     { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
   const url = `redis://127.0.0.1:${port}`;
-  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  // No binary on PATH shows as the spawn's error (ENOENT), without a `redis-server --version` first.
+  let spawnError: NodeJS.ErrnoException | undefined;
+  const exited = new Promise<void>((res) => {
+    child.once('exit', () => res());
+    child.once('error', (err) => {
+      spawnError = err;
+      res();
+    });
+  });
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined); // refused while the server starts: expected, retried below
-  for (let i = 0; ; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch {
-      if (i > 100 || child.exitCode !== null) throw new Error(`local redis-server did not start (data dir ${dir})`);
-      await new Promise((r) => setTimeout(r, 100));
+  const deadline = performance.now() + START_TIMEOUT_MS;
+  try {
+    for (;;) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        break;
+      } catch {
+        if (spawnError?.code === 'ENOENT') throw new RedisBinaryMissingError();
+        if (spawnError || child.exitCode !== null || performance.now() > deadline) {
+          throw new Error(`local redis-server did not start (data dir ${dir})`);
+        }
+        // It usually accepts connections some 50 ms after the spawn.
+        await new Promise((r) => setTimeout(r, PROBE_INTERVAL_MS));
+      }
     }
+  } catch (err) {
+    if (child.exitCode === null && !spawnError) child.kill('SIGTERM');
+    throw err;
+  } finally {
+    probe.disconnect();
   }
-  probe.disconnect();
   logger.info({ url, dataDir: dir }, 'started local redis-server (append-only persistence)');
   return {
     url,

@@ -109,6 +109,13 @@ describe('start-up', () => {
     expect(unreachable.output()).not.toMatch(/"stack"/);
   }, 180_000);
 
+  it('without REDIS_URL and no redis-server on PATH, says how to install one', async () => {
+    const started = run(process.execPath, npmStartArgs(), { ...slackEnv(), PATH: join(cwd, 'no-bin'), PORT: String(await getFreePort()) });
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toMatch(/"level":60,.*no redis-server binary was found on PATH/); // the fatal log line alone
+    expect(started.output()).not.toMatch(/"stack"/);
+  });
+
   it('refuses to start a second redis-server on a data directory still in use', async () => {
     const dataDir = join(cwd, 'busy-data');
     mkdirSync(dataDir);
