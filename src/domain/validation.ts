@@ -164,6 +164,16 @@ export function validateRequest(raw: RawRequestFields, ctx: ValidationContext): 
   return { ok: true, value, ...withNotices(scopeCheck.notices) };
 }
 
+/**
+ * Whether a request {@link validateRequest} accepted in one zone is accepted, unchanged, in the
+ * zone of `ctx`. The expiry check is the only part of validateRequest that reads the zone
+ * (through "today"), so this is that check alone: a caller can try a second zone without
+ * validating the whole form again (src/slack/views/request-submit.ts).
+ */
+export function acceptedInZone(value: RequestInput, ctx: ValidationContext): boolean {
+  return checkExpiry(value.expiresOn, ctx, MIN_EXPIRY_DAYS) === undefined;
+}
+
 /** Name, expiry, scopes, workspace and places: the fields a request and a recorded token share. */
 function checkTokenFields(
   fields: {

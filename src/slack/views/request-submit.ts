@@ -1,4 +1,4 @@
-import { validateRequest, type RequestField } from '../../domain/validation.js';
+import { acceptedInZone, validateRequest, type RequestField } from '../../domain/validation.js';
 import { assessRequest, riskyScopes } from '../../domain/approval-policy.js';
 import { todayIn } from '../../domain/dates.js';
 import { JOB, enqueueApprovalJob } from '../../jobs/queue.js';
@@ -50,16 +50,24 @@ export function createRequestSubmitHandler(
     const { raw, blockIds } = readRequestState(view.state.values);
     const metadata = readModalMetadata(view.private_metadata);
     const now = new Date(deps.clock.now());
+    const verdictIn = (value: RequestInput, timeZone: string) => assessRequest(value, deps.config.approvals.policy, todayIn(timeZone, now));
     const evaluate = (timeZone: string) => {
       const result = validateRequest(raw, { now, timeZone, ownerId: user.id });
-      return result.ok ? { ...result, verdict: assessRequest(result.value, deps.config.approvals.policy, todayIn(timeZone, now)) } : result;
+      return result.ok ? { ...result, verdict: verdictIn(result.value, timeZone) } : result;
     };
+    // The same answer in another zone: a refused form is validated again; an accepted one
+    // differs only in its expiry check and the policy's count of days (acceptedInZone).
+    const sameIn = (r: ReturnType<typeof evaluate>, timeZone: string): boolean =>
+      r.ok
+        ? acceptedInZone(r.value, { now, timeZone, ownerId: user.id }) &&
+          JSON.stringify(r.verdict) === JSON.stringify(verdictIn(r.value, timeZone))
+        : JSON.stringify(r) === JSON.stringify(evaluate(timeZone));
     // The requester's timezone matters only for expiry dates at the edges of the allowed
     // ranges. When the earliest and the latest timezone on Earth give the same answer, the
     // answer is the same in theirs, and users.info stays off the path to the ack.
     const cached = deps.users.cachedTimeZone(user.id);
     let result = evaluate(cached ?? 'Pacific/Kiritimati');
-    if (!cached && JSON.stringify(result) !== JSON.stringify(evaluate('Etc/GMT+12'))) {
+    if (!cached && !sameIn(result, 'Etc/GMT+12')) {
       result = evaluate(await deps.users.timeZoneOf(user.id));
     }
     if (!result.ok) {

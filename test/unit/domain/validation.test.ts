@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseImportRow } from '../../../src/domain/token-csv.js';
+import { addDays } from '../../../src/domain/dates.js';
 import {
   DEFAULT_EXPIRY_DAYS,
   MAX_EXPIRY_DAYS,
   MIN_EXPIRY_DAYS,
+  acceptedInZone,
   validateRecordedToken,
   NAME_MAX,
   SECRET_PASTED_MESSAGE,
@@ -358,5 +360,29 @@ describe('"Stored in" places', () => {
       errors: { places: /150 characters/ },
     });
     expect(validateRecordedToken({ ...base, places: 'Vault\tsecret' }, ctx)).toMatchObject({ ok: false, errors: { places: /control/ } });
+  });
+});
+
+describe('acceptedInZone', () => {
+  it('agrees with validating the whole form again in the other zone, at every edge of the expiry range', () => {
+    const zones = ['Pacific/Kiritimati', 'Etc/GMT+12', 'Pacific/Auckland', 'UTC'];
+    const instants = ['2026-02-27T11:30:00Z', '2026-02-27T23:59:59Z', '2026-12-31T10:00:00Z'].map((iso) => new Date(iso));
+    for (const at of instants) {
+      for (const from of zones) {
+        const { today, max } = expiryBounds(from, at);
+        const days = [-2, -1, 0, 1, 2].flatMap((d) => [addDays(today, d), addDays(max, d)]);
+        for (const expiresOn of days) {
+          const first = validateRequest({ ...good, expiresOn }, { now: at, timeZone: from });
+          if (!first.ok) continue;
+          for (const to of zones) {
+            const again = validateRequest({ ...good, expiresOn }, { now: at, timeZone: to });
+            expect(
+              acceptedInZone(first.value, { now: at, timeZone: to }),
+              `${expiresOn} from ${from} to ${to} at ${at.toISOString()}`,
+            ).toBe(again.ok && JSON.stringify(again) === JSON.stringify(first));
+          }
+        }
+      }
+    }
   });
 });
