@@ -29,7 +29,13 @@ afterAll(async () => {
 
 const choosePreset = (userId: string, view: Awaited<ReturnType<typeof openRequestModal>>, preset: string) =>
   t.sender.interaction(
-    blockActionsPayload({ userId, view, actionId: REQUEST_ACTION.preset, blockId: REQUEST_BLOCK.preset, selectedOption: { value: preset } }),
+    blockActionsPayload({
+      userId,
+      view,
+      actionId: REQUEST_ACTION.preset,
+      blockId: REQUEST_BLOCK.preset,
+      selectedOption: { value: preset },
+    }),
   );
 
 describe('modals under Slack rate limits', () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -32,9 +32,9 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function run(command: string, args: string[], env: Record<string, string>): Started {
+function run(command: string, args: string[], env: Record<string, string>, dir = cwd): Started {
   const child = spawn(command, args, {
-    cwd,
+    cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -141,10 +141,17 @@ describe('start-up', () => {
     expect(leftover).toBe('');
   }, 180_000);
 
-  it('with no Slack setting at all (a fresh clone) runs the sandbox on a local redis-server and stops both on SIGTERM', async () => {
+  it('on a fresh clone with no Slack setting, compiles, runs the sandbox on a local redis-server and stops both on SIGTERM', async () => {
+    // What `git clone` and `npm ci` leave: the committed files that start-up reads, no dist/.
+    const clone = join(cwd, 'clone');
+    mkdirSync(clone);
+    for (const name of ['src', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) {
+      cpSync(join(ROOT, name), join(clone, name), { recursive: true });
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
     const port = await getFreePort();
-    const dataDir = join(cwd, 'fresh-data');
-    const started = run(process.execPath, npmStartArgs(), { PORT: String(port), DATA_DIR: dataDir });
+    const dataDir = join(clone, 'data');
+    const started = run(process.execPath, npmStartArgs(clone), { PORT: String(port) }, clone);
     const address = await vi
       .waitFor(
         () => {
@@ -159,6 +166,7 @@ describe('start-up', () => {
         throw new Error(`${err.message}:\n${started.output()}`);
       });
     expect(address, started.output()).toBe(`http://localhost:${port}/`);
+    expect(started.output()).toMatch(/dist\/: compiled \d+ file\(s\) from src\/, 0 unchanged/);
     const ready = await vi.waitFor(
       async () => {
         const res = await fetch(`http://127.0.0.1:${port}/readyz`);
