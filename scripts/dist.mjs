@@ -174,10 +174,10 @@ function createTranspiler(root) {
   };
 }
 
-/** Leftovers of builds whose process died (a live one's are its own business). */
+/** Leftovers of builds and lock attempts whose process died (a live one's are its own business). */
 function removeDeadBuilds(outDir) {
   const dir = path.dirname(outDir);
-  const pattern = new RegExp(`^${path.basename(outDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:new|old)-(\\d+)$`);
+  const pattern = new RegExp(`^${path.basename(outDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:new-|old-|lock\\.)(\\d+)$`);
   for (const name of readdirSync(dir)) {
     const pid = Number(pattern.exec(name)?.[1]);
     if (pid && !isAlive(pid)) rmSync(path.join(dir, name), { recursive: true, force: true });

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   let bot: Bot | undefined;
   let sandbox: Sandbox | undefined;
 
-  // Graceful and bounded. Repeated signals are ignored (Ctrl-C under npm/tsx can deliver SIGINT
+  // Graceful and bounded. Repeated signals are ignored (Ctrl-C under npm can deliver SIGINT
   // twice at once); the bound below ends a shutdown that hangs.
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -99,10 +99,11 @@ describe('dist/ from src/', () => {
   });
 
   it('replicas started at once: one builds, the others wait for it, and dist/ is whole', async () => {
-    // A lock and a half-written build left by a process that died while building.
+    // A lock, its attempt file and a half-written build left by a process that died while building.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const deadPid = Number(dead.stdout);
     writeFileSync(join(root, 'dist.lock'), `${deadPid}\n`);
+    writeFileSync(join(root, `dist.lock.${deadPid}`), `${deadPid}\n`);
     mkdirSync(join(root, `dist.new-${deadPid}`));
     writeFileSync(join(root, `dist.new-${deadPid}/main.js`), 'half');
 
