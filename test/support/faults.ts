@@ -54,14 +54,9 @@ export async function recordDueToken(redis: Redis, prefix: string, ownerId: stri
   return token;
 }
 
-/** The `reminded` entries of a token's history. */
+/** The `reminded` entries of a token's history (the store's reading: a record holds its first entries). */
 export async function remindedEvents(redis: Redis, prefix: string, tokenId: string): Promise<Array<{ detail?: string }>> {
-  const raw = (await redis.get(`${prefix}:token:${tokenId}:history`)) ?? '';
-  return raw
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { type: string; detail?: string })
-    .filter((e) => e.type === 'reminded');
+  return (await tokenStoreFor(redis, prefix).history(tokenId)).filter((e) => e.type === 'reminded');
 }
 
 /** chat.postMessage calls Slack accepted for `channel` (a user id for DMs). */
