@@ -1,5 +1,5 @@
 import { LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
-import { slackFetch } from './http.js';
+import { slackFetchWithin } from './http.js';
 
 /**
  * Every Slack Web API client the bot uses, and why each is shaped as it is. Slack allows 3 s
@@ -34,8 +34,9 @@ export function listenerClientOptions(s: SlackClientSettings): WebClientOptions 
   const retries = s.listenerRetries ?? LISTENER_RETRIES;
   return {
     slackApiUrl: s.apiUrl,
-    fetch: slackFetch,
-    timeout: CALL_TIMEOUT_MS,
+    // The limit is kept by our transport (cheaper than the client's own, see slackFetchWithin).
+    fetch: slackFetchWithin(CALL_TIMEOUT_MS),
+    timeout: 0,
     // The client's default (10 retries over about 30 minutes) would hold a listener, and a
     // graceful shutdown, for that long.
     retryConfig: { retries, factor: 2, minTimeout: 250, maxTimeout: 1500 },
@@ -46,8 +47,8 @@ export function listenerClientOptions(s: SlackClientSettings): WebClientOptions 
 const createNoRetryClient = (s: SlackClientSettings, timeout: number): WebClient =>
   new WebClient(s.botToken, {
     slackApiUrl: s.apiUrl,
-    fetch: slackFetch,
-    timeout,
+    fetch: slackFetchWithin(timeout),
+    timeout: 0,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
     logLevel: LogLevel.ERROR,
@@ -77,8 +78,8 @@ export function createModalClient(s: SlackClientSettings): WebClient {
 export function createStartupClient(s: SlackClientSettings): WebClient {
   return new WebClient(s.botToken, {
     slackApiUrl: s.apiUrl,
-    fetch: slackFetch,
-    timeout: 5000,
+    fetch: slackFetchWithin(5000),
+    timeout: 0,
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
     logLevel: LogLevel.ERROR,
   });

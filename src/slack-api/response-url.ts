@@ -16,7 +16,7 @@ export async function replyEphemeral(responseUrl: string | undefined, message: M
     const status = await postJson(
       responseUrl,
       { response_type: 'ephemeral', replace_original: false, ...message },
-      AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+      RESPONSE_URL_TIMEOUT_MS,
     );
     if (status < 200 || status >= 300) logger.warn({ status }, 'response_url reply refused');
   } catch (err) {

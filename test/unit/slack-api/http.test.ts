@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
-import { postJson, slackFetch } from '../../../src/slack-api/http.js';
+import { postJson, slackFetch, slackFetchWithin } from '../../../src/slack-api/http.js';
 
 /** A local HTTP server answering by path, recording what it was sent. */
 let server: Server;
@@ -77,17 +77,35 @@ describe('slackFetch', () => {
     await expect(slackFetch(`${base}/api/redirect`, { method: 'POST', body: '', redirect: 'error' })).rejects.toThrow(/redirect/);
   });
 
-  it("gives up when the caller's signal aborts (the Web API client's timeout)", async () => {
+  it('gives up on a call that outlasts its limit, as WebClient did with its own timeout', async () => {
+    const client = new WebClient('xoxb-test', {
+      slackApiUrl: `${base}/api/`,
+      fetch: slackFetchWithin(100),
+      timeout: 0,
+      retryConfig: { retries: 0 },
+    });
+    const started = Date.now();
+    await expect(client.apiCall('slow')).rejects.toMatchObject({ code: 'slack_webapi_request_error' });
+    expect(Date.now() - started).toBeLessThan(1500);
+    // Within the limit, the answer comes back.
+    expect((await slackFetchWithin(1000)(`${base}/api/unknown`, { method: 'POST', body: '' })).status).toBe(404);
+  });
+
+  it("gives up when the caller's signal aborts", async () => {
     await expect(slackFetch(`${base}/api/slow`, { method: 'POST', body: '', signal: AbortSignal.timeout(100) })).rejects.toThrow();
   });
 });
 
 describe('postJson', () => {
   it('posts JSON and resolves with the status', async () => {
-    expect(await postJson(`${base}/api/chat.postMessage`, { text: 'done' }, AbortSignal.timeout(1000))).toBe(200);
+    expect(await postJson(`${base}/api/chat.postMessage`, { text: 'done' }, 1000)).toBe(200);
     const call = seen.filter((s) => s.path === '/api/chat.postMessage').at(-1);
     expect(call?.headers['content-type']).toBe('application/json');
     expect(JSON.parse(call?.body ?? '')).toEqual({ text: 'done' });
-    expect(await postJson(`${base}/nowhere`, {}, AbortSignal.timeout(1000))).toBe(404);
+    expect(await postJson(`${base}/nowhere`, {}, 1000)).toBe(404);
+  });
+
+  it('gives up after its limit', async () => {
+    await expect(postJson(`${base}/api/slow`, {}, 100)).rejects.toThrow();
   });
 });
