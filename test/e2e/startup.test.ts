@@ -181,6 +181,9 @@ describe('start-up', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
     expect((await fetch(`http://127.0.0.1:${port}/sandbox/style.css`)).status).toBe(200);
+    // Built on the first request (node-emoji is loaded then, not at start).
+    const emoji = (await (await fetch(`http://127.0.0.1:${port}/sandbox/emoji.json`)).json()) as Record<string, string>;
+    expect(emoji['white_check_mark']).toBe('\u2705');
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
     const leftover = spawnSync('pgrep', ['-f', `--dir ${dataDir}`])
