@@ -2,6 +2,7 @@
  * Parent side of bench/target.ts: spawns the app (or the bare-Bolt baseline) as a child process,
  * waits for it to listen, reads its memory and stops it.
  */
+import { npmStartArgs } from '../test/support/npm-start.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -67,7 +68,8 @@ function waitFor<T extends TargetMessage['type']>(
 }
 
 export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
-  const execArgv = ['--import', 'tsx'];
+  // node's flags as `npm start` gives them (both targets alike), then tsx for the TypeScript.
+  const execArgv = [...npmStartArgs().filter((arg) => arg.startsWith('-')), '--import', 'tsx'];
   if (opts.cpuProfDir) {
     mkdirSync(opts.cpuProfDir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
