@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FetchFunction } from '@slack/web-api';
 import { request } from 'undici';
 
@@ -60,7 +61,8 @@ async function send(url: string | URL, init: Parameters<FetchFunction>[1] = {}, 
 /** What @slack/web-api reads of a response, over a body already read whole (Slack's answers are small). */
 class BufferedResponse implements FetchResponse {
   readonly ok: boolean;
-  readonly statusText = '';
+  /** The standard reason phrase (HTTP/1.1 servers may send their own; fetch reported theirs). */
+  readonly statusText: string;
   readonly headers: FetchResponse['headers'];
 
   constructor(
@@ -70,6 +72,7 @@ class BufferedResponse implements FetchResponse {
     private readonly body: Buffer,
   ) {
     this.ok = status >= 200 && status < 300;
+    this.statusText = STATUS_CODES[status] ?? '';
     const value = (v: string | string[] | undefined) => (v === undefined ? null : Array.isArray(v) ? v.join(', ') : v);
     this.headers = {
       get: (name: string) => value(raw[name.toLowerCase()]),

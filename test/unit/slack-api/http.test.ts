@@ -67,6 +67,7 @@ describe('slackFetch', () => {
   it('answers a non-200 with its status, headers and body', async () => {
     const res = await slackFetch(`${base}/api/unknown`, { method: 'POST', body: 'a=1' });
     expect(res.status).toBe(404);
+    expect(res.statusText).toBe('Not Found');
     expect(res.ok).toBe(false);
     expect(await res.text()).toBe('no such method');
     expect(Object.fromEntries(res.headers.entries())['x-slack-req-id']).toBe('r1');
