@@ -92,6 +92,10 @@ export const appDelivery: DeliveryFactory = async (ctx) => {
     REMINDER_WORKDAYS: '0,1,2,3,4,5,6',
     REMINDER_SWEEP_SECONDS: '1',
     REMINDER_FALLBACK_CHANNEL_ID: 'C0FALLBACK',
+    // One DM per reminder, as the reference sends: with digests (the default) an owner's ten
+    // reminders due in the same hour make one DM and nine chat.update calls, which the tally
+    // (one chat.postMessage per reminder) would count as nine losses.
+    REMINDER_DIGEST: 'false',
   });
   let bot: Bot | undefined;
   return {
