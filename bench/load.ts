@@ -26,6 +26,8 @@ export interface OpenLoopResult {
   ok: number;
   /** Non-2xx answers, socket errors and timeouts. */
   failed: number;
+  /** The failures by cause: `http <status>`, or the socket error's code (`timeout` for the generator's own). */
+  failures: Record<string, number>;
   /** Scheduled send → response fully read, ms, for the 2xx answers. */
   ack: LatencySummary;
   /** How late the generator itself sent (send time − scheduled time): large values mean the generator was the bottleneck. */
@@ -64,6 +66,7 @@ export async function runOpenLoop(
   const lags: number[] = [];
   let ok = 0;
   let failed = 0;
+  const failures: Record<string, number> = {};
   let done = 0;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => {
@@ -78,25 +81,31 @@ export async function runOpenLoop(
     const sentAt = performance.now();
     lags.push(sentAt - p.at);
     let settled = false;
-    const end = (success: boolean) => {
+    const end = (failure: string | undefined) => {
       if (settled) return;
       settled = true;
-      if (success) {
+      if (failure === undefined) {
         ok += 1;
         latencies.push(performance.now() - p.at);
-      } else failed += 1;
+      } else {
+        failed += 1;
+        failures[failure] = (failures[failure] ?? 0) + 1;
+      }
       settle();
     };
+    const cause = (err: Error) => (err.message === 'timeout' ? 'timeout' : ((err as NodeJS.ErrnoException).code ?? err.message));
     const req = http.request(
       { agent, host: '127.0.0.1', port, method: 'POST', path, headers: { ...p.headers, 'content-length': Buffer.byteLength(p.body) } },
       (res) => {
         res.resume();
-        res.on('end', () => end(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300));
-        res.on('error', () => end(false));
+        res.on('end', () =>
+          end(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300 ? undefined : `http ${res.statusCode}`),
+        );
+        res.on('error', (err) => end(cause(err)));
       },
     );
     req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-    req.on('error', () => end(false));
+    req.on('error', (err) => end(cause(err)));
     req.end(p.body);
   };
 
@@ -110,7 +119,7 @@ export async function runOpenLoop(
   else setTimeout(tick, Math.max(0, plan[0]!.at - performance.now()));
   await finished;
   agent.destroy();
-  return { planned: plan.length, ok, failed, ack: summarize(latencies), sendLag: summarize(lags) };
+  return { planned: plan.length, ok, failed, failures, ack: summarize(latencies), sendLag: summarize(lags) };
 }
 
 const CLOCK_TICKS_PER_SEC = 100; // USER_HZ: 100 on every Linux kernel Node supports.

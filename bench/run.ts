@@ -123,6 +123,7 @@ async function benchAck(
         for (const target of targets) {
           log(`${target.kind}: ${kind}s at ${rate}/s for ${plan.durationSec} s`);
           const step = await load(target, kind, rate, plan.durationSec);
+          if (step.failed > 0) log(`  ${step.failed} failed: ${JSON.stringify(step.failures)}`);
           steps.push({ ...step, target: target.kind });
         }
       }
