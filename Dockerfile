@@ -34,4 +34,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Exec form: node is PID 1's child under `init: true` (compose) and receives SIGTERM directly.
 # The bot shuts down within 15 s; give it longer than that (compose: stop_grace_period).
-CMD ["node", "dist/main.js"]
+# Node's flags as `npm start` gives them (package.json): a small young generation keeps idle
+# memory down (BENCHMARKS.md, "Start-up"); the ack bench runs the app with it too.
+CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

@@ -9,7 +9,7 @@
  * tsx caches. Compares `npm start` (package.json's command, `node --max-semi-space-size=4
  * scripts/start.mjs`: checks that dist/ is current, then imports dist/main.js in the same process;
  * dist/ is brought up to date before the runs) with what it replaced (`node --import tsx src/main.ts`: tsx's loader compiles every file at each start) and
- * with `node dist/main.js` (the Docker image).
+ * with `node --max-semi-space-size=4 dist/main.js` (the Docker image).
  *
  * Modes: `sandbox` (no Slack settings: the README's one command on a fresh clone; a local
  * redis-server is started by the bot) and `slack` (a Slack app configured, against a fake
@@ -57,7 +57,12 @@ function variants(): Variant[] {
       args: ['--import', tsxLoader, MAIN_TS],
       modes: ['sandbox', 'slack'],
     },
-    { name: 'node dist/main.js (the Docker image)', command: process.execPath, args: [MAIN_JS], modes: ['sandbox', 'slack'] },
+    {
+      name: 'node --max-semi-space-size=4 dist/main.js (the Docker image)',
+      command: process.execPath,
+      args: ['--max-semi-space-size=4', MAIN_JS],
+      modes: ['sandbox', 'slack'],
+    },
   ];
 }
 
